@@ -1,0 +1,218 @@
+"""`reprobench`: list the claims, run them into the MLflow store, write the findings report, open the UI.
+
+    reprobench list
+    reprobench run init-scale-collapse --profile quick --seeds 5
+    reprobench run --all --profile quick
+    reprobench report [--out DIR] [--profile quick]
+    reprobench suite                       # every claim at `quick`, then the report (the main job)
+    reprobench ui                          # MLflow UI on the suite's store, on 127.0.0.1
+
+The store is MLFLOW_TRACKING_URI when set, else ./mlflow.db; `--store URI` overrides both.
+Bad input exits non-zero with one line on stderr; runs already recorded are never touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import os
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter
+logging.getLogger("tensorflow").setLevel(logging.ERROR)  # e.g. retracing notes for each fresh model
+KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+class UsageError(Exception):
+    """Bad input from the user: one line, exit code 2."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"seeds must be at least 1, got {value}")
+    return value
+
+
+def _check_backend() -> None:
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend and backend not in KNOWN_BACKENDS:
+        raise UsageError(f"unknown KERAS_BACKEND {backend!r}; use one of {', '.join(KNOWN_BACKENDS)}")
+
+
+def _claims(ids: list[str], run_all: bool):
+    from reproductions import registry
+
+    claims = registry()
+    if run_all:
+        if ids:
+            raise UsageError("give claim ids or --all, not both")
+        return list(claims.values())
+    if not ids:
+        raise UsageError("name at least one claim (see `reprobench list`) or pass --all")
+    chosen = []
+    for claim_id in ids:
+        if claim_id not in claims:
+            close = difflib.get_close_matches(claim_id, list(claims), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; see `reprobench list`"
+            raise UsageError(f"unknown claim {claim_id!r}{hint}")
+        chosen.append(claims[claim_id])
+    return chosen
+
+
+def _store(args):
+    from mlflow_tracking import Store
+
+    return Store(args.store)
+
+
+def cmd_list(args) -> int:
+    from reproductions import registry
+    from reproductions.claim import PROFILES
+
+    claims = registry()
+    width = max(len(cid) for cid in claims)
+    for claim in claims.values():
+        seeds = ", ".join(f"{p}: {claim.budgets[p].seeds} seeds" for p in PROFILES)
+        print(f"{claim.id:<{width}}  {claim.title}")
+        print(f"{'':<{width}}  source: {claim.source}")
+        print(f"{'':<{width}}  profiles: {seeds}; arms: {', '.join(a.name for a in claim.arms)}")
+    return 0
+
+
+def _run(args, claims) -> int:
+    from benchmarks.runner import Interrupted, run_claim
+    from reproductions.common.data import DataError
+
+    store = _store(args)
+    print(f"store: {store.uri}", flush=True)
+    failures, finished = 0, []
+    started = time.monotonic()
+    for claim in claims:
+        seeds = args.seeds or claim.budgets[args.profile].seeds
+        print(f"== {claim.id} · profile {args.profile} · {seeds} seeds", flush=True)
+        try:
+            summary = run_claim(claim, args.profile, seeds, store, force=args.force, data_dir=args.data_dir,
+                                progress=lambda line: print("  " + line, flush=True))
+        except Interrupted as stop:
+            done = ", ".join(finished) or "none"
+            print(f"\ninterrupted: {stop}. Claims finished: {done}. Finished runs are kept; "
+                  f"run the same command again to resume.", file=sys.stderr)
+            return 130
+        except DataError:
+            raise
+        except Exception as error:  # a claim that breaks the runner itself: report it, go on with the others
+            failures += 1
+            print(f"  ERROR in {claim.id}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+            continue
+        verdict = summary.verdict
+        finished.append(claim.id)
+        failures += verdict.verdict == "ERROR"
+        print(f"  -> {verdict.verdict} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
+              f"failed {summary.failed}) in {summary.seconds:.1f}s", flush=True)
+        for sub in verdict.subverdicts:
+            print(f"     {sub.verdict:<15} {sub.expectation.id}: mean {sub.mean:.4g} "
+                  f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] n={sub.n}", flush=True)
+    print(f"done in {time.monotonic() - started:.1f}s", flush=True)
+    return 1 if failures else 0
+
+
+def cmd_run(args) -> int:
+    return _run(args, _claims(args.claims, args.all))
+
+
+def cmd_report(args) -> int:
+    from benchmarks.report import write_report
+
+    store = _store(args)
+    started = time.monotonic()
+    path = write_report(store, args.out, profile=args.profile)
+    print(f"wrote {path} from {store.uri} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def cmd_suite(args) -> int:
+    from reproductions import registry
+
+    code = _run(args, list(registry().values()))
+    if code == 130:
+        return code
+    report_code = cmd_report(args)
+    return code or report_code
+
+
+def cmd_ui(args) -> int:
+    store = _store(args)
+    command = store.ui_command(host=args.host, port=args.port)
+    print(f"MLflow UI for {store.uri} at http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from reproductions.claim import PROFILES
+
+    parser = argparse.ArgumentParser(prog="reprobench", description=__doc__.split("\n")[0])
+    parser.add_argument("--store", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else ./mlflow.db)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("list", help="show the registered claims").set_defaults(func=cmd_list)
+
+    def run_options(sub):
+        sub.add_argument("--profile", choices=PROFILES, default="quick", help="budget profile (default quick)")
+        sub.add_argument("--seeds", type=_positive_int, help="seeds per arm (default: the profile's)")
+        sub.add_argument("--force", action="store_true", help="run again even what finished before")
+        sub.add_argument("--data-dir", help="directory with the Fashion-MNIST *-ubyte.gz files")
+
+    run = commands.add_parser("run", help="run claims into the store")
+    run.add_argument("claims", nargs="*", help="claim ids (see `reprobench list`)")
+    run.add_argument("--all", action="store_true", help="every registered claim")
+    run_options(run)
+    run.set_defaults(func=cmd_run)
+
+    def report_options(sub, default_profile):
+        sub.add_argument("--out", default=".", help="directory for FINDINGS.md and its plots (default .)")
+        if default_profile is None:
+            sub.add_argument("--profile", choices=PROFILES, default=None,
+                             help="report this profile's executions (default: the most thorough run)")
+
+    report = commands.add_parser("report", help="write FINDINGS.md from the store")
+    report_options(report, None)
+    report.set_defaults(func=cmd_report)
+
+    suite = commands.add_parser("suite", help="run every claim, then write the report")
+    run_options(suite)
+    report_options(suite, "quick")
+    suite.set_defaults(func=cmd_suite)
+
+    ui = commands.add_parser("ui", help="start the MLflow UI on the store")
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    ui.add_argument("--port", type=int, default=5000)
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from mlflow_tracking import StoreError
+    from reproductions.common.data import DataError
+
+    try:
+        _check_backend()
+        return args.func(args)
+    except (UsageError, DataError, StoreError) as error:
+        print(f"reprobench: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

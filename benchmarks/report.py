@@ -1,0 +1,162 @@
+"""The findings report: FINDINGS.md and its plots, written from the MLflow store alone.
+
+For each registered claim the newest execution (of the chosen profile, if one is given) is read
+back, the verdicts are judged again from its child runs, and the report says what the lecture
+claims, what was measured (mean, confidence interval, n, p) and the verdict, sub-claim by sub-claim,
+with the negative controls, plots and the MLflow run ids. Nothing but the store is read, and nothing
+time-dependent is written: the same store gives the same report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+from benchmarks import judge as judging
+from benchmarks import plots
+from benchmarks.evidence import Evidence, collect
+from mlflow_tracking.store import Store
+from reproductions import registry
+from reproductions.claim import Claim
+
+REPORT_NAME = "FINDINGS.md"
+PLOTS_DIR = "findings-plots"
+VERDICT_MARK = {
+    judging.REPRODUCED: "✅ REPRODUCED",
+    judging.PARTIAL: "🟡 PARTIAL",
+    judging.NOT_REPRODUCED: "❌ NOT REPRODUCED",
+    judging.INCONCLUSIVE: "❔ INCONCLUSIVE",
+    judging.ERROR: "⚠️ ERROR",
+}
+
+
+def _cell(text) -> str:
+    """Text from runs or claims made safe for a markdown table cell."""
+    text = str(text).replace("\n", " ").replace("|", "\\|")
+    return re.sub(r"[<>]", lambda m: {"<": "&lt;", ">": "&gt;"}[m.group()], text)
+
+
+def fmt(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float) and math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    return f"{value:.4g}"
+
+
+def _claimed(e) -> str:
+    scale = "log10 " if e.scale == "log10" else ""
+    what = f"{scale}{e.metric}: {e.arm} − {e.baseline}" if e.baseline else f"{scale}{e.metric} of {e.arm}"
+    relation = {"greater": f"> {fmt(e.margin)}", "less": f"< {fmt(e.margin)}",
+                "within": f"= {fmt(e.target)} ± {fmt(e.margin)}",
+                "outside": f"≠ {fmt(e.target)} ± {fmt(e.margin)}"}[e.comparison]
+    return f"{what} {relation}"
+
+
+def _measured(sub: judging.SubVerdict) -> str:
+    if sub.n == 0:
+        return "no data"
+    confidence = int(round(100 * (1 - sub.expectation.alpha)))
+    return f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}] ({confidence}% CI)"
+
+
+def _headline(evidence: Evidence) -> str:
+    counts = evidence.verdict.counts()
+    total = len(evidence.verdict.subverdicts)
+    parts = [f"{counts[judging.REPRODUCED]}/{total} sub-claims reproduced"]
+    for verdict in (judging.PARTIAL, judging.NOT_REPRODUCED, judging.INCONCLUSIVE, judging.ERROR):
+        if counts[verdict]:
+            parts.append(f"{counts[verdict]} {verdict.lower()}")
+    return ", ".join(parts)
+
+
+def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Path) -> list[str]:
+    claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
+    tags = execution.tags
+    lines = [f"## {claim.id}", "", f"**{claim.title}**", "",
+             f"**Verdict: {VERDICT_MARK[verdict.verdict]}** — {_headline(evidence)}; "
+             f"{verdict.n_seeds} seeds, profile `{evidence.profile}`, backend `{tags.get('backend', '?')}` on "
+             f"`{_cell(tags.get('device', '?'))}`.", ""]
+    if verdict.reason:
+        lines += [f"*{_cell(verdict.reason)}*", ""]
+    lines += [f"> {_cell(claim.statement)}", "", f"Source: {_cell(claim.source)}.", ""]
+    if claim.lecture_number:
+        lines += [f"The lecture's numbers: {_cell(claim.lecture_number)}.", ""]
+    lines += ["### Setup", "", claim.setup, "", "| Arm | What it is | Overrides |", "|---|---|---|"]
+    for arm in claim.arms:
+        overrides = ", ".join(f"{k}={v}" for k, v in arm.overrides.items())
+        lines.append(f"| `{arm.name}` | {_cell(arm.description)} | {_cell(overrides)} |")
+    budget = claim.budgets.get(evidence.profile)
+    config = claim.resolve_config(claim.arms[0].name, evidence.profile) if budget else {}
+    lines += ["", f"Base config at `{evidence.profile}`: "
+              + ", ".join(f"{k}={v}" for k, v in config.items() if k not in claim.arms[0].overrides)
+              + (f". Budget: {budget.note}." if budget and budget.note else "."), "",
+              "### Sub-claims", "",
+              "| Sub-claim | Lecture | Claimed effect | Measured: mean [CI] | n | test, p | Verdict |",
+              "|---|---|---|---|---|---|---|"]
+    for sub in verdict.subverdicts:
+        e = sub.expectation
+        test = "t" if e.test == "t" else "Wilcoxon"
+        lines.append(f"| **{e.id}**: {_cell(e.statement)} | {_cell(e.lecture)} | {_cell(_claimed(e))} | "
+                     f"{_measured(sub)} | {sub.n} | {test}, p={fmt(sub.p_value)} | {VERDICT_MARK[sub.verdict]} |")
+    notes = [f"- `{s.expectation.id}`: {_cell(s.reason)}" for s in verdict.subverdicts if s.reason]
+    if notes:
+        lines += ["", "Notes:", *notes]
+    lines += ["", "### Negative controls", "",
+              "Each sub-claim inverted and judged on the same runs; a sound judge calls these NOT REPRODUCED "
+              "wherever the sub-claim itself was reproduced.", "",
+              "| Inverted sub-claim | Measured: mean [CI] | Verdict |", "|---|---|---|"]
+    for control in verdict.controls:
+        lines.append(f"| {_cell(control.expectation.id)} | {_measured(control)} | {VERDICT_MARK[control.verdict]} |")
+    drawn = plots.draw_claim_plots(store, claim, evidence.used, evidence.results, plot_dir)
+    if drawn:
+        lines += ["", "### Plots", ""]
+        for title, path in drawn:
+            lines += [f"![{_cell(title)}]({path.relative_to(out_dir).as_posix()})", ""]
+    children = sorted(evidence.used.items())
+    lines += ["### MLflow runs", "",
+              f"Experiment `{claim.id}` (id {evidence.experiment_id}); execution run `{execution.run_id}` "
+              f"({execution.status}); git `{_cell(tags.get('git_sha', '?'))}`, keras {tags.get('keras_version', '?')}, "
+              f"tensorflow {tags.get('tensorflow_version', '?')}, mlflow {tags.get('mlflow_version', '?')}.", "",
+              f"<details><summary>{len(children)} arm × seed runs</summary>", "", "| Arm | Seed | Run id |",
+              "|---|---|---|"]
+    lines += [f"| {_cell(arm)} | {repeat} | `{run.run_id}` |" for (arm, repeat), run in children]
+    lines += ["", "</details>", ""]
+    return lines
+
+
+def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = None,
+                 claim_ids: list[str] | None = None) -> Path:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plot_dir = out_dir / PLOTS_DIR
+    claims = [c for cid, c in registry().items() if claim_ids is None or cid in claim_ids]
+    gathered = [(claim, collect(store, claim, profile)) for claim in claims]
+    found = [e for _, e in gathered if e is not None]
+    totals = {v: sum(e.verdict.verdict == v for e in found) for v in judging.VERDICTS}
+    lines = ["# Findings", "",
+             "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
+             "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs "
+             "over several seeds (one-sided t or Wilcoxon tests, α = 0.05).", "",
+             "**Verdicts:** " + " · ".join(f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n)
+             + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
+             "## Summary", "",
+             "| Claim | The lecture says | We measured | Lecture's number | Verdict | Seeds | Profile · backend · device |",
+             "|---|---|---|---|---|---|---|"]
+    for claim, evidence in gathered:
+        if evidence is None:
+            lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | not run yet | "
+                         f"{_cell(claim.lecture_number)} | – | 0 | – |")
+            continue
+        tags = evidence.execution.tags
+        lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_headline(evidence)} | "
+                     f"{_cell(claim.lecture_number)} | {VERDICT_MARK[evidence.verdict.verdict]} | "
+                     f"{evidence.verdict.n_seeds} | {evidence.profile} · {tags.get('backend', '?')} · "
+                     f"{_cell(tags.get('device', '?'))} |")
+    lines.append("")
+    for evidence in found:
+        lines += claim_section(store, evidence, plot_dir, out_dir)
+    path = out_dir / REPORT_NAME
+    path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    return path

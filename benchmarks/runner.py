@@ -1,0 +1,167 @@
+"""The runner: arms × seeds of one claim at one profile, each a child MLflow run under one execution.
+
+Resume: an execution is keyed by (claim code, profile, backend). Running the same selection again
+reopens that execution, marks any child left RUNNING by a dead process as KILLED, and runs only the
+(arm, seed) pairs without a FINISHED child carrying the same run key (claim, arm, seed, profile,
+backend and a hash of the resolved config and the claim's source). `force` starts a new execution.
+The verdict is then judged from the runs read back from the store, never from memory.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+
+from benchmarks import judge as judging
+from benchmarks import plots
+from benchmarks.evidence import results_of
+from benchmarks.seeds import derive_seed
+from mlflow_tracking import provenance, runs
+from mlflow_tracking.store import Store
+from reproductions import module_of
+from reproductions.claim import Claim, RunContext
+from reproductions.common.data import DataError
+from reproductions.common.seeding import seed_everything
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: what finished is kept, the run in flight is marked KILLED."""
+
+
+def _hash(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def claim_code_hash(claim: Claim) -> str:
+    """Changes when the claim's module (its definition and experiment code) changes."""
+    return hashlib.sha256(Path(module_of(claim.id)).read_bytes()).hexdigest()[:16]
+
+
+def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str) -> str:
+    config = claim.resolve_config(arm, profile)
+    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat, "seed": derive_seed(claim.id, repeat),
+                  "profile": profile, "backend": backend, "config": config, "code": code_hash})
+
+
+@dataclasses.dataclass
+class ExecutionSummary:
+    claim_id: str
+    parent_run_id: str
+    ran: int = 0
+    reused: int = 0
+    failed: int = 0
+    abandoned: int = 0
+    seconds: float = 0.0
+    verdict: judging.ClaimVerdict | None = None
+
+
+def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
+              data_dir: str | None = None, progress: Callable[[str], None] = print) -> ExecutionSummary:
+    if seeds < 1:
+        raise ValueError("seeds must be >= 1")
+    backend = keras.backend.backend()
+    code_hash = claim_code_hash(claim)
+    prov = provenance.tags(backend)
+    experiment_id = store.experiment_id(claim.id, f"{claim.title}\n\n{claim.statement}")
+    execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash})
+    base_tags = {"claim": claim.id, "profile": profile, **prov}
+
+    existing = None if force else runs.find_execution(store, experiment_id, execution_key)
+    if existing:
+        parent = existing.run_id
+        runs.reopen(store, parent)
+    else:
+        parent = runs.start_execution(
+            store, experiment_id, f"{claim.id} · {profile} · {backend}",
+            tags={**base_tags, "execution_key": execution_key, "code_hash": code_hash},
+            params={"profile": profile, "backend": backend, "claim_code_hash": code_hash,
+                    **{f"base.{k}": v for k, v in claim.base_config.items()}})
+    summary = ExecutionSummary(claim.id, parent)
+    runs.log(store, parent, tags={"n_seeds": str(seeds), "status_note": "running"})
+    _, _, children = results_of(store, experiment_id, parent, seeds)
+    summary.abandoned = len(runs.mark_abandoned(store, children))
+    done = {c.tags.get("run_key") for c in children if c.status == "FINISHED"}
+
+    started = time.monotonic()
+    total = seeds * len(claim.arms)
+    index = 0
+    for repeat in range(seeds):
+        seed = derive_seed(claim.id, repeat)
+        for arm in claim.arms:
+            index += 1
+            key = run_key(claim, arm.name, repeat, profile, backend, code_hash)
+            label = f"[{index}/{total}] {claim.id} · {arm.name} · seed {repeat}"
+            if key in done:
+                summary.reused += 1
+                progress(f"{label}: finished earlier, kept")
+                continue
+            config = claim.resolve_config(arm.name, profile)
+            child = runs.start_child(
+                store, experiment_id, parent, f"{arm.name} · seed {repeat}",
+                tags={**base_tags, "arm": arm.name, "repeat": str(repeat), "seed": str(seed), "run_key": key},
+                params={**config, "seed": seed, "repeat": repeat, "arm": arm.name})
+            t0 = time.monotonic()
+            try:
+                seed_everything(seed)
+                result = claim.run(config, seed, RunContext(data_dir=data_dir, profile=profile))
+            except KeyboardInterrupt:
+                runs.finish(store, child, "KILLED")
+                runs.log(store, parent, tags={"status_note": "interrupted"})
+                runs.finish(store, parent, "KILLED")
+                raise Interrupted(f"{claim.id}: interrupted at {arm.name} · seed {repeat}") from None
+            except DataError as error:  # the data are missing for every arm alike: stop this claim
+                runs.log(store, child, tags={"error": str(error)})
+                runs.finish(store, child, "FAILED")
+                runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
+                runs.finish(store, parent, "FAILED")
+                raise
+            except Exception as error:  # this arm failed; the others still run and the judge says ERROR
+                runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
+                                             "traceback": traceback.format_exc()[-4000:]})
+                runs.finish(store, child, "FAILED")
+                summary.failed += 1
+                progress(f"{label}: FAILED ({type(error).__name__}: {error})")
+                continue
+            elapsed = time.monotonic() - t0
+            runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
+            runs.finish(store, child, "FINISHED")
+            summary.ran += 1
+            progress(f"{label}: {elapsed:.1f}s")
+
+    table, used, _ = results_of(store, experiment_id, parent, seeds)
+    verdict = judging.judge_claim(claim, table, profile)
+    log_verdict(store, parent, verdict)
+    with tempfile.TemporaryDirectory() as scratch:  # the plots travel with the execution run
+        for _, path in plots.draw_claim_plots(store, claim, used, table, Path(scratch)):
+            runs.log_artifact(store, parent, str(path), "plots")
+    runs.finish(store, parent, "FINISHED")
+    summary.seconds = time.monotonic() - started
+    summary.verdict = verdict
+    return summary
+
+
+def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict) -> None:
+    """The verdict as tags, and each sub-claim's mean, interval, p and n as metrics, on the parent."""
+    tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
+            "verdict_counts": ", ".join(f"{k}: {v}" for k, v in verdict.counts().items() if v)}
+    scalars = {"n_seeds": float(verdict.n_seeds)}
+    for sub in verdict.subverdicts:
+        e = sub.expectation.id
+        tags[f"verdict.{e}"] = sub.verdict
+        for name in ("mean", "ci_low", "ci_high", "p_value", "effect_size"):
+            value = getattr(sub, name)
+            if math.isfinite(value):
+                scalars[f"{e}.{name}"] = value
+        scalars[f"{e}.n"] = float(sub.n)
+    for control in verdict.controls:
+        tags[f"control.{control.expectation.id}"] = control.verdict
+    runs.log(store, parent_run_id, scalars=scalars, tags=tags)

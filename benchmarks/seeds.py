@@ -1,0 +1,16 @@
+"""Seed derivation: one root seed per (claim, repeat), shared by every arm of that repeat.
+
+Sharing makes comparisons paired: on repeat r every arm sees the same data subset and the same
+input draws, so the difference between arms is the arm's doing. The seed depends on nothing but the
+claim id and the repeat index, so adding seeds later keeps the earlier ones.
+"""
+
+import hashlib
+
+
+def derive_seed(claim_id: str, repeat: int) -> int:
+    """A stable 31-bit seed for repeat `repeat` of claim `claim_id`."""
+    if repeat < 0:
+        raise ValueError("repeat must be >= 0")
+    digest = hashlib.sha256(f"reprobench:{claim_id}:{repeat}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF

@@ -1,0 +1,109 @@
+"""The MLflow store: where it is, checking it can be used, one experiment per claim.
+
+The store is MLFLOW_TRACKING_URI when set (MLflow's own convention), else `mlflow.db` (SQLite) in the
+working directory, always passed explicitly since MLflow's defaults change between versions.
+Artifacts of a SQLite store go to `mlartifacts/` beside the database file. Telemetry is off.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlparse
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DO_NOT_TRACK", "true")
+
+import mlflow  # noqa: E402
+from mlflow.exceptions import MlflowException  # noqa: E402
+from mlflow.tracking import MlflowClient  # noqa: E402
+
+DEFAULT_DB = "mlflow.db"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(RuntimeError):
+    """The tracking store cannot be used; the message says why in one line."""
+
+
+def default_uri(workdir: str | os.PathLike | None = None) -> str:
+    """MLFLOW_TRACKING_URI if set, else a SQLite file in the working directory."""
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    path = Path(workdir or os.getcwd()).resolve() / DEFAULT_DB
+    return f"sqlite:///{path}"
+
+
+def sqlite_path(uri: str) -> Path | None:
+    """The database file of a sqlite:/// URI, else None."""
+    if not uri.startswith("sqlite:"):
+        return None
+    return Path(urlparse(uri).path if uri.startswith("sqlite:////") else uri[len("sqlite:///"):])
+
+
+def _check_sqlite(path: Path) -> None:
+    if path.exists():
+        if path.is_dir():
+            raise StoreError(f"store {path} is a directory, not a SQLite database")
+        with open(path, "rb") as handle:
+            head = handle.read(len(SQLITE_MAGIC))
+        if head and head != SQLITE_MAGIC:
+            raise StoreError(f"store {path} exists but is not a SQLite database; move it away or choose another store")
+        if not os.access(path, os.W_OK):
+            raise StoreError(f"store {path} is not writable")
+        return
+    parent = path.parent
+    if not parent.is_dir():
+        raise StoreError(f"cannot create store {path}: directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise StoreError(f"cannot create store {path}: directory {parent} is not writable")
+
+
+class Store:
+    """An MLflow tracking store, opened and checked."""
+
+    def __init__(self, uri: str | None = None, *, check: bool = True):
+        self.uri = uri or default_uri()
+        self.db_path = sqlite_path(self.uri)
+        if check and self.db_path is not None:
+            _check_sqlite(self.db_path)
+        mlflow.set_tracking_uri(self.uri)
+        self.client = MlflowClient(tracking_uri=self.uri)
+        if check:
+            try:
+                self.client.search_experiments(max_results=1)
+            except (MlflowException, sqlite3.Error, OSError) as error:
+                first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise StoreError(f"cannot use tracking store {self.uri}: {first_line}") from None
+            except Exception as error:  # e.g. connection errors of a remote server
+                raise StoreError(f"cannot reach tracking store {self.uri}: {type(error).__name__}") from None
+
+    @property
+    def artifact_root(self) -> str | None:
+        """For a SQLite store, mlartifacts/ beside the database; a server decides its own."""
+        if self.db_path is None:
+            return None
+        return (self.db_path.parent / "mlartifacts").resolve().as_uri()
+
+    def experiment_id(self, name: str, description: str = "", create: bool = True) -> str | None:
+        """The experiment of a claim (named by its id), created on first use."""
+        experiment = self.client.get_experiment_by_name(name)
+        if experiment is not None:
+            return experiment.experiment_id
+        if not create:
+            return None
+        location = f"{self.artifact_root}/{name}" if self.artifact_root else None
+        try:
+            return self.client.create_experiment(name, artifact_location=location,
+                                                 tags={"mlflow.note.content": description})
+        except MlflowException:  # created meanwhile by a concurrent process
+            return self.client.get_experiment_by_name(name).experiment_id
+
+    def ui_command(self, host: str = "127.0.0.1", port: int = 5000) -> list[str]:
+        """The `mlflow ui` command line that shows this store."""
+        command = ["mlflow", "ui", "--backend-store-uri", self.uri, "--host", host, "--port", str(port),
+                   "--workers", "1"]
+        if self.artifact_root:
+            command += ["--default-artifact-root", self.artifact_root]
+        return command

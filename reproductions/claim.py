@@ -1,0 +1,262 @@
+"""A lecture's claim as data: what is claimed, how it is measured, what would confirm it.
+
+A `Claim` is frozen and validated on construction; `tests/unit/test_claims_schema.py` checks every
+registered claim. The runner (benchmarks/) resolves one arm's config as
+
+    base_config  <-  profile budget overrides  <-  arm overrides
+
+and an unknown key at any level is an error, so a typo never silently runs the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+PROFILES = ("smoke", "quick", "full")
+COMPARISONS = ("greater", "less", "within", "outside")
+SCALES = ("linear", "log10")
+TESTS = ("t", "wilcoxon")
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9.]+)*$")
+
+
+class ClaimDefinitionError(ValueError):
+    """A claim, arm, expectation or budget is malformed."""
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclasses.dataclass(frozen=True)
+class Arm:
+    """One condition of an experiment: a small override of the claim's base config."""
+
+    name: str
+    overrides: Mapping[str, Any]
+    description: str = ""
+
+    def __post_init__(self):
+        if not _ID.match(self.name):
+            raise ClaimDefinitionError(f"arm name {self.name!r} must be lower-case words joined by '-'")
+        object.__setattr__(self, "overrides", _frozen(self.overrides))
+
+
+@dataclasses.dataclass(frozen=True)
+class Expectation:
+    """One falsifiable sub-claim, judged over seeds.
+
+    The per-seed *effect* is `metric` of `arm` or, when `baseline` is set, the paired difference
+    `metric(arm) - metric(baseline)` on the same seed (after `scale`: 'log10' compares ratios).
+    The claim is that the effect is
+
+    - 'greater' than `margin` (PARTIAL when it only clears `null`, the no-effect value),
+    - 'less' than `margin` (PARTIAL when it only stays under `null`),
+    - 'within' `margin` of `target` (equivalence, two one-sided tests),
+    - 'outside' `margin` of `target` (the inverse of 'within').
+
+    `test` ('t' or 'wilcoxon') at level `alpha` decides. Direction is declared, never guessed.
+    """
+
+    id: str
+    statement: str
+    metric: str
+    arm: str
+    comparison: str
+    margin: float
+    baseline: str | None = None
+    null: float | None = None
+    target: float = 0.0
+    scale: str = "linear"
+    test: str = "t"
+    alpha: float = 0.05
+    lecture: str = ""  # what the lecture says or shows for this sub-claim, in its own numbers
+
+    def __post_init__(self):
+        if not _ID.match(self.id):
+            raise ClaimDefinitionError(f"expectation id {self.id!r} must be lower-case words joined by '-'")
+        for field, value, allowed in (
+            ("comparison", self.comparison, COMPARISONS),
+            ("scale", self.scale, SCALES),
+            ("test", self.test, TESTS),
+        ):
+            if value not in allowed:
+                raise ClaimDefinitionError(f"{self.id}: {field} {value!r} is not one of {allowed}")
+        if not 0 < self.alpha < 0.5:
+            raise ClaimDefinitionError(f"{self.id}: alpha {self.alpha} must be in (0, 0.5)")
+        if not math.isfinite(self.margin):
+            raise ClaimDefinitionError(f"{self.id}: margin must be finite")
+        if self.comparison in ("within", "outside") and self.margin <= 0:
+            raise ClaimDefinitionError(f"{self.id}: a tolerance (margin) must be > 0")
+        if self.null is not None and self.comparison in ("greater", "less"):
+            wrong = self.null > self.margin if self.comparison == "greater" else self.null < self.margin
+            if wrong:
+                raise ClaimDefinitionError(
+                    f"{self.id}: the no-effect value {self.null} lies beyond the claimed margin {self.margin}"
+                )
+        if self.baseline is not None and self.baseline == self.arm:
+            raise ClaimDefinitionError(f"{self.id}: an arm cannot be its own baseline")
+
+    @property
+    def effective_null(self) -> float:
+        """The no-effect value: 0 for paired comparisons, else the declared null or the margin."""
+        if self.null is not None:
+            return self.null
+        return 0.0 if self.baseline is not None and self.comparison in ("greater", "less") else self.margin
+
+    def inverted(self) -> Expectation:
+        """The negative control: the opposite claim, judged on the same runs at no training cost."""
+        if self.comparison in ("within", "outside"):
+            opposite = "outside" if self.comparison == "within" else "within"
+            return dataclasses.replace(self, id=f"{self.id}-inverted", comparison=opposite,
+                                       statement=f"NOT: {self.statement}")
+        if self.baseline is not None:  # B beats A by the same margin
+            return dataclasses.replace(self, id=f"{self.id}-inverted", arm=self.baseline, baseline=self.arm,
+                                       statement=f"NOT: {self.statement}")
+        opposite = "less" if self.comparison == "greater" else "greater"
+        return dataclasses.replace(self, id=f"{self.id}-inverted", comparison=opposite, null=self.margin,
+                                   statement=f"NOT: {self.statement}")
+
+    @property
+    def arms(self) -> tuple[str, ...]:
+        return (self.arm,) if self.baseline is None else (self.arm, self.baseline)
+
+
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """What one profile spends: default number of seeds and config overrides (sizes, epochs)."""
+
+    seeds: int
+    overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    note: str = ""
+
+    def __post_init__(self):
+        if self.seeds < 1:
+            raise ClaimDefinitionError("a budget needs at least one seed")
+        object.__setattr__(self, "overrides", _frozen(self.overrides))
+
+
+@dataclasses.dataclass(frozen=True)
+class PlotSpec:
+    """A plot the report draws from stored runs.
+
+    kind 'series': the metric's history (x = its step) per arm, mean with a min–max band over seeds,
+    `reference` (arm -> values at steps 1..n) overlaid as the lecture's numbers.
+    kind 'bar': a scalar metric per arm, mean with its confidence interval; `reference` (label -> value)
+    drawn as horizontal lines.
+    """
+
+    name: str
+    kind: str
+    metric: str
+    title: str
+    xlabel: str = ""
+    ylabel: str = ""
+    log_y: bool = False
+    reference: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    reference_label: str = "lecture"
+
+    def __post_init__(self):
+        if self.kind not in ("series", "bar"):
+            raise ClaimDefinitionError(f"plot {self.name!r}: kind must be 'series' or 'bar'")
+        object.__setattr__(self, "reference", _frozen(self.reference))
+
+
+@dataclasses.dataclass(frozen=True)
+class ArmResult:
+    """What one arm × seed produced: scalar metrics and step-indexed series (step -> value)."""
+
+    scalars: Mapping[str, float]
+    series: Mapping[str, Mapping[int, float]] = dataclasses.field(default_factory=dict)
+    notes: str = ""
+
+
+RunFunction = Callable[[Mapping[str, Any], int, "RunContext"], ArmResult]
+
+
+@dataclasses.dataclass(frozen=True)
+class RunContext:
+    """What the suite hands an experiment besides its config and seed."""
+
+    data_dir: str | None = None
+    profile: str = "quick"
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    id: str
+    title: str  # one line, for `reprobench list` and the summary table
+    statement: str  # the lecture's words
+    source: str  # seed file(s) and slide
+    base_config: Mapping[str, Any]
+    arms: tuple[Arm, ...]
+    expectations: tuple[Expectation, ...]
+    budgets: Mapping[str, Budget]
+    run: RunFunction
+    plots: tuple[PlotSpec, ...] = ()
+    lecture_number: str = ""  # the lecture's (or paper's) own headline number
+    setup: str = ""  # how the experiment is done, for the report
+
+    def __post_init__(self):
+        object.__setattr__(self, "base_config", _frozen(self.base_config))
+        object.__setattr__(self, "budgets", _frozen(self.budgets))
+        object.__setattr__(self, "arms", tuple(self.arms))
+        object.__setattr__(self, "expectations", tuple(self.expectations))
+        object.__setattr__(self, "plots", tuple(self.plots))
+        self.validate()
+
+    def validate(self) -> None:
+        if not _ID.match(self.id):
+            raise ClaimDefinitionError(f"claim id {self.id!r} must be lower-case words joined by '-'")
+        for text, name in ((self.title, "title"), (self.statement, "statement"), (self.source, "source")):
+            if not text.strip():
+                raise ClaimDefinitionError(f"{self.id}: {name} is empty")
+        if "\n" in self.title:
+            raise ClaimDefinitionError(f"{self.id}: the title is one line")
+        if not self.arms:
+            raise ClaimDefinitionError(f"{self.id}: no arms")
+        names = [arm.name for arm in self.arms]
+        if len(set(names)) != len(names):
+            raise ClaimDefinitionError(f"{self.id}: duplicate arm names {names}")
+        if set(self.budgets) != set(PROFILES):
+            raise ClaimDefinitionError(f"{self.id}: budgets must cover exactly {PROFILES}, got {sorted(self.budgets)}")
+        for where, overrides in [(f"arm {a.name}", a.overrides) for a in self.arms] + [
+            (f"profile {p}", b.overrides) for p, b in self.budgets.items()
+        ]:
+            unknown = set(overrides) - set(self.base_config)
+            if unknown:
+                raise ClaimDefinitionError(f"{self.id}: {where} sets unknown config keys {sorted(unknown)}")
+        if not self.expectations:
+            raise ClaimDefinitionError(f"{self.id}: nothing to judge (no expectations)")
+        ids = [e.id for e in self.expectations]
+        if len(set(ids)) != len(ids):
+            raise ClaimDefinitionError(f"{self.id}: duplicate expectation ids")
+        for expectation in self.expectations:
+            missing = set(expectation.arms) - set(names)
+            if missing:
+                raise ClaimDefinitionError(f"{self.id}: expectation {expectation.id} names unknown arms {sorted(missing)}")
+        for plot in self.plots:
+            unknown = set(plot.reference) - set(names) if plot.kind == "series" else set()
+            if unknown:
+                raise ClaimDefinitionError(f"{self.id}: plot {plot.name} references unknown arms {sorted(unknown)}")
+        if not callable(self.run):
+            raise ClaimDefinitionError(f"{self.id}: run is not callable")
+
+    def arm(self, name: str) -> Arm:
+        for arm in self.arms:
+            if arm.name == name:
+                return arm
+        raise KeyError(f"claim {self.id} has no arm {name!r}")
+
+    def resolve_config(self, arm: str, profile: str) -> dict[str, Any]:
+        """The whole config one arm runs with at one profile (logged in full with every run)."""
+        if profile not in self.budgets:
+            raise ClaimDefinitionError(f"unknown profile {profile!r}; choose one of {PROFILES}")
+        config = dict(self.base_config)
+        config.update(self.budgets[profile].overrides)
+        config.update(self.arm(arm).overrides)
+        return config

@@ -1,0 +1,1 @@
+"""Building blocks shared by the claims: datasets, probes, seeding."""

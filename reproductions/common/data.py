@@ -1,0 +1,168 @@
+"""Offline datasets: Fashion-MNIST from local IDX files (checksum-verified), seeded subsets, synthetic inputs.
+
+Fashion-MNIST is looked for, in order, in: an explicit directory (argument, or REPROBENCH_DATA_DIR),
+Debian's `dataset-fashion-mnist` package (/usr/share/datasets/fashion-mnist), and the Keras cache
+(~/.keras/datasets/fashion-mnist, or $KERAS_HOME). Nothing is ever downloaded.
+The checksums are of the *decompressed* IDX payload, so the Debian files and the original archive
+(gzipped differently) verify alike.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR_ENV = "REPROBENCH_DATA_DIR"
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
+HOW_TO_GET = (
+    "install it with `apt-get install dataset-fashion-mnist`, or put the four Fashion-MNIST "
+    "*-ubyte.gz files in a directory and pass --data-dir (or set REPROBENCH_DATA_DIR)"
+)
+
+# name -> (sha256 of the decompressed IDX bytes, shape)
+FASHION_MNIST = {
+    "train-images-idx3-ubyte.gz": ("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", (60000, 28, 28)),
+    "train-labels-idx1-ubyte.gz": ("bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", (60000,)),
+    "t10k-images-idx3-ubyte.gz": ("5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", (10000, 28, 28)),
+    "t10k-labels-idx1-ubyte.gz": ("0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", (10000,)),
+}
+
+_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+class DataError(RuntimeError):
+    """Data missing, corrupt or malformed; the message says what and how to fix it."""
+
+
+def parse_idx(payload: bytes, source: str = "IDX data") -> np.ndarray:
+    """Decode an IDX file (LeCun's format: 2 zero bytes, dtype code, ndim, big-endian dims, data)."""
+    if len(payload) < 4 or payload[0] != 0 or payload[1] != 0:
+        raise DataError(f"{source}: not an IDX file (bad magic number)")
+    dtype_code, ndim = payload[2], payload[3]
+    if dtype_code not in _IDX_DTYPES or ndim == 0:
+        raise DataError(f"{source}: not an IDX file (type code {dtype_code:#x}, {ndim} dimensions)")
+    header = 4 + 4 * ndim
+    if len(payload) < header:
+        raise DataError(f"{source}: IDX header truncated")
+    shape = tuple(int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_IDX_DTYPES[dtype_code])
+    expected = int(np.prod(shape)) * dtype.itemsize
+    if len(payload) - header != expected:
+        raise DataError(f"{source}: IDX says shape {shape} ({expected} bytes) but holds {len(payload) - header} bytes")
+    return np.frombuffer(payload, dtype=dtype, offset=header).reshape(shape)
+
+
+def write_idx(path: str | Path, array: np.ndarray) -> None:
+    """Write an array as a gzipped IDX file (used by tests to make small, known files)."""
+    codes = {np.dtype(v).str: k for k, v in _IDX_DTYPES.items()}
+    array = np.asarray(array)
+    if array.dtype == np.uint8:
+        code = 0x08
+    else:
+        array = array.astype(array.dtype.newbyteorder(">"))
+        code = codes[array.dtype.str]
+    header = bytes([0, 0, code, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    with gzip.open(path, "wb") as handle:
+        handle.write(header + array.tobytes())
+
+
+def candidate_dirs(data_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Where Fashion-MNIST is looked for, in order; an explicit directory is the only place looked at."""
+    explicit = data_dir or os.environ.get(DATA_DIR_ENV)
+    if explicit:
+        return [Path(explicit)]
+    keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    return [DEBIAN_DIR, keras_home / "datasets" / "fashion-mnist"]
+
+
+def _read_verified(path: Path, sha256: str, shape: tuple[int, ...]) -> np.ndarray:
+    try:
+        with gzip.open(path, "rb") as handle:
+            payload = handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: corrupt or truncated gzip ({error}); {HOW_TO_GET}") from None
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != sha256:
+        raise DataError(f"{path}: checksum mismatch (sha256 {digest[:12]}…, expected {sha256[:12]}…); {HOW_TO_GET}")
+    array = parse_idx(payload, str(path))
+    if array.shape != shape:  # unreachable with a matching checksum; kept for custom checksum tables
+        raise DataError(f"{path}: shape {array.shape}, expected {shape}")
+    return array
+
+
+def locate_fashion_mnist(data_dir: str | os.PathLike | None = None) -> Path:
+    """The first candidate directory holding all four files, or a DataError saying where we looked."""
+    dirs = candidate_dirs(data_dir)
+    for directory in dirs:
+        if all((directory / name).is_file() for name in FASHION_MNIST):
+            return directory
+    if data_dir or os.environ.get(DATA_DIR_ENV):
+        directory = dirs[0]
+        if not directory.is_dir():
+            raise DataError(f"data directory {directory} does not exist; {HOW_TO_GET}")
+        missing = [name for name in FASHION_MNIST if not (directory / name).is_file()]
+        raise DataError(f"Fashion-MNIST files missing in {directory}: {', '.join(missing)}; {HOW_TO_GET}")
+    raise DataError(f"Fashion-MNIST not found (looked in {', '.join(str(d) for d in dirs)}); {HOW_TO_GET}")
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(directory: str, files: tuple) -> tuple[np.ndarray, ...]:
+    table = dict(files)
+    return tuple(_read_verified(Path(directory) / name, *table[name]) for name in table)
+
+
+def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
+    """((x_train, y_train), (x_test, y_test)) as uint8 arrays, exactly what keras.datasets gives."""
+    directory = locate_fashion_mnist(data_dir)
+    x_train, y_train, x_test, y_test = _load_cached(str(directory), tuple(FASHION_MNIST.items()))
+    return (x_train, y_train), (x_test, y_test)
+
+
+def seeded_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int, stratified: bool = True):
+    """`size` examples drawn without replacement by `seed`; class-balanced when `stratified`."""
+    if size > len(x):
+        raise ValueError(f"asked for {size} examples, only {len(x)} available")
+    rng = np.random.default_rng(seed)
+    if not stratified:
+        index = rng.choice(len(x), size=size, replace=False)
+    else:
+        classes = np.unique(y)
+        per_class = np.full(len(classes), size // len(classes))
+        per_class[: size % len(classes)] += 1
+        index = np.concatenate([
+            rng.choice(np.flatnonzero(y == c), size=n, replace=False) for c, n in zip(classes, per_class)
+        ])
+        rng.shuffle(index)
+    return x[index], y[index]
+
+
+def train_validation_split(x: np.ndarray, y: np.ndarray, validation: int, seed: int):
+    """Seeded split: (x_train, y_train), (x_val, y_val)."""
+    index = np.random.default_rng(seed).permutation(len(x))
+    val, train = index[:validation], index[validation:]
+    return (x[train], y[train]), (x[val], y[val])
+
+
+def flatten_standardize(x: np.ndarray, mean: np.ndarray | None = None, std: np.ndarray | None = None):
+    """Images -> float32 rows, zero mean and unit variance per feature (003: 'X -= np.mean(X, axis=0)')."""
+    rows = x.reshape(len(x), -1).astype("float32") / 255.0
+    mean = rows.mean(axis=0) if mean is None else mean
+    std = rows.std(axis=0) + 1e-6 if std is None else std
+    return (rows - mean) / std, mean, std
+
+
+def gaussian_inputs(n: int, dim: int, seed: int) -> np.ndarray:
+    """Unit Gaussian inputs (003: 'assume some unit gaussian 10-D input data', D = randn(1000, 500))."""
+    return np.random.default_rng(seed).standard_normal((n, dim)).astype("float32")
+
+
+def synthetic_classification(n: int, dim: int, classes: int, seed: int):
+    """Gaussian inputs with uniformly random labels: for claims where the data do not matter."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, dim)).astype("float32"), rng.integers(0, classes, size=n).astype("int32")

@@ -1,0 +1,129 @@
+"""
+Title: The softmax loss at small initialisation is ln(C), and cranking up L2 raises it
+Claim id: initial-loss
+Source: seeds 000, 001, 002, 003 ("Is the loss reasonable?" / "checking the value of the cost
+        function"), the babysitting recipe of cs231n.
+
+The lecture's sanity check: initialise a two-layer net with W = 0.0001·randn, compute the loss with
+regularization off and it prints 2.30261216167, "loss ~2.3, 'correct' for 10 classes" (= ln 10,
+since tiny weights make every class equally likely). Crank the regularization up to 1e3 and it
+prints 3.06859716482: "loss went up, good (sanity check)".
+
+The lecture's net was CIFAR-10 shaped (3072 inputs, 50 hidden, 10 classes) with the cs231n
+convention loss = data loss + 0.5·reg·ΣW². Its jump, 0.766, is then predictable: 0.5·1e3·(1e-4)²
+times the number of weights (3072·50 + 50·10 = 154,100) is 0.7705. We check ln(C) on real
+Fashion-MNIST (784-50-10), the jump's direction there, and the lecture's own number on a
+CIFAR-shaped net fed Gaussian inputs (at this init the loss does not depend on the inputs).
+"""
+
+import math
+
+import keras
+import numpy as np
+
+from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.common.data import flatten_standardize, load_fashion_mnist, seeded_subset, synthetic_classification
+
+LN_10 = math.log(10)
+LECTURE_REG0 = 2.30261216167
+LECTURE_REG1E3 = 3.06859716482
+
+
+def load_inputs(config, seed, context):
+    if config["data"] == "fashion-mnist":
+        (x_train, y_train), _ = load_fashion_mnist(context.data_dir)
+        x, y = seeded_subset(x_train, y_train, config["n_examples"], seed)
+        x, _, _ = flatten_standardize(x)  # 000/003: "X -= np.mean(X, axis=0)"
+        return x, y.astype("int32")
+    if config["data"] == "gaussian":
+        return synthetic_classification(config["n_examples"], config["input_dim"], config["classes"], seed)
+    raise ValueError(f"unknown data {config['data']!r}")
+
+
+def build_two_layer_net(input_dim, config):
+    """cs231n's init_two_layer_model: W = scale·randn, b = 0; L2 as 0.5·reg·ΣW² on both weight matrices."""
+    init = keras.initializers.RandomNormal(mean=0.0, stddev=config["init_scale"])
+    l2 = keras.regularizers.L2(0.5 * config["reg"]) if config["reg"] else None
+    return keras.Sequential([
+        keras.Input((input_dim,)),
+        keras.layers.Dense(config["hidden"], activation="relu", kernel_initializer=init, kernel_regularizer=l2),
+        keras.layers.Dense(config["classes"], kernel_initializer=init, kernel_regularizer=l2),  # class scores
+    ])
+
+
+def run(config, seed, context):
+    x, y = load_inputs(config, seed, context)
+    model = build_two_layer_net(x.shape[1], config)
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    keras_loss = float(model.evaluate(x, y, batch_size=len(x), verbose=0))
+    # The same loss in float64, term by term, to show where the jump comes from.
+    scores = np.asarray(model.predict(x, batch_size=len(x), verbose=0), dtype="float64")
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    data_loss = float(-log_probs[np.arange(len(y)), y].mean())
+    kernels = [np.asarray(layer.kernel.numpy(), dtype="float64") for layer in model.layers]
+    reg_loss = 0.5 * config["reg"] * sum(float((k ** 2).sum()) for k in kernels)
+    n_weights = sum(k.size for k in kernels)
+    return ArmResult(scalars={
+        "initial_loss": data_loss + reg_loss,
+        "keras_loss": keras_loss,
+        "data_loss": data_loss,
+        "reg_loss": reg_loss,
+        "expected_reg_loss": 0.5 * config["reg"] * config["init_scale"] ** 2 * n_weights,
+        "n_weights": float(n_weights),
+        "ln_classes": math.log(config["classes"]),
+    })
+
+
+CLAIM = Claim(
+    id="initial-loss",
+    title="Softmax loss at small init is ln(C) ≈ 2.30 for 10 classes; cranking L2 to 1e3 raises it",
+    statement=(
+        "'2.30261216167 … loss ~2.3. \"correct\" for 10 classes' (regularization off); with the "
+        "regularization cranked up to 1e3: '3.06859716482 ← loss went up, good. (sanity check)'"
+    ),
+    source="000 'checking the value of the cost function'; 001/002/003 'Is the Loss Reasonable?'",
+    lecture_number="2.30261216167 at reg 0; 3.06859716482 at reg 1e3 (CIFAR-10 net 3072-50-10)",
+    setup=(
+        "Two-layer net (Dense 50 ReLU → Dense 10), W = 1e-4·randn, zero biases, softmax cross-entropy plus "
+        "0.5·reg·ΣW² (the cs231n convention), evaluated once at initialisation, no training. Fashion-MNIST arms: "
+        "784-50-10 on a seeded, class-balanced subset (standardized). CIFAR-shape arms: 3072-50-10 on unit "
+        "Gaussian inputs with random labels, the lecture's shapes."
+    ),
+    base_config={"data": "fashion-mnist", "input_dim": 784, "n_examples": 10000, "hidden": 50, "classes": 10,
+                 "init_scale": 1e-4, "reg": 0.0},
+    arms=(
+        Arm("fmnist-reg0", {"data": "fashion-mnist", "reg": 0.0}, "Fashion-MNIST 784-50-10, reg off"),
+        Arm("fmnist-reg1e3", {"data": "fashion-mnist", "reg": 1e3}, "Fashion-MNIST 784-50-10, reg 1e3"),
+        Arm("cifar-shape-reg0", {"data": "gaussian", "input_dim": 3072, "reg": 0.0}, "3072-50-10, reg off"),
+        Arm("cifar-shape-reg1e3", {"data": "gaussian", "input_dim": 3072, "reg": 1e3}, "3072-50-10, reg 1e3"),
+    ),
+    expectations=(
+        Expectation(id="loss-is-ln-c", arm="fmnist-reg0", metric="initial_loss", comparison="within",
+                    target=LN_10, margin=0.005,
+                    statement="at W = 1e-4·randn the loss is ln(10) = 2.3026 (within 0.005) on Fashion-MNIST",
+                    lecture="2.30261216167"),
+        Expectation(id="loss-is-ln-c-cifar-shape", arm="cifar-shape-reg0", metric="initial_loss",
+                    comparison="within", target=LN_10, margin=0.005,
+                    statement="the same on the lecture's CIFAR-shaped net", lecture="2.30261216167"),
+        Expectation(id="regularization-raises-loss", arm="fmnist-reg1e3", baseline="fmnist-reg0",
+                    metric="initial_loss", comparison="greater", margin=0.05,
+                    statement="cranking L2 to 1e3 raises the initial loss (by more than 0.05) on Fashion-MNIST",
+                    lecture="3.0686 − 2.3026 = +0.766 ('loss went up, good')"),
+        Expectation(id="lecture-number-at-reg-1e3", arm="cifar-shape-reg1e3", metric="initial_loss",
+                    comparison="within", target=LECTURE_REG1E3, margin=0.02,
+                    statement="at the lecture's shapes and reg 1e3 the loss is the lecture's 3.0686 (within 0.02)",
+                    lecture="3.06859716482"),
+    ),
+    budgets={
+        "smoke": Budget(seeds=2, overrides={"n_examples": 200}, note="200 examples: pipeline check only"),
+        "quick": Budget(seeds=5, overrides={"n_examples": 10000}, note="10k examples, one forward pass"),
+        "full": Budget(seeds=10, overrides={"n_examples": 50000}, note="50k examples (the CIFAR-10 training-set size)"),
+    },
+    run=run,
+    plots=(
+        PlotSpec(name="initial-loss", kind="bar", metric="initial_loss",
+                 title="Loss at initialisation (mean, 95% CI over seeds)", ylabel="softmax loss + 0.5·reg·ΣW²",
+                 reference={"ln 10": LN_10, "lecture at reg 1e3": LECTURE_REG1E3}),
+    ),
+)
