@@ -57,13 +57,15 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
     candidates = [e for e in runs.executions(store, experiment_id)  # newest first
                   if profile is None or e.tags.get("profile") == profile]
     candidates.sort(key=lambda e: rank.get(e.tags.get("profile"), len(rank)))  # stable: newest first per profile
+    fallback = None
     for execution in candidates:
         n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
         table, used, _ = results_of(store, experiment_id, execution.run_id, n_seeds)
-        if not used and execution.status == "RUNNING":
-            continue  # an execution that has just started: nothing to report yet
         verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"))
-        return Evidence(claim, experiment_id, execution, table, used, verdict)
-    return None
-
-
+        evidence = Evidence(claim, experiment_id, execution, table, used, verdict)
+        if used:
+            return evidence
+        # an execution with no finished runs (just started, or every run failed) does not hide
+        # an older one with results; with nothing better it is reported, as ERROR
+        fallback = fallback or evidence
+    return fallback

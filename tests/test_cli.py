@@ -1,0 +1,95 @@
+"""The command line: listing, selection, and bad input (one clear line, non-zero exit, nothing lost)."""
+
+import pytest
+
+from benchmarks.cli import main
+from mlflow_tracking import Store, runs
+from reproductions import registry
+
+
+def _error_line(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    return err[-1] if err else ""
+
+
+@pytest.mark.unit
+def test_list_shows_every_claim(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for claim in registry().values():
+        assert claim.id in out and claim.title in out and "quick: " in out
+
+
+# (argv, environment, what the one line must say)
+BAD_INPUT = [
+    (["run", "init-scale-colapse"], {}, "did you mean 'init-scale-collapse'"),
+    (["run", "no-such-claim"], {}, "unknown claim 'no-such-claim'"),
+    (["run"], {}, "name at least one claim"),
+    (["run", "--all", "initial-loss"], {}, "not both"),
+    (["run", "initial-loss", "--seeds", "0"], {}, "seeds must be at least 1"),
+    (["run", "initial-loss", "--seeds", "-3"], {}, "seeds must be at least 1"),
+    (["run", "initial-loss", "--seeds", "five"], {}, "seeds must be a whole number"),
+    (["run", "initial-loss", "--profile", "huge"], {}, "invalid choice: 'huge'"),
+    (["--store", "sqlite:////nonexistent-dir/x/mlflow.db", "list"], {}, None),  # list needs no store
+    (["--store", "sqlite:////nonexistent-dir/x/mlflow.db", "report"], {}, "does not exist"),
+    (["run", "initial-loss"], {"KERAS_BACKEND": "theano"}, "unknown KERAS_BACKEND 'theano'"),
+]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("argv, env, message", BAD_INPUT, ids=[" ".join(a) for a, _, _ in BAD_INPUT])
+def test_bad_input_one_line_nonzero(argv, env, message, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code
+    if message is None:
+        assert code == 0
+        return
+    assert code == 2
+    line = _error_line(capsys)
+    assert message in line, line
+    assert not (tmp_path / "mlflow.db").exists() or "report" in argv  # bad input creates no store
+
+
+@pytest.mark.unit
+def test_store_that_is_not_a_database(tmp_path, capsys):
+    bogus = tmp_path / "mlflow.db"
+    bogus.write_text("these are my notes, not a database\n")
+    assert main(["--store", f"sqlite:///{bogus}", "report"]) == 2
+    assert "not a SQLite database" in _error_line(capsys)
+    assert bogus.read_text() == "these are my notes, not a database\n"  # left as it was
+
+
+@pytest.mark.unit
+def test_store_follows_mlflow_tracking_uri(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    assert main(["report", "--out", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "elsewhere.db").exists() and not (tmp_path / "mlflow.db").exists()
+    assert (tmp_path / "out" / "FINDINGS.md").exists()
+
+
+@pytest.mark.smoke
+@pytest.mark.initial_loss
+def test_missing_data_loses_nothing(tmp_path, monkeypatch, capsys):
+    """A run into an existing store that fails for missing data exits 2 and leaves earlier runs intact."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert main(["run", "initial-loss", "--profile", "smoke"]) == 0
+    store = Store()
+    experiment = store.experiment_id("initial-loss", create=False)
+    before = {(r.run_id, r.status) for r in runs.executions(store, experiment)}
+    assert main(["run", "initial-loss", "--profile", "smoke", "--force", "--data-dir", str(tmp_path / "nope")]) == 2
+    line = _error_line(capsys)
+    assert "does not exist" in line and "apt-get install dataset-fashion-mnist" in line
+    after = {(r.run_id, r.status) for r in runs.executions(store, experiment)}
+    assert before <= after  # the earlier execution is still there, still FINISHED
+    assert main(["report"]) == 0
+    report = (tmp_path / "FINDINGS.md").read_text()
+    good = next(run_id for run_id, status in before if status == "FINISHED")
+    assert good in report  # the report still stands on the runs that finished

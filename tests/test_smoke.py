@@ -1,0 +1,83 @@
+"""Smoke tier: every claim through the whole pipeline (run -> store -> judge -> report) on tiny data."""
+
+import hashlib
+
+import pytest
+
+from benchmarks.report import PLOTS_DIR, REPORT_NAME, write_report
+from benchmarks.runner import run_claim
+from mlflow_tracking import runs
+from reproductions import registry
+from tests.conftest import claim_marker
+
+PROVENANCE = ("claim", "arm", "seed", "repeat", "profile", "backend", "device", "git_sha", "keras_version",
+              "tensorflow_version", "mlflow_version", "run_key")
+
+
+def _claim_params():
+    return [pytest.param(cid, marks=[pytest.mark.smoke, getattr(pytest.mark, claim_marker(cid))], id=cid)
+            for cid in registry()]
+
+
+def _digest(directory):
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and (p.name == REPORT_NAME or PLOTS_DIR in p.parts))
+    return {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+@pytest.mark.parametrize("claim_id", _claim_params())
+def test_claim_runs_end_to_end(claim_id, store, tmp_path):
+    claim = registry()[claim_id]
+    seeds = claim.budgets["smoke"].seeds
+    lines = []
+    summary = run_claim(claim, "smoke", seeds, store, progress=lines.append)
+
+    # one line of progress per arm × seed, all of them run
+    assert summary.ran == seeds * len(claim.arms) and summary.failed == 0
+    assert len(lines) == seeds * len(claim.arms)
+
+    # MLflow layout: one experiment named by the claim, a parent execution, a child per arm × seed
+    experiment_id = store.experiment_id(claim.id, create=False)
+    executions = runs.executions(store, experiment_id)
+    assert len(executions) == 1
+    parent = executions[0]
+    assert parent.status == "FINISHED"
+    assert parent.tags["verdict"] == summary.verdict.verdict == "INCONCLUSIVE"  # smoke never decides
+    assert all(f"verdict.{e.id}" in parent.tags for e in claim.expectations)
+    children = runs.children(store, experiment_id, parent.run_id)
+    assert len(children) == seeds * len(claim.arms)
+    assert {(c.tags["arm"], int(c.tags["repeat"])) for c in children} == {
+        (arm.name, r) for arm in claim.arms for r in range(seeds)}
+    for child in children:
+        assert child.status == "FINISHED"
+        assert child.name == f"{child.tags['arm']} · seed {child.tags['repeat']}"
+        missing = [key for key in PROVENANCE if not child.tags.get(key)]
+        assert not missing, f"provenance tags missing: {missing}"
+        config = claim.resolve_config(child.tags["arm"], "smoke")
+        assert {k: str(v) for k, v in config.items()}.items() <= child.params.items()  # whole config logged
+        for expectation in claim.expectations:
+            if child.tags["arm"] in expectation.arms:
+                assert expectation.metric in child.metrics
+    # series metrics are stored with their steps
+    for plot in claim.plots:
+        if plot.kind == "series":
+            history = runs.series(store, children[0].run_id, plot.metric)
+            assert len(history) > 1 and min(history) >= 1
+
+    # resume: the same selection again runs nothing, keeps everything
+    again = run_claim(claim, "smoke", seeds, store, progress=lambda _: None)
+    assert again.ran == 0 and again.reused == seeds * len(claim.arms)
+    assert again.parent_run_id == parent.run_id
+
+    # the report, regenerated from the store alone, is byte-identical
+    out = tmp_path / "report"
+    write_report(store, out, claim_ids=[claim.id])
+    text = (out / REPORT_NAME).read_text()
+    assert f"## {claim.id}" in text and parent.run_id in text
+    assert all(c.run_id in text for c in children)
+    first = _digest(out)
+    assert len(first) == 1 + len(claim.plots)
+    for path in out.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    write_report(store, out, claim_ids=[claim.id])
+    assert _digest(out) == first
