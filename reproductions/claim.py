@@ -103,22 +103,24 @@ class Expectation:
 
     @property
     def effective_null(self) -> float:
-        """The no-effect value: 0 for paired comparisons, else the declared null or the margin."""
+        """The no-effect value: the declared null; else 0 for a paired comparison (or the margin, when 0
+        lies beyond it, as in a non-inferiority claim); else the margin (no PARTIAL band)."""
         if self.null is not None:
             return self.null
-        return 0.0 if self.baseline is not None and self.comparison in ("greater", "less") else self.margin
+        if self.baseline is not None and self.comparison == "greater":
+            return min(0.0, self.margin)
+        if self.baseline is not None and self.comparison == "less":
+            return max(0.0, self.margin)
+        return self.margin
 
     def inverted(self) -> Expectation:
-        """The negative control: the opposite claim, judged on the same runs at no training cost."""
-        if self.comparison in ("within", "outside"):
-            opposite = "outside" if self.comparison == "within" else "within"
-            return dataclasses.replace(self, id=f"{self.id}-inverted", comparison=opposite,
-                                       statement=f"NOT: {self.statement}")
-        if self.baseline is not None:  # B beats A by the same margin
-            return dataclasses.replace(self, id=f"{self.id}-inverted", arm=self.baseline, baseline=self.arm,
-                                       statement=f"NOT: {self.statement}")
-        opposite = "less" if self.comparison == "greater" else "greater"
-        return dataclasses.replace(self, id=f"{self.id}-inverted", comparison=opposite, null=self.margin,
+        """The negative control: the complement of the claim, judged on the same runs at no training cost.
+
+        'effect > m' becomes 'effect < m' (and vice versa) with no PARTIAL band; 'within' becomes 'outside'.
+        """
+        opposite = {"greater": "less", "less": "greater", "within": "outside", "outside": "within"}[self.comparison]
+        null = self.null if self.comparison in ("within", "outside") else self.margin
+        return dataclasses.replace(self, id=f"{self.id}-inverted", comparison=opposite, null=null,
                                    statement=f"NOT: {self.statement}")
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import math
 import os
 import zlib
 from pathlib import Path
@@ -52,7 +53,7 @@ def parse_idx(payload: bytes, source: str = "IDX data") -> np.ndarray:
         raise DataError(f"{source}: IDX header truncated")
     shape = tuple(int.from_bytes(payload[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
     dtype = np.dtype(_IDX_DTYPES[dtype_code])
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize
     if len(payload) - header != expected:
         raise DataError(f"{source}: IDX says shape {shape} ({expected} bytes) but holds {len(payload) - header} bytes")
     return np.frombuffer(payload, dtype=dtype, offset=header).reshape(shape)
@@ -62,6 +63,9 @@ def write_idx(path: str | Path, array: np.ndarray) -> None:
     """Write an array as a gzipped IDX file (used by tests to make small, known files)."""
     codes = {np.dtype(v).str: k for k, v in _IDX_DTYPES.items()}
     array = np.asarray(array)
+    if array.dtype != np.uint8 and array.dtype.newbyteorder(">").str not in codes:
+        supported = "uint8, int8, int16, int32, float32, float64"
+        raise ValueError(f"IDX cannot hold dtype {array.dtype}; use one of {supported}")
     if array.dtype == np.uint8:
         code = 0x08
     else:
@@ -118,7 +122,7 @@ def _load_cached(directory: str, files: tuple) -> tuple[np.ndarray, ...]:
 
 
 def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
-    """((x_train, y_train), (x_test, y_test)) as uint8 arrays, exactly what keras.datasets gives."""
+    """((x_train, y_train), (x_test, y_test)): the arrays keras.datasets gives, read-only (they are cached)."""
     directory = locate_fashion_mnist(data_dir)
     x_train, y_train, x_test, y_test = _load_cached(str(directory), tuple(FASHION_MNIST.items()))
     return (x_train, y_train), (x_test, y_test)
@@ -135,15 +139,20 @@ def seeded_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int, stratified
         classes = np.unique(y)
         per_class = np.full(len(classes), size // len(classes))
         per_class[: size % len(classes)] += 1
-        index = np.concatenate([
-            rng.choice(np.flatnonzero(y == c), size=n, replace=False) for c, n in zip(classes, per_class)
-        ])
+        rng.shuffle(per_class)  # the remainder goes to random classes, not always the first ones
+        pools = [np.flatnonzero(y == c) for c in classes]
+        short = [int(c) for c, pool, n in zip(classes, pools, per_class) if len(pool) < n]
+        if short:
+            raise ValueError(f"a class-balanced subset of {size} needs more examples of classes {short}")
+        index = np.concatenate([rng.choice(pool, size=n, replace=False) for pool, n in zip(pools, per_class)])
         rng.shuffle(index)
     return x[index], y[index]
 
 
 def train_validation_split(x: np.ndarray, y: np.ndarray, validation: int, seed: int):
     """Seeded split: (x_train, y_train), (x_val, y_val)."""
+    if not 0 <= validation <= len(x):
+        raise ValueError(f"validation size {validation} must be between 0 and {len(x)}")
     index = np.random.default_rng(seed).permutation(len(x))
     val, train = index[:validation], index[validation:]
     return (x[train], y[train]), (x[val], y[val])

@@ -1,0 +1,16 @@
+"""GPU tier: on a machine with a GPU the runs must say so (skipped where there is none)."""
+
+import pytest
+
+from benchmarks.runner import run_claim
+from mlflow_tracking import runs
+from reproductions import registry
+
+pytestmark = [pytest.mark.gpu, pytest.mark.init_scale_collapse]
+
+
+def test_runs_record_the_gpu(store):
+    summary = run_claim(registry()["init-scale-collapse"], "smoke", 2, store, progress=lambda _: None)
+    experiment_id = store.experiment_id("init-scale-collapse", create=False)
+    children = runs.children(store, experiment_id, summary.parent_run_id)
+    assert children and all(c.tags["device"].startswith(("gpu", "cuda")) for c in children), children[0].tags["device"]

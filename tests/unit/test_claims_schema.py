@@ -1,0 +1,351 @@
+"""Every registered claim is well formed, and malformed claims are refused on construction."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from reproductions import CLAIM_MODULES, registry
+from reproductions.claim import (
+    COMPARISONS,
+    PROFILES,
+    SCALES,
+    TESTS,
+    Arm,
+    ArmResult,
+    Budget,
+    Claim,
+    ClaimDefinitionError,
+    Expectation,
+    PlotSpec,
+)
+
+pytestmark = pytest.mark.unit
+
+# Written out here rather than imported, so a loosened pattern in claim.py is caught.
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9.]+)*$")
+
+CLAIMS = registry()
+CLAIM_IDS = sorted(CLAIMS)
+
+
+@pytest.fixture(params=CLAIM_IDS)
+def claim(request) -> Claim:
+    return CLAIMS[request.param]
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_registry_holds_one_claim_per_module():
+    assert len(CLAIMS) == len(CLAIM_MODULES) >= 1
+    for claim_id, claim in CLAIMS.items():
+        assert isinstance(claim, Claim)
+        assert claim.id == claim_id
+
+
+def test_registry_is_cached():
+    assert registry() is registry()
+
+
+# --------------------------------------------------------------------------- every registered claim
+
+
+def test_claim_id_format(claim):
+    assert ID_PATTERN.match(claim.id), claim.id
+
+
+def test_claim_texts_are_filled(claim):
+    assert claim.title.strip() and "\n" not in claim.title
+    assert claim.statement.strip()
+    assert claim.source.strip()
+    assert callable(claim.run)
+
+
+def test_budgets_cover_exactly_the_profiles(claim):
+    assert set(claim.budgets) == {"smoke", "quick", "full"} == set(PROFILES)
+    for profile, budget in claim.budgets.items():
+        assert isinstance(budget, Budget), profile
+        assert budget.seeds >= 1
+
+
+def test_quick_budget_has_enough_seeds_to_judge(claim):
+    assert claim.budgets["quick"].seeds >= 5
+    assert claim.budgets["full"].seeds >= claim.budgets["quick"].seeds
+
+
+def test_arm_names_are_unique_and_well_formed(claim):
+    names = [arm.name for arm in claim.arms]
+    assert names, "a claim needs arms"
+    assert len(names) == len(set(names))
+    for name in names:
+        assert ID_PATTERN.match(name), name
+
+
+def test_expectations_are_well_formed_and_name_existing_arms(claim):
+    names = {arm.name for arm in claim.arms}
+    ids = [e.id for e in claim.expectations]
+    assert ids and len(ids) == len(set(ids))
+    for e in claim.expectations:
+        assert ID_PATTERN.match(e.id), e.id
+        assert e.statement.strip(), e.id
+        assert e.metric.strip(), e.id
+        assert e.arm in names, (e.id, e.arm)
+        if e.baseline is not None:
+            assert e.baseline in names, (e.id, e.baseline)
+            assert e.baseline != e.arm
+        assert set(e.arms) <= names
+        assert e.comparison in COMPARISONS
+        assert e.scale in SCALES
+        assert e.test in TESTS
+        assert 0 < e.alpha < 0.5
+
+
+def test_every_negative_control_is_a_valid_expectation(claim):
+    names = {arm.name for arm in claim.arms}
+    for e in claim.expectations:
+        control = e.inverted()
+        assert control.id == f"{e.id}-inverted"
+        assert control.statement.startswith("NOT: ")
+        assert set(control.arms) <= names
+        assert control.metric == e.metric and control.scale == e.scale
+
+
+def test_plots_reference_existing_arms(claim):
+    names = {arm.name for arm in claim.arms}
+    for plot in claim.plots:
+        assert plot.kind in ("series", "bar")
+        if plot.kind == "series":
+            assert set(plot.reference) <= names, plot.name
+
+
+def test_resolve_config_for_every_arm_and_profile(claim):
+    for profile in PROFILES:
+        budget = claim.budgets[profile]
+        for arm in claim.arms:
+            config = claim.resolve_config(arm.name, profile)
+            assert isinstance(config, dict)
+            assert set(config) == set(claim.base_config), (arm.name, profile)
+            # precedence: base <- budget <- arm
+            for key, value in arm.overrides.items():
+                assert config[key] == value, (arm.name, profile, key)
+            for key, value in budget.overrides.items():
+                if key not in arm.overrides:
+                    assert config[key] == value, (arm.name, profile, key)
+            for key, value in claim.base_config.items():
+                if key not in arm.overrides and key not in budget.overrides:
+                    assert config[key] == value, (arm.name, profile, key)
+
+
+def test_resolve_config_returns_a_fresh_copy(claim):
+    arm = claim.arms[0].name
+    config = claim.resolve_config(arm, "quick")
+    key = next(iter(config))
+    config[key] = "changed"
+    assert claim.resolve_config(arm, "quick")[key] != "changed"
+
+
+def test_resolve_config_rejects_unknown_profile_and_arm(claim):
+    with pytest.raises(ClaimDefinitionError):
+        claim.resolve_config(claim.arms[0].name, "huge")
+    with pytest.raises(KeyError):
+        claim.resolve_config("no-such-arm", "quick")
+
+
+# --------------------------------------------------------------------------- construction errors
+
+
+def _run(config, seed, context):
+    return ArmResult(scalars={"m": 1.0})
+
+
+def _budgets(**overrides):
+    budgets = {"smoke": Budget(seeds=2), "quick": Budget(seeds=5), "full": Budget(seeds=10)}
+    budgets.update(overrides)
+    return budgets
+
+
+def make_claim(**changes) -> Claim:
+    fields = dict(
+        id="toy-claim",
+        title="A toy claim",
+        statement="the lecture says so",
+        source="000 slide 1",
+        base_config={"width": 10, "depth": 2},
+        arms=(Arm("a", {"width": 20}), Arm("b", {"depth": 3})),
+        expectations=(Expectation(id="a-beats-b", statement="a > b", metric="m", arm="a", baseline="b",
+                                  comparison="greater", margin=0.1),),
+        budgets=_budgets(),
+        run=_run,
+    )
+    fields.update(changes)
+    return Claim(**fields)
+
+
+def test_toy_claim_is_valid():
+    claim = make_claim()
+    assert claim.resolve_config("a", "quick") == {"width": 20, "depth": 2}
+    assert claim.resolve_config("b", "smoke") == {"width": 10, "depth": 3}
+
+
+def test_budget_overrides_apply_and_arm_overrides_win():
+    claim = make_claim(budgets=_budgets(smoke=Budget(seeds=2, overrides={"width": 5, "depth": 1})))
+    assert claim.resolve_config("a", "smoke") == {"width": 20, "depth": 1}
+    assert claim.resolve_config("b", "smoke") == {"width": 5, "depth": 3}
+    assert claim.resolve_config("b", "quick") == {"width": 10, "depth": 3}
+
+
+def test_unknown_config_key_in_arm_override_is_refused():
+    with pytest.raises(ClaimDefinitionError, match="widht"):
+        make_claim(arms=(Arm("a", {"widht": 20}), Arm("b", {})))
+
+
+def test_unknown_config_key_in_budget_is_refused():
+    with pytest.raises(ClaimDefinitionError, match="epochs"):
+        make_claim(budgets=_budgets(quick=Budget(seeds=5, overrides={"epochs": 3})))
+
+
+def test_duplicate_arm_names_are_refused():
+    with pytest.raises(ClaimDefinitionError, match="duplicate arm"):
+        make_claim(arms=(Arm("a", {}), Arm("b", {}), Arm("a", {"width": 3})))
+
+
+def test_expectation_naming_a_missing_arm_is_refused():
+    bad = Expectation(id="c-beats-a", statement="c > a", metric="m", arm="c", comparison="greater", margin=0)
+    with pytest.raises(ClaimDefinitionError, match="unknown arms"):
+        make_claim(expectations=(bad,))
+
+
+def test_expectation_naming_a_missing_baseline_is_refused():
+    bad = Expectation(id="a-beats-c", statement="a > c", metric="m", arm="a", baseline="c",
+                      comparison="greater", margin=0)
+    with pytest.raises(ClaimDefinitionError, match="unknown arms"):
+        make_claim(expectations=(bad,))
+
+
+def test_duplicate_expectation_ids_are_refused():
+    e = Expectation(id="same", statement="s", metric="m", arm="a", comparison="greater", margin=0)
+    with pytest.raises(ClaimDefinitionError, match="duplicate expectation"):
+        make_claim(expectations=(e, dataclasses.replace(e, arm="b")))
+
+
+@pytest.mark.parametrize("budgets", [
+    {"smoke": Budget(seeds=2), "quick": Budget(seeds=5)},
+    {"smoke": Budget(seeds=2), "quick": Budget(seeds=5), "full": Budget(seeds=10), "huge": Budget(seeds=99)},
+])
+def test_budgets_must_cover_exactly_the_profiles(budgets):
+    with pytest.raises(ClaimDefinitionError, match="budgets"):
+        make_claim(budgets=budgets)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"id": "Toy_Claim"}, "claim id"),
+    ({"title": "  "}, "title"),
+    ({"title": "two\nlines"}, "one line"),
+    ({"statement": ""}, "statement"),
+    ({"source": ""}, "source"),
+    ({"arms": ()}, "no arms"),
+    ({"expectations": ()}, "nothing to judge"),
+    ({"run": "not a function"}, "not callable"),
+    ({"plots": (PlotSpec(name="p", kind="series", metric="m", title="t", reference={"zzz": [1.0]}),)},
+     "unknown arms"),
+])
+def test_other_malformed_claims_are_refused(changes, message):
+    with pytest.raises(ClaimDefinitionError, match=message):
+        make_claim(**changes)
+
+
+def _expectation(**changes) -> Expectation:
+    fields = dict(id="e", statement="s", metric="m", arm="a", comparison="greater", margin=1.0)
+    fields.update(changes)
+    return Expectation(**fields)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"comparison": "bigger"}, "comparison"),
+    ({"scale": "log2"}, "scale"),
+    ({"scale": "log"}, "scale"),
+    ({"test": "mann-whitney"}, "test"),
+    ({"null": 2.0}, "beyond the claimed margin"),  # greater than 1, but 'no effect' would be 2
+    ({"comparison": "less", "margin": -1.0, "null": -2.0}, "beyond the claimed margin"),
+    ({"comparison": "within", "margin": 0.0}, "tolerance"),
+    ({"comparison": "outside", "margin": -0.5}, "tolerance"),
+    ({"margin": float("nan")}, "finite"),
+    ({"margin": float("inf")}, "finite"),
+    ({"alpha": 0.0}, "alpha"),
+    ({"alpha": 0.5}, "alpha"),
+    ({"baseline": "a"}, "own baseline"),
+    ({"id": "Bad Id"}, "expectation id"),
+])
+def test_malformed_expectations_are_refused(changes, message):
+    with pytest.raises(ClaimDefinitionError, match=message):
+        _expectation(**changes)
+
+
+def test_null_on_the_right_side_of_the_margin_is_accepted():
+    assert _expectation(null=0.0).effective_null == 0.0
+    assert _expectation(null=1.0).effective_null == 1.0  # equal is allowed: no PARTIAL band
+    assert _expectation(comparison="less", margin=-1.0, null=0.0).effective_null == 0.0
+
+
+def test_effective_null_defaults():
+    assert _expectation().effective_null == 1.0  # unpaired: the margin itself
+    assert _expectation(baseline="b").effective_null == 0.0  # paired: no difference
+    assert _expectation(comparison="within", target=2.0, margin=0.1).effective_null == 0.1
+
+
+def test_bad_arm_and_budget_and_plot_are_refused():
+    with pytest.raises(ClaimDefinitionError):
+        Arm("Arm One", {})
+    with pytest.raises(ClaimDefinitionError):
+        Budget(seeds=0)
+    with pytest.raises(ClaimDefinitionError):
+        PlotSpec(name="p", kind="pie", metric="m", title="t")
+
+
+def test_claim_definition_error_is_a_value_error():
+    assert issubclass(ClaimDefinitionError, ValueError)
+
+
+# --------------------------------------------------------------------------- immutability
+
+
+def test_claim_is_frozen():
+    claim = make_claim()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim.id = "other"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim.base_config = {}
+    with pytest.raises(TypeError):
+        claim.base_config["width"] = 99
+    with pytest.raises(TypeError):
+        claim.budgets["quick"] = Budget(seeds=1)
+    with pytest.raises(TypeError):
+        claim.arms[0].overrides["width"] = 99
+    with pytest.raises(TypeError):
+        claim.budgets["smoke"].overrides["width"] = 99
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim.arms[0].name = "z"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim.expectations[0].margin = 0.0
+    assert isinstance(claim.arms, tuple) and isinstance(claim.expectations, tuple)
+
+
+def test_claim_copies_the_mappings_it_is_given():
+    base = {"width": 10, "depth": 2}
+    overrides = {"width": 20}
+    claim = make_claim(base_config=base, arms=(Arm("a", overrides), Arm("b", {})))
+    base["width"] = 1000
+    overrides["width"] = 2000
+    assert claim.base_config["width"] == 10
+    assert claim.resolve_config("a", "quick")["width"] == 20
+
+
+def test_registered_claims_are_frozen(claim):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claim.title = "changed"
+    key = next(iter(claim.base_config))
+    with pytest.raises(TypeError):
+        claim.base_config[key] = None
