@@ -129,7 +129,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                                              "traceback": traceback.format_exc()[-4000:]})
                 runs.finish(store, child, "FAILED")
                 summary.failed += 1
-                progress(f"{label}: FAILED ({type(error).__name__}: {error})")
+                first_line = (str(error).strip().splitlines() or [""])[0]
+                progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
                 continue
             elapsed = time.monotonic() - t0
             runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)

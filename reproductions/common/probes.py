@@ -27,6 +27,9 @@ class GradientProbe(keras.layers.Layer):
     def call(self, inputs):
         return inputs + self.delta
 
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
 
 def _upstream_dot(y_true, y_pred):
     # loss = <upstream, output> per example: the top layer receives `upstream` as its gradient
