@@ -18,7 +18,6 @@ from benchmarks import plots
 from benchmarks.evidence import Evidence, collect
 from mlflow_tracking.store import Store
 from reproductions import registry
-from reproductions.claim import Claim
 
 REPORT_NAME = "FINDINGS.md"
 PLOTS_DIR = "findings-plots"

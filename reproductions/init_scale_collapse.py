@@ -114,8 +114,8 @@ def run(config, seed, context):
         scalars["local_derivative_mean"] = float(np.mean([np.mean(1.0 - h ** 2) for h in hidden]))
     lecture = LECTURE_STD.get(lecture_table_name(config))
     if lecture is not None and depth == len(lecture):
-        pairs = [(m, l) for m, l in zip(std, lecture) if l >= TABLE_FLOOR]
-        scalars["table_deviation"] = float(np.mean([abs(math.log(m / l)) for m, l in pairs]))
+        pairs = [(ours, theirs) for ours, theirs in zip(std, lecture) if theirs >= TABLE_FLOOR]
+        scalars["table_deviation"] = float(np.mean([abs(math.log(ours / theirs)) for ours, theirs in pairs]))
     return ArmResult(scalars=scalars, series=series)
 
 
