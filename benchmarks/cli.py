@@ -210,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, DataError, StoreError) as error:
         print(f"reprobench: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # outside a run (e.g. while importing): nothing was in flight
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

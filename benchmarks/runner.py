@@ -93,50 +93,56 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
 
     started = time.monotonic()
     total = seeds * len(claim.arms)
-    index = 0
-    for repeat in range(seeds):
-        seed = derive_seed(claim.id, repeat)
-        for arm in claim.arms:
-            index += 1
-            key = run_key(claim, arm.name, repeat, profile, backend, code_hash)
-            label = f"[{index}/{total}] {claim.id} · {arm.name} · seed {repeat}"
-            if key in done:
-                summary.reused += 1
-                progress(f"{label}: finished earlier, kept")
-                continue
-            config = claim.resolve_config(arm.name, profile)
-            child = runs.start_child(
-                store, experiment_id, parent, f"{arm.name} · seed {repeat}",
-                tags={**base_tags, "arm": arm.name, "repeat": str(repeat), "seed": str(seed), "run_key": key},
-                params={**config, "seed": seed, "repeat": repeat, "arm": arm.name})
-            t0 = time.monotonic()
-            try:
-                seed_everything(seed)
-                result = claim.run(config, seed, RunContext(data_dir=data_dir, profile=profile))
-            except KeyboardInterrupt:
-                runs.finish(store, child, "KILLED")
-                runs.log(store, parent, tags={"status_note": "interrupted"})
-                runs.finish(store, parent, "KILLED")
-                raise Interrupted(f"{claim.id}: interrupted at {arm.name} · seed {repeat}") from None
-            except DataError as error:  # the data are missing for every arm alike: stop this claim
-                runs.log(store, child, tags={"error": str(error)})
-                runs.finish(store, child, "FAILED")
-                runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
-                runs.finish(store, parent, "FAILED")
-                raise
-            except Exception as error:  # this arm failed; the others still run and the judge says ERROR
-                runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
-                                             "traceback": traceback.format_exc()[-4000:]})
-                runs.finish(store, child, "FAILED")
-                summary.failed += 1
-                first_line = (str(error).strip().splitlines() or [""])[0]
-                progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
-                continue
-            elapsed = time.monotonic() - t0
-            runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
-            runs.finish(store, child, "FINISHED")
-            summary.ran += 1
-            progress(f"{label}: {elapsed:.1f}s")
+    index, child, where = 0, None, "start"
+    try:
+        for repeat in range(seeds):
+            seed = derive_seed(claim.id, repeat)
+            for arm in claim.arms:
+                index += 1
+                where = f"{arm.name} · seed {repeat}"
+                key = run_key(claim, arm.name, repeat, profile, backend, code_hash)
+                label = f"[{index}/{total}] {claim.id} · {where}"
+                if key in done:
+                    summary.reused += 1
+                    progress(f"{label}: finished earlier, kept")
+                    continue
+                config = claim.resolve_config(arm.name, profile)
+                child = runs.start_child(
+                    store, experiment_id, parent, f"{arm.name} · seed {repeat}",
+                    tags={**base_tags, "arm": arm.name, "repeat": str(repeat), "seed": str(seed), "run_key": key},
+                    params={**config, "seed": seed, "repeat": repeat, "arm": arm.name})
+                t0 = time.monotonic()
+                try:
+                    seed_everything(seed)
+                    result = claim.run(config, seed, RunContext(data_dir=data_dir, profile=profile))
+                except DataError as error:  # the data are missing for every arm alike: stop this claim
+                    runs.log(store, child, tags={"error": str(error)})
+                    runs.finish(store, child, "FAILED")
+                    runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
+                    runs.finish(store, parent, "FAILED")
+                    raise
+                except Exception as error:  # this arm failed; the others still run and the judge says ERROR
+                    runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
+                                                 "traceback": traceback.format_exc()[-4000:]})
+                    runs.finish(store, child, "FAILED")
+                    child = None
+                    summary.failed += 1
+                    first_line = (str(error).strip().splitlines() or [""])[0]
+                    progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
+                    continue
+                elapsed = time.monotonic() - t0
+                runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
+                runs.finish(store, child, "FINISHED")
+                child = None
+                summary.ran += 1
+                progress(f"{label}: {elapsed:.1f}s")
+    except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
+        if child is not None:
+            runs.finish(store, child, "KILLED")
+        runs.log(store, parent, tags={"status_note": "interrupted"})
+        runs.finish(store, parent, "KILLED")
+        raise Interrupted(f"{claim.id} at {where} ({summary.ran} runs finished this time, "
+                          f"{summary.reused} kept from before)") from None
 
     table, used, _ = results_of(store, experiment_id, parent, seeds)
     verdict = judging.judge_claim(claim, table, profile)
