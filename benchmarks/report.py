@@ -41,7 +41,7 @@ def fmt(value: float) -> str:
         return "–"
     if isinstance(value, float) and math.isinf(value):
         return "∞" if value > 0 else "−∞"
-    return f"{value:.4g}"
+    return f"{value:.5g}"
 
 
 def _claimed(e) -> str:
