@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from benchmarks import judge as judging
+from benchmarks.tuning import TuningChoice, choose
 from mlflow_tracking import runs
 from mlflow_tracking.store import Store
 from reproductions.claim import PROFILES, Claim
@@ -19,16 +20,44 @@ def results_of(store: Store, experiment_id: str, parent_run_id: str, n_seeds: in
     children = runs.children(store, experiment_id, parent_run_id)
     used: dict[tuple[str, int], runs.StoredRun] = {}
     for child in children:  # oldest first, so a newer run of the same (arm, repeat) wins
-        if child.status == "FINISHED" and "arm" in child.tags and int(child.tags["repeat"]) < n_seeds:
+        if _usable(child, "eval", n_seeds):
             used[(child.tags["arm"], int(child.tags["repeat"]))] = child
     table: dict[str, dict[int, dict[str, float]]] = {}
     for (arm, repeat), child in sorted(used.items()):
-        metrics = dict(child.metrics)
-        for key, text in child.tags.items():  # non-finite values are kept as tags, not dropped
-            if key.startswith("nonfinite."):
-                metrics[key[len("nonfinite."):]] = float(text.split()[0])
-        table.setdefault(arm, {})[repeat] = metrics
+        table.setdefault(arm, {})[repeat] = metrics_of(child)
     return table, used, children
+
+
+def _usable(child: runs.StoredRun, stage: str, n_seeds: int) -> bool:
+    return (child.status == "FINISHED" and "arm" in child.tags and child.tags.get("stage", "eval") == stage
+            and int(child.tags["repeat"]) < n_seeds)
+
+
+def metrics_of(child: runs.StoredRun) -> dict[str, float]:
+    """A run's final metrics, with non-finite values (kept as tags, never dropped) restored."""
+    metrics = dict(child.metrics)
+    for key, text in child.tags.items():
+        if key.startswith("nonfinite."):
+            metrics[key[len("nonfinite."):]] = float(text.split()[0])
+    return metrics
+
+
+def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds: int) -> dict[str, TuningChoice]:
+    """Each tuned arm's best grid value, from its FINISHED tuning runs (newest per grid value × seed)."""
+    if claim.tuning is None:
+        return {}
+    latest: dict[tuple[str, float, int], dict[str, float]] = {}
+    for child in children:
+        if _usable(child, "tuning", n_tuning_seeds):
+            latest[(child.tags["arm"], float(child.tags["grid_value"]), int(child.tags["repeat"]))] = metrics_of(child)
+    choices = {}
+    for arm in (a.name for a in claim.arms if a.tuned):
+        by_value: dict[float, list[dict[str, float]]] = {}
+        for (name, value, _), metrics in sorted(latest.items()):
+            if name == arm:
+                by_value.setdefault(value, []).append(metrics)
+        choices[arm] = choose(claim.tuning, arm, by_value)
+    return choices
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +70,8 @@ class Evidence:
     results: dict
     used: dict  # (arm, repeat) -> StoredRun
     verdict: judging.ClaimVerdict
+    tuning: dict  # tuned arm -> TuningChoice
+    children: list  # every child run of the execution (eval and tuning, any status)
 
     @property
     def profile(self) -> str:
@@ -60,9 +91,10 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
     fallback = None
     for execution in candidates:
         n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
-        table, used, _ = results_of(store, experiment_id, execution.run_id, n_seeds)
+        table, used, children = results_of(store, experiment_id, execution.run_id, n_seeds)
         verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"))
-        evidence = Evidence(claim, experiment_id, execution, table, used, verdict)
+        tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0))
+        evidence = Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children)
         if used:
             return evidence
         # an execution with no finished runs (just started, or every run failed) does not hide

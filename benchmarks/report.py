@@ -57,7 +57,53 @@ def _measured(sub: judging.SubVerdict) -> str:
     if sub.n == 0:
         return "no data"
     confidence = int(round(100 * (1 - sub.expectation.alpha)))
-    return f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}] ({confidence}% CI)"
+    text = f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}] ({confidence}% CI)"
+    if sub.expectation.scale == "log10" and sub.expectation.baseline:  # a ratio: say it as one
+        text += f" = ×{fmt(10 ** sub.mean)} [×{fmt(10 ** sub.ci_low)}, ×{fmt(10 ** sub.ci_high)}]"
+    return text
+
+
+def _tuning_lines(claim, evidence: Evidence) -> list[str]:
+    if not claim.tuning or not evidence.tuning:
+        return []
+    tuning = claim.tuning
+    better = "lowest" if tuning.direction == "less" else "highest"
+    lines = ["### Tuning", "",
+             f"Every tuned arm gets the same grid of `{tuning.param}`; each is judged at its own best value, the "
+             f"{better} median `{tuning.metric}` over {evidence.execution.tags.get('n_tuning_seeds', '?')} tuning "
+             f"seed(s) kept apart from the judged seeds" + (f" (ties: higher `{tuning.tiebreak}`)" if tuning.tiebreak else "")
+             + ". ★ marks the choice; ⚠ a choice on the grid's edge, where a better value may lie outside the grid.", "",
+             "| Arm | " + " | ".join(f"{v:g}" for v in tuning.grid) + " | Chosen |",
+             "|---|" + "---|" * (len(tuning.grid) + 1)]
+    for arm, choice in evidence.tuning.items():
+        cells = []
+        for point in choice.points:
+            text = "–" if not point.n else fmt(point.median) + (f" ({fmt(point.tiebreak)})" if tuning.tiebreak else "")
+            cells.append(f"**{text}** ★" if point.value == choice.value else text)
+        chosen = "none" if choice.value is None else f"{choice.value:g}" + (" ⚠ edge" if choice.on_edge else "")
+        lines.append(f"| `{arm}` | " + " | ".join(cells) + f" | {chosen} |")
+    followers = [a for a in claim.arms if a.follows]
+    if followers:
+        lines += ["", "Arms that follow a tuned arm: " + "; ".join(
+            f"`{a.name}` at {a.follows[1]:g}× `{a.follows[0]}`'s value" for a in followers) + "."]
+    cell = f"median {tuning.metric}" + (f" ({tuning.tiebreak})" if tuning.tiebreak else "")
+    return lines + ["", f"Cells: {cell}.", ""]
+
+
+def _summary_lines(claim, evidence: Evidence) -> list[str]:
+    if not claim.summary_metrics:
+        return []
+    lines = ["### Outcomes per arm", "", "Mean over the judged seeds, with min–max.", "",
+             "| Arm | n | " + " | ".join(claim.summary_metrics) + " |", "|---|---|" + "---|" * len(claim.summary_metrics)]
+    for arm in claim.arms:
+        runs = evidence.results.get(arm.name, {})
+        cells = []
+        for metric in claim.summary_metrics:
+            values = [m[metric] for m in runs.values() if metric in m]
+            cells.append("–" if not values else
+                         f"{fmt(sum(values) / len(values))} ({fmt(min(values))}–{fmt(max(values))})")
+        lines.append(f"| `{arm.name}` | {len(runs)} | " + " | ".join(cells) + " |")
+    return lines + [""]
 
 
 def _headline(evidence: Evidence) -> str:
@@ -89,9 +135,11 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     budget = claim.budgets.get(evidence.profile)
     config = claim.resolve_config(claim.arms[0].name, evidence.profile) if budget else {}
     lines += ["", f"Base config at `{evidence.profile}`: "
-              + ", ".join(f"{k}={v}" for k, v in config.items() if k not in claim.arms[0].overrides)
-              + (f". Budget: {budget.note}." if budget and budget.note else "."), "",
-              "### Sub-claims", "",
+              + ", ".join(f"{k}={v}" for k, v in config.items()
+                          if k not in claim.arms[0].overrides and not (claim.tuning and k == claim.tuning.param))
+              + (f". Budget: {budget.note}." if budget and budget.note else "."), ""]
+    lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence)
+    lines += ["### Sub-claims", "",
               "| Sub-claim | Lecture | Claimed effect | Measured: mean [CI] | n | test, p | Verdict |",
               "|---|---|---|---|---|---|---|"]
     for sub in verdict.subverdicts:
@@ -122,6 +170,14 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
               "|---|---|---|"]
     lines += [f"| {_cell(arm)} | {repeat} | `{run.run_id}` |" for (arm, repeat), run in children]
     lines += ["", "</details>", ""]
+    tuning_runs = sorted((c.tags.get("arm", ""), float(c.tags.get("grid_value", "nan")), c.tags.get("repeat", ""), c)
+                         for c in evidence.children if c.tags.get("stage") == "tuning" and c.status == "FINISHED")
+    if tuning_runs:
+        param = claim.tuning.param if claim.tuning else "value"
+        lines += [f"<details><summary>{len(tuning_runs)} tuning runs</summary>", "",
+                  f"| Arm | {param} | Tuning seed | Run id |", "|---|---|---|---|"]
+        lines += [f"| {_cell(arm)} | {value:g} | {repeat} | `{run.run_id}` |" for arm, value, repeat, run in tuning_runs]
+        lines += ["", "</details>", ""]
     return lines
 
 

@@ -23,7 +23,7 @@ import keras
 
 from benchmarks import judge as judging
 from benchmarks import plots
-from benchmarks.evidence import results_of
+from benchmarks.evidence import results_of, tuning_choices
 from benchmarks.seeds import derive_seed
 from mlflow_tracking import provenance, runs
 from mlflow_tracking.store import Store
@@ -46,10 +46,29 @@ def claim_code_hash(claim: Claim) -> str:
     return hashlib.sha256(Path(module_of(claim.id)).read_bytes()).hexdigest()[:16]
 
 
-def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str) -> str:
-    config = claim.resolve_config(arm, profile)
-    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat, "seed": derive_seed(claim.id, repeat),
-                  "profile": profile, "backend": backend, "config": config, "code": code_hash})
+def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str,
+            config: dict | None = None, stage: str = "eval") -> str:
+    """The identity of one run: a finished run with the same key is never repeated (unless forced)."""
+    config = claim.resolve_config(arm, profile) if config is None else config
+    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat, "seed": derive_seed(claim.id, repeat, stage),
+                  "stage": stage, "profile": profile, "backend": backend, "config": config, "code": code_hash})
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedRun:
+    stage: str  # "tuning" or "eval"
+    arm: str
+    repeat: int
+    seed: int
+    config: dict
+    key: str
+    grid_label: str = ""  # e.g. "learning_rate=0.02" for a tuning run
+
+    @property
+    def name(self) -> str:
+        if self.stage == "tuning":
+            return f"{self.arm} · tuning {self.grid_label} · seed {self.repeat}"
+        return f"{self.arm} · seed {self.repeat}"
 
 
 @dataclasses.dataclass
@@ -62,6 +81,29 @@ class ExecutionSummary:
     abandoned: int = 0
     seconds: float = 0.0
     verdict: judging.ClaimVerdict | None = None
+    tuning: dict = dataclasses.field(default_factory=dict)  # arm -> TuningChoice
+
+
+def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, repeats: int,
+          tuned: dict[str, float] | None) -> list[PlannedRun]:
+    planned = []
+    for repeat in range(repeats):
+        seed = derive_seed(claim.id, repeat, stage)
+        if stage == "tuning":
+            for arm in (a for a in claim.arms if a.tuned):
+                for value in claim.tuning.grid:
+                    config = claim.resolve_config(arm.name, profile, {arm.name: value})
+                    planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
+                                              run_key(claim, arm.name, repeat, profile, backend, code_hash, config, stage),
+                                              f"{claim.tuning.param}={value:g}"))
+        else:
+            for arm in claim.arms:
+                if (arm.tuned or arm.follows) and (arm.follows or (arm.name,))[0] not in tuned:
+                    continue  # its tuning found no usable value: the judge reports ERROR for it
+                config = claim.resolve_config(arm.name, profile, tuned)
+                planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
+                                          run_key(claim, arm.name, repeat, profile, backend, code_hash, config, stage)))
+    return planned
 
 
 def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
@@ -74,6 +116,7 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
     experiment_id = store.experiment_id(claim.id, f"{claim.title}\n\n{claim.statement}")
     execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash})
     base_tags = {"claim": claim.id, "profile": profile, **prov}
+    tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
 
     existing = None if force else runs.find_execution(store, experiment_id, execution_key)
     if existing:
@@ -86,56 +129,74 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
             params={"profile": profile, "backend": backend, "claim_code_hash": code_hash,
                     **{f"base.{k}": v for k, v in claim.base_config.items()}})
     summary = ExecutionSummary(claim.id, parent)
-    runs.log(store, parent, tags={"n_seeds": str(seeds), "status_note": "running"})
-    _, _, children = results_of(store, experiment_id, parent, seeds)
+    runs.log(store, parent, tags={"n_seeds": str(seeds), "n_tuning_seeds": str(tuning_seeds), "status_note": "running"})
+    children = runs.children(store, experiment_id, parent)
     summary.abandoned = len(runs.mark_abandoned(store, children))
     done = {c.tags.get("run_key") for c in children if c.status == "FINISHED"}
 
     started = time.monotonic()
-    total = seeds * len(claim.arms)
-    index, child, where = 0, None, "start"
-    try:
-        for repeat in range(seeds):
-            seed = derive_seed(claim.id, repeat)
-            for arm in claim.arms:
-                index += 1
-                where = f"{arm.name} · seed {repeat}"
-                key = run_key(claim, arm.name, repeat, profile, backend, code_hash)
-                label = f"[{index}/{total}] {claim.id} · {where}"
-                if key in done:
-                    summary.reused += 1
-                    progress(f"{label}: finished earlier, kept")
-                    continue
-                config = claim.resolve_config(arm.name, profile)
-                child = runs.start_child(
-                    store, experiment_id, parent, f"{arm.name} · seed {repeat}",
-                    tags={**base_tags, "arm": arm.name, "repeat": str(repeat), "seed": str(seed), "run_key": key},
-                    params={**config, "seed": seed, "repeat": repeat, "arm": arm.name})
-                t0 = time.monotonic()
-                try:
-                    seed_everything(seed)
-                    result = claim.run(config, seed, RunContext(data_dir=data_dir, profile=profile))
-                except DataError as error:  # the data are missing for every arm alike: stop this claim
-                    runs.log(store, child, tags={"error": str(error)})
-                    runs.finish(store, child, "FAILED")
-                    runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
-                    runs.finish(store, parent, "FAILED")
-                    raise
-                except Exception as error:  # this arm failed; the others still run and the judge says ERROR
-                    runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
-                                                 "traceback": traceback.format_exc()[-4000:]})
-                    runs.finish(store, child, "FAILED")
-                    child = None
-                    summary.failed += 1
-                    first_line = (str(error).strip().splitlines() or [""])[0]
-                    progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
-                    continue
-                elapsed = time.monotonic() - t0
-                runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
-                runs.finish(store, child, "FINISHED")
+    child, where, counter = None, "start", {"index": 0}
+    n_eval = seeds * len(claim.arms)
+    n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
+    total = n_eval + n_tuning
+
+    def execute(planned: list[PlannedRun]) -> None:
+        nonlocal child, where
+        for item in planned:
+            counter["index"] += 1
+            where = item.name
+            label = f"[{counter['index']}/{total}] {claim.id} · {item.name}"
+            if item.key in done:
+                summary.reused += 1
+                progress(f"{label}: finished earlier, kept")
+                continue
+            tags = {**base_tags, "arm": item.arm, "repeat": str(item.repeat), "seed": str(item.seed),
+                    "run_key": item.key, "stage": item.stage}
+            if item.stage == "tuning":
+                tags["tuned_param"] = claim.tuning.param
+                tags["grid_value"] = repr(float(item.config[claim.tuning.param]))
+            child = runs.start_child(store, experiment_id, parent, item.name, tags=tags,
+                                     params={**item.config, "seed": item.seed, "repeat": item.repeat, "arm": item.arm,
+                                             "stage": item.stage})
+            t0 = time.monotonic()
+            try:
+                seed_everything(item.seed)
+                result = claim.run(item.config, item.seed, RunContext(data_dir=data_dir, profile=profile))
+            except DataError as error:  # the data are missing for every arm alike: stop this claim
+                runs.log(store, child, tags={"error": str(error)})
+                runs.finish(store, child, "FAILED")
+                runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
+                runs.finish(store, parent, "FAILED")
+                raise
+            except Exception as error:  # this run failed; the others still run and the judge says ERROR
+                runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
+                                             "traceback": traceback.format_exc()[-4000:]})
+                runs.finish(store, child, "FAILED")
                 child = None
-                summary.ran += 1
-                progress(f"{label}: {elapsed:.1f}s")
+                summary.failed += 1
+                first_line = (str(error).strip().splitlines() or [""])[0]
+                progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
+                continue
+            elapsed = time.monotonic() - t0
+            runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
+            runs.finish(store, child, "FINISHED")
+            child = None
+            summary.ran += 1
+            progress(f"{label}: {elapsed:.1f}s" + (f" ({result.notes})" if result.notes else ""))
+
+    try:
+        tuned = None
+        if claim.tuning:
+            execute(_plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None))
+            summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds)
+            tuned = {arm: choice.value for arm, choice in summary.tuning.items() if choice.value is not None}
+            runs.log(store, parent, tags={
+                **{f"tuned.{arm}": repr(c.value) for arm, c in summary.tuning.items()},
+                **{f"tuned.{arm}.on_edge": str(c.on_edge).lower() for arm, c in summary.tuning.items()}})
+            for arm, choice in summary.tuning.items():
+                edge = " (on the grid's edge)" if choice.on_edge else ""
+                progress(f"tuned {arm}: {claim.tuning.param} = {choice.value!r}{edge}")
+        execute(_plan(claim, profile, backend, code_hash, "eval", seeds, tuned))
     except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
         if child is not None:
             runs.finish(store, child, "KILLED")

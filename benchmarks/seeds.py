@@ -8,9 +8,14 @@ claim id and the repeat index, so adding seeds later keeps the earlier ones.
 import hashlib
 
 
-def derive_seed(claim_id: str, repeat: int) -> int:
-    """A stable 31-bit seed for repeat `repeat` of claim `claim_id`."""
+def derive_seed(claim_id: str, repeat: int, stage: str = "eval") -> int:
+    """A stable 31-bit seed for repeat `repeat` of claim `claim_id`.
+
+    Tuning runs (stage 'tuning') draw their own seeds, so the seeds a verdict is judged on never
+    took part in choosing the hyperparameters.
+    """
     if repeat < 0:
         raise ValueError("repeat must be >= 0")
-    digest = hashlib.sha256(f"reprobench:{claim_id}:{repeat}".encode()).digest()
+    name = f"reprobench:{claim_id}:{repeat}" if stage == "eval" else f"reprobench:{claim_id}:{stage}:{repeat}"
+    digest = hashlib.sha256(name.encode()).digest()
     return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF

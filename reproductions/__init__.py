@@ -9,6 +9,8 @@ import importlib
 CLAIM_MODULES = (
     "reproductions.init_scale_collapse",
     "reproductions.initial_loss",
+    "reproductions.relu_vs_saturating",
+    "reproductions.batchnorm_speedup",
 )
 
 

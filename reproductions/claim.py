@@ -34,16 +34,49 @@ def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
 
 @dataclasses.dataclass(frozen=True)
 class Arm:
-    """One condition of an experiment: a small override of the claim's base config."""
+    """One condition of an experiment: a small override of the claim's base config.
+
+    With a claim's `Tuning`, `tuned=True` gives the arm its own best value of the tuned parameter on the
+    claim's grid; `follows=(other_arm, factor)` gives it another arm's tuned value times a factor
+    (e.g. batch norm at 5x the plain net's best learning rate).
+    """
 
     name: str
     overrides: Mapping[str, Any]
     description: str = ""
+    tuned: bool = False
+    follows: tuple[str, float] | None = None
 
     def __post_init__(self):
         if not _ID.match(self.name):
             raise ClaimDefinitionError(f"arm name {self.name!r} must be lower-case words joined by '-'")
+        if self.tuned and self.follows:
+            raise ClaimDefinitionError(f"arm {self.name}: tuned on the grid or following another arm, not both")
         object.__setattr__(self, "overrides", _frozen(self.overrides))
+
+
+@dataclasses.dataclass(frozen=True)
+class Tuning:
+    """Fair tuning: every tuned arm gets the same grid for `param` and is judged at its own best value.
+
+    The best value minimises (direction 'less') or maximises ('greater') the median of `metric` over
+    the profile's tuning seeds, which are separate from the seeds the verdict is judged on; ties go to
+    the higher median `tiebreak` (e.g. the final accuracy of runs that never reached a target).
+    A best value on the grid's edge is flagged in the report.
+    """
+
+    param: str
+    grid: tuple[float, ...]
+    metric: str
+    direction: str = "less"
+    tiebreak: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "grid", tuple(float(v) for v in self.grid))
+        if len(self.grid) < 3 or list(self.grid) != sorted(set(self.grid)):
+            raise ClaimDefinitionError(f"tuning grid {self.grid} must hold at least 3 increasing values")
+        if self.direction not in ("less", "greater"):
+            raise ClaimDefinitionError(f"tuning direction {self.direction!r} must be 'less' or 'greater'")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,10 +168,11 @@ class Budget:
     seeds: int
     overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     note: str = ""
+    tuning_seeds: int = 1  # seeds per grid point when the claim tunes (separate from `seeds`)
 
     def __post_init__(self):
-        if self.seeds < 1:
-            raise ClaimDefinitionError("a budget needs at least one seed")
+        if self.seeds < 1 or self.tuning_seeds < 1:
+            raise ClaimDefinitionError("a budget needs at least one seed (and one tuning seed)")
         object.__setattr__(self, "overrides", _frozen(self.overrides))
 
 
@@ -202,6 +236,8 @@ class Claim:
     plots: tuple[PlotSpec, ...] = ()
     lecture_number: str = ""  # the lecture's (or paper's) own headline number
     setup: str = ""  # how the experiment is done, for the report
+    tuning: Tuning | None = None
+    summary_metrics: tuple[str, ...] = ()  # shown per arm in the report (mean, min–max over seeds)
 
     def __post_init__(self):
         object.__setattr__(self, "base_config", _frozen(self.base_config))
@@ -209,6 +245,7 @@ class Claim:
         object.__setattr__(self, "arms", tuple(self.arms))
         object.__setattr__(self, "expectations", tuple(self.expectations))
         object.__setattr__(self, "plots", tuple(self.plots))
+        object.__setattr__(self, "summary_metrics", tuple(self.summary_metrics))
         self.validate()
 
     def validate(self) -> None:
@@ -247,6 +284,16 @@ class Claim:
                 raise ClaimDefinitionError(f"{self.id}: plot {plot.name} references unknown arms {sorted(unknown)}")
         if not callable(self.run):
             raise ClaimDefinitionError(f"{self.id}: run is not callable")
+        tuned = [a.name for a in self.arms if a.tuned]
+        if (self.tuning is None) != (not tuned):
+            raise ClaimDefinitionError(f"{self.id}: a tuning spec needs tuned arms, and tuned arms need a tuning spec")
+        for arm in self.arms:
+            if self.tuning and (arm.tuned or arm.follows) and self.tuning.param in arm.overrides:
+                raise ClaimDefinitionError(f"{self.id}: arm {arm.name} both overrides and tunes {self.tuning.param}")
+            if arm.follows and arm.follows[0] not in tuned:
+                raise ClaimDefinitionError(f"{self.id}: arm {arm.name} follows {arm.follows[0]!r}, which is not a tuned arm")
+        if self.tuning and self.tuning.param not in self.base_config:
+            raise ClaimDefinitionError(f"{self.id}: the tuned parameter {self.tuning.param!r} is not a config key")
 
     def arm(self, name: str) -> Arm:
         for arm in self.arms:
@@ -254,11 +301,20 @@ class Claim:
                 return arm
         raise KeyError(f"claim {self.id} has no arm {name!r}")
 
-    def resolve_config(self, arm: str, profile: str) -> dict[str, Any]:
-        """The whole config one arm runs with at one profile (logged in full with every run)."""
+    def resolve_config(self, arm: str, profile: str, tuned: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """The whole config one arm runs with at one profile (logged in full with every run).
+
+        `tuned` maps tuned arms to their chosen value of the tuned parameter; an arm that is tuned or
+        follows a tuned arm takes its value from there (a tuning run passes its grid value the same way).
+        """
         if profile not in self.budgets:
             raise ClaimDefinitionError(f"unknown profile {profile!r}; choose one of {PROFILES}")
+        spec = self.arm(arm)
         config = dict(self.base_config)
         config.update(self.budgets[profile].overrides)
-        config.update(self.arm(arm).overrides)
+        config.update(spec.overrides)
+        if self.tuning and tuned is not None and (spec.tuned or spec.follows):
+            source, factor = (arm, 1.0) if spec.tuned else spec.follows
+            if source in tuned:
+                config[self.tuning.param] = float(tuned[source]) * factor
         return config

@@ -28,12 +28,16 @@ def _digest(directory):
 def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     claim = registry()[claim_id]
     seeds = claim.budgets["smoke"].seeds
+    n_tuning = (claim.budgets["smoke"].tuning_seeds * len(claim.tuning.grid) * sum(a.tuned for a in claim.arms)
+                if claim.tuning else 0)
+    n_runs = seeds * len(claim.arms) + n_tuning
     lines = []
     summary = run_claim(claim, "smoke", seeds, store, progress=lines.append)
 
-    # one line of progress per arm × seed, all of them run
-    assert summary.ran == seeds * len(claim.arms) and summary.failed == 0
-    assert len(lines) == seeds * len(claim.arms)
+    # one line of progress per run (arm × seed, and tuning arm × grid value × tuning seed), all of them run
+    assert summary.ran == n_runs and summary.failed == 0
+    assert len([line for line in lines if line.startswith("[")]) == n_runs
+    assert sorted(summary.tuning) == sorted(a.name for a in claim.arms if a.tuned)
 
     # MLflow layout: one experiment named by the claim, a parent execution, a child per arm × seed
     experiment_id = store.experiment_id(claim.id, create=False)
@@ -43,16 +47,22 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     assert parent.status == "FINISHED"
     assert parent.tags["verdict"] == summary.verdict.verdict == "INCONCLUSIVE"  # smoke never decides
     assert all(f"verdict.{e.id}" in parent.tags for e in claim.expectations)
-    children = runs.children(store, experiment_id, parent.run_id)
-    assert len(children) == seeds * len(claim.arms)
+    all_children = runs.children(store, experiment_id, parent.run_id)
+    assert len(all_children) == n_runs
+    tuning_runs = [c for c in all_children if c.tags["stage"] == "tuning"]
+    assert len(tuning_runs) == n_tuning
+    for child in tuning_runs:  # each tuning run ran its grid value
+        assert float(child.params[claim.tuning.param]) == float(child.tags["grid_value"])
+    children = [c for c in all_children if c.tags["stage"] == "eval"]
     assert {(c.tags["arm"], int(c.tags["repeat"])) for c in children} == {
         (arm.name, r) for arm in claim.arms for r in range(seeds)}
+    tuned = {arm: choice.value for arm, choice in summary.tuning.items()}
     for child in children:
         assert child.status == "FINISHED"
         assert child.name == f"{child.tags['arm']} · seed {child.tags['repeat']}"
         missing = [key for key in PROVENANCE if not child.tags.get(key)]
         assert not missing, f"provenance tags missing: {missing}"
-        config = claim.resolve_config(child.tags["arm"], "smoke")
+        config = claim.resolve_config(child.tags["arm"], "smoke", tuned)
         assert {k: str(v) for k, v in config.items()}.items() <= child.params.items()  # whole config logged
         for expectation in claim.expectations:
             if child.tags["arm"] in expectation.arms:
@@ -65,7 +75,7 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
 
     # resume: the same selection again runs nothing, keeps everything
     again = run_claim(claim, "smoke", seeds, store, progress=lambda _: None)
-    assert again.ran == 0 and again.reused == seeds * len(claim.arms)
+    assert again.ran == 0 and again.reused == n_runs
     assert again.parent_run_id == parent.run_id
 
     # the report, regenerated from the store alone, is byte-identical
@@ -73,7 +83,7 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     write_report(store, out, claim_ids=[claim.id])
     text = (out / REPORT_NAME).read_text()
     assert f"## {claim.id}" in text and parent.run_id in text
-    assert all(c.run_id in text for c in children)
+    assert all(c.run_id in text for c in all_children)
     first = _digest(out)
     assert len(first) == 1 + len(claim.plots)
     for path in out.rglob("*"):

@@ -175,3 +175,14 @@ def synthetic_classification(n: int, dim: int, classes: int, seed: int):
     """Gaussian inputs with uniformly random labels: for claims where the data do not matter."""
     rng = np.random.default_rng(seed)
     return rng.standard_normal((n, dim)).astype("float32"), rng.integers(0, classes, size=n).astype("int32")
+
+
+def fashion_mnist_training_set(size: int, seed: int, data_dir: str | os.PathLike | None = None, flat: bool = True):
+    """A seeded, class-balanced subset of the training set, standardized over all pixels:
+    float32 rows (flat) or (n, 28, 28, 1) images, with int32 labels."""
+    (x, y), _ = load_fashion_mnist(data_dir)
+    if size < len(x):
+        x, y = seeded_subset(x, y, size, seed)
+    x = x.astype("float32") / 255.0
+    x = (x - x.mean()) / x.std()
+    return (x.reshape(len(x), -1) if flat else x[..., None]), y.astype("int32")

@@ -1,0 +1,53 @@
+"""Fair tuning: the same grid for every tuned arm, each arm's best value chosen from its stored tuning runs."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from reproductions.claim import Tuning
+
+
+@dataclasses.dataclass(frozen=True)
+class GridPoint:
+    value: float
+    n: int
+    median: float  # of the selection metric over the tuning seeds (nan when every run failed)
+    tiebreak: float  # median of the tie-break metric, or nan
+
+
+@dataclasses.dataclass(frozen=True)
+class TuningChoice:
+    arm: str
+    value: float | None  # None when no grid point has a finished run
+    on_edge: bool
+    points: tuple[GridPoint, ...]
+
+
+def _median(values: Sequence[float]) -> float:
+    finite = [v for v in values if v is not None and not math.isnan(v)]
+    return float(np.median(finite)) if finite else math.nan
+
+
+def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapping[str, float]]]) -> TuningChoice:
+    """The best grid value for one arm: best median metric, ties to the better median tie-break."""
+    points = []
+    for value in tuning.grid:
+        metrics = runs_by_value.get(value, [])
+        points.append(GridPoint(value, len(metrics), _median([m.get(tuning.metric, math.nan) for m in metrics]),
+                                _median([m.get(tuning.tiebreak, math.nan) for m in metrics]) if tuning.tiebreak else math.nan))
+    sign = 1.0 if tuning.direction == "less" else -1.0
+
+    def key(point: GridPoint):
+        metric = sign * point.median if not math.isnan(point.median) else math.inf
+        tiebreak = -point.tiebreak if not math.isnan(point.tiebreak) else math.inf
+        return (metric, tiebreak)
+
+    candidates = [p for p in points if p.n]
+    if not candidates:
+        return TuningChoice(arm, None, False, tuple(points))
+    best = min(candidates, key=key)
+    return TuningChoice(arm, best.value, best.value in (tuning.grid[0], tuning.grid[-1]), tuple(points))

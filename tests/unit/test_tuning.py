@@ -1,0 +1,131 @@
+"""Fair tuning (grid choice, edge flag, tie-break), tuned configs, and training to a target with censoring."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from benchmarks.tuning import choose
+from reproductions.claim import Arm, Budget, Claim, ClaimDefinitionError, Expectation, Tuning
+from reproductions.common.training import train_to_target
+
+pytestmark = pytest.mark.unit
+
+TUNING = Tuning(param="lr", grid=(0.01, 0.02, 0.04, 0.08, 0.16), metric="steps", direction="less", tiebreak="acc")
+
+
+def test_best_median_wins_and_middle_is_not_an_edge():
+    runs = {0.01: [{"steps": 900}], 0.02: [{"steps": 400}, {"steps": 500}, {"steps": 9000}],
+            0.04: [{"steps": 600}], 0.08: [{"steps": 700}], 0.16: [{"steps": 2000}]}
+    choice = choose(TUNING, "a", runs)
+    assert choice.value == 0.02 and not choice.on_edge  # median 500 beats 600 despite one bad seed
+    assert [p.n for p in choice.points] == [1, 3, 1, 1, 1]
+
+
+@pytest.mark.parametrize("best", [0.01, 0.16])
+def test_best_on_an_edge_is_flagged(best):
+    runs = {v: [{"steps": 100 if v == best else 800}] for v in TUNING.grid}
+    choice = choose(TUNING, "a", runs)
+    assert choice.value == best and choice.on_edge
+
+
+def test_ties_go_to_the_better_tiebreak():
+    runs = {v: [{"steps": 1500, "acc": acc}] for v, acc in zip(TUNING.grid, (0.5, 0.7, 0.9, 0.6, 0.1))}
+    assert choose(TUNING, "a", runs).value == 0.04  # all censored at the budget: the most accurate wins
+
+
+def test_direction_greater_and_missing_points():
+    tuning = Tuning(param="lr", grid=(1.0, 2.0, 3.0), metric="acc", direction="greater")
+    choice = choose(tuning, "a", {1.0: [{"acc": 0.8}], 3.0: [{"acc": 0.6}]})
+    assert choice.value == 1.0 and choice.on_edge and choice.points[1].n == 0
+    assert choose(tuning, "a", {}).value is None
+
+
+def test_grid_must_increase():
+    with pytest.raises(ClaimDefinitionError):
+        Tuning(param="lr", grid=(0.1, 0.05, 0.2), metric="steps")
+    with pytest.raises(ClaimDefinitionError):
+        Tuning(param="lr", grid=(0.1, 0.2), metric="steps")
+
+
+def _claim(**changes):
+    fields = dict(
+        id="toy", title="toy", statement="toy", source="none", base_config={"lr": 0.1, "act": "relu"},
+        arms=(Arm("a", {"act": "relu"}, tuned=True), Arm("b", {"act": "tanh"}, tuned=True),
+              Arm("a-5x", {"act": "relu"}, follows=("a", 5.0)), Arm("fixed", {"act": "relu", "lr": 0.3})),
+        expectations=(Expectation(id="e", arm="a", baseline="b", metric="steps", comparison="less", margin=0.0,
+                                  statement="a is faster than b"),),
+        budgets={p: Budget(seeds=2) for p in ("smoke", "quick", "full")}, run=lambda c, s, x: None, tuning=TUNING)
+    fields.update(changes)
+    return Claim(**fields)
+
+
+def test_resolve_config_takes_tuned_values():
+    claim = _claim()
+    tuned = {"a": 0.02, "b": 0.08}
+    assert claim.resolve_config("a", "quick", tuned)["lr"] == 0.02
+    assert claim.resolve_config("b", "quick", tuned)["lr"] == 0.08
+    assert claim.resolve_config("a-5x", "quick", tuned)["lr"] == pytest.approx(0.1)
+    assert claim.resolve_config("fixed", "quick", tuned)["lr"] == 0.3  # untuned arms keep their own value
+    assert claim.resolve_config("a", "quick")["lr"] == 0.1  # no tuned values: the base value
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"tuning": None}, "tuning spec"),
+    ({"arms": (Arm("a", {"act": "relu"}), Arm("b", {}))}, "tuning spec"),
+    ({"arms": (Arm("a", {"lr": 0.2}, tuned=True), Arm("b", {}))}, "both overrides and tunes"),
+    ({"arms": (Arm("a", {}, tuned=True), Arm("b", {}, follows=("c", 2.0)))}, "not a tuned arm"),
+    ({"tuning": Tuning(param="momentum", grid=(1.0, 2.0, 3.0), metric="steps")}, "not a config key"),
+])
+def test_tuning_definition_errors(changes, message):
+    with pytest.raises(ClaimDefinitionError, match=message):
+        _claim(**changes)
+
+
+def _toy_data(n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 8)).astype("float32")
+    return x, (x[:, 0] > 0).astype("int32")
+
+
+def _toy_model():
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(2)])
+
+
+def test_reaches_an_easy_target_and_records_the_curve():
+    x, y = _toy_data()
+    outcome = train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(0.5), batch_size=20, window=5,
+                              max_steps=200, target=0.9)
+    assert outcome.reached and not outcome.diverged
+    assert outcome.steps_to_target % 5 == 0 and outcome.steps_to_target < 200
+    assert outcome.accuracy_curve[outcome.steps_to_target] >= 0.9
+    assert max(outcome.accuracy_curve) == outcome.steps_run == outcome.steps_to_target  # stops at the target
+    assert outcome.scalars()["censored"] == 0.0
+
+
+def test_unreachable_target_is_censored_at_the_budget():
+    x, y = _toy_data()
+    y = np.random.default_rng(1).integers(0, 2, len(y)).astype("int32")  # random labels: 99 % is out of reach
+    outcome = train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(0.1), batch_size=20, window=5,
+                              max_steps=50, target=0.99)
+    assert not outcome.reached and outcome.steps_to_target == 50 and outcome.steps_run == 50
+    assert outcome.scalars()["censored"] == 1.0
+
+
+def test_nan_loss_is_diverged_and_censored():
+    x, y = _toy_data()
+    x = x * 1e20  # overflows to inf/nan at once
+    outcome = train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(1e10), batch_size=20, window=5,
+                              max_steps=100, target=0.9)
+    assert outcome.diverged and not outcome.reached and outcome.steps_to_target == 100
+    assert outcome.steps_run < 100  # stopped early
+    assert not math.isfinite(outcome.loss_curve[outcome.steps_run])
+
+
+def test_window_must_divide_the_pass():
+    x, y = _toy_data()
+    with pytest.raises(ValueError, match="window"):
+        train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(0.1), batch_size=20, window=7,
+                        max_steps=70, target=0.9)
