@@ -23,8 +23,10 @@ def _positive(values: np.ndarray, log_y: bool) -> np.ndarray:
     return np.where(values > 0, values, np.nan) if log_y else values
 
 
-def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path) -> Path:
+def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: float | None = None) -> Path:
     figure, axes = plt.subplots(figsize=(7.5, 4.5))
+    if line is not None:
+        axes.axhline(line, color="gray", linestyle=":", label=f"{spec.line_param} = {line:g}")
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for index, (arm, per_seed) in enumerate(series_by_arm.items()):
         color = colors[index % len(colors)]
@@ -97,7 +99,11 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
         if spec.kind == "series":
             data = {arm: {repeat: runs.series(store, run.run_id, spec.metric)
                           for (a, repeat), run in sorted(used.items()) if a == arm} for arm in arms}
-            draw_series(spec, {arm: per_seed for arm, per_seed in data.items() if per_seed}, path)
+            line = None
+            if spec.line_param and used:
+                first = next(iter(sorted(used.items())))[1]
+                line = float(first.params[spec.line_param]) if spec.line_param in first.params else None
+            draw_series(spec, {arm: per_seed for arm, per_seed in data.items() if per_seed}, path, line)
         else:
             data = {arm: {repeat: values[spec.metric] for repeat, values in results.get(arm, {}).items()
                           if spec.metric in values} for arm in arms}

@@ -195,6 +195,7 @@ class PlotSpec:
     log_y: bool = False
     reference: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     reference_label: str = "lecture"
+    line_param: str | None = None  # a config key whose value (read from the runs) is drawn as a horizontal line
 
     def __post_init__(self):
         if self.kind not in ("series", "bar"):

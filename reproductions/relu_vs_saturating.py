@@ -95,7 +95,7 @@ CLAIM = Claim(
     plots=(
         PlotSpec(name="training-accuracy", kind="series", metric="train_accuracy",
                  title="Training accuracy (window of 25 batches) at each arm's best rate; runs stop at the target",
-                 xlabel="training step", ylabel="running training accuracy"),
+                 xlabel="training step", ylabel="running training accuracy", line_param="target"),
         PlotSpec(name="steps-to-target", kind="bar", metric="steps_to_target", log_y=True,
                  title="Steps to the target accuracy (censored runs count as the budget)", ylabel="steps"),
     ),

@@ -70,7 +70,7 @@ def _marks(claim_id, reason=None):
 
 
 def _subclaims():
-    return [pytest.param(cid, e.id, marks=_marks(cid, " ".join(CONTRADICTED.get((cid, e.id), ())) or None),
+    return [pytest.param(cid, e.id, marks=_marks(cid, ": ".join(CONTRADICTED.get((cid, e.id), ())) or None),
                          id=f"{cid}/{e.id}")
             for cid, claim in registry().items() for e in claim.expectations]
 
