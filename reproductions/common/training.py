@@ -5,7 +5,8 @@ steps of one pass over the data). Keras averages a mini-epoch's training accurac
 batches, so the logged accuracy is a running window of `window` batches: one lucky batch does not
 count. The measurement uses only those logs, never weights read inside an epoch, so it is right on
 every backend (under JAX, callbacks see stale weights within an epoch). With
-`steps_per_execution=window` a whole mini-epoch runs as one compiled call.
+`steps_per_execution=window` a whole mini-epoch runs as one compiled call (TensorFlow and JAX; the
+PyTorch backend allows only 1, which changes speed, not results).
 
 A run that never reaches the target within `max_steps` is censored: its steps-to-target is recorded
 as `max_steps` with `censored = 1`, so a ratio involving it is a bound, never a dropped run. A loss
@@ -75,8 +76,9 @@ def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, win
     if steps_per_pass % window or max_steps % window:
         raise ValueError(f"the window ({window} steps) must divide one pass ({steps_per_pass} steps) and the "
                          f"step budget ({max_steps})")
+    steps_per_execution = 1 if keras.backend.backend() == "torch" else window
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"], steps_per_execution=window)
+                  metrics=["accuracy"], steps_per_execution=steps_per_execution)
     watch = TargetWatch(window, target)
     model.fit(x, y, batch_size=batch_size, epochs=max_steps // window, steps_per_epoch=window, shuffle=True,
               verbose=0, callbacks=[watch])
