@@ -42,7 +42,8 @@ def metrics_of(child: runs.StoredRun) -> dict[str, float]:
     return metrics
 
 
-def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds: int) -> dict[str, TuningChoice]:
+def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds: int,
+                   profile: str) -> dict[str, TuningChoice]:
     """Each tuned arm's best grid value, from its FINISHED tuning runs (newest per grid value × seed)."""
     if claim.tuning is None:
         return {}
@@ -56,7 +57,7 @@ def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds:
         for (name, value, _), metrics in sorted(latest.items()):
             if name == arm:
                 by_value.setdefault(value, []).append(metrics)
-        choices[arm] = choose(claim.tuning, arm, by_value)
+        choices[arm] = choose(claim.tuning, arm, by_value, claim.tuning_grid(arm, profile))
     return choices
 
 
@@ -93,7 +94,8 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
         n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
         table, used, children = results_of(store, experiment_id, execution.run_id, n_seeds)
         verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"))
-        tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0))
+        tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0),
+                                execution.tags.get("profile", "quick"))
         evidence = Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children)
         if used:
             return evidence

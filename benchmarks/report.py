@@ -73,12 +73,14 @@ def _tuning_lines(claim, evidence: Evidence) -> list[str]:
              f"{better} median `{tuning.metric}` over {evidence.execution.tags.get('n_tuning_seeds', '?')} tuning "
              f"seed(s) kept apart from the judged seeds" + (f" (ties: higher `{tuning.tiebreak}`)" if tuning.tiebreak else "")
              + ". ★ marks the choice; ⚠ a choice on the grid's edge, where a better value may lie outside the grid.", "",
-             "| Arm | " + " | ".join(f"{v:g}" for v in tuning.grid) + " | Chosen |",
+             "| Arm | " + " | ".join(f"×{v:g}" if tuning.relative else f"{v:g}" for v in tuning.grid) + " | Chosen |",
              "|---|" + "---|" * (len(tuning.grid) + 1)]
     for arm, choice in evidence.tuning.items():
         cells = []
         for point in choice.points:
             text = "–" if not point.n else fmt(point.median) + (f" ({fmt(point.tiebreak)})" if tuning.tiebreak else "")
+            if tuning.relative:
+                text = f"{point.value:g}: {text}"
             cells.append(f"**{text}** ★" if point.value == choice.value else text)
         chosen = "none" if choice.value is None else f"{choice.value:g}" + (" ⚠ edge" if choice.on_edge else "")
         lines.append(f"| `{arm}` | " + " | ".join(cells) + f" | {chosen} |")

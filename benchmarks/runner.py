@@ -91,7 +91,7 @@ def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, 
         seed = derive_seed(claim.id, repeat, stage)
         if stage == "tuning":
             for arm in (a for a in claim.arms if a.tuned):
-                for value in claim.tuning.grid:
+                for value in claim.tuning_grid(arm.name, profile):
                     config = claim.resolve_config(arm.name, profile, {arm.name: value})
                     planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
                                               run_key(claim, arm.name, repeat, profile, backend, code_hash, config, stage),
@@ -188,7 +188,7 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
         tuned = None
         if claim.tuning:
             execute(_plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None))
-            summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds)
+            summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds, profile)
             tuned = {arm: choice.value for arm, choice in summary.tuning.items() if choice.value is not None}
             runs.log(store, parent, tags={
                 **{f"tuned.{arm}": repr(c.value) for arm, c in summary.tuning.items()},

@@ -32,10 +32,13 @@ def _median(values: Sequence[float]) -> float:
     return float(np.median(finite)) if finite else math.nan
 
 
-def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapping[str, float]]]) -> TuningChoice:
-    """The best grid value for one arm: best median metric, ties to the better median tie-break."""
+def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapping[str, float]]],
+           grid: Sequence[float] | None = None) -> TuningChoice:
+    """The best value of the arm's grid (default: the tuning grid): best median metric, ties to the
+    better median tie-break."""
+    grid = tuple(tuning.grid if grid is None else grid)
     points = []
-    for value in tuning.grid:
+    for value in grid:
         metrics = runs_by_value.get(value, [])
         points.append(GridPoint(value, len(metrics), _median([m.get(tuning.metric, math.nan) for m in metrics]),
                                 _median([m.get(tuning.tiebreak, math.nan) for m in metrics]) if tuning.tiebreak else math.nan))
@@ -50,4 +53,4 @@ def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapp
     if not candidates:
         return TuningChoice(arm, None, False, tuple(points))
     best = min(candidates, key=key)
-    return TuningChoice(arm, best.value, best.value in (tuning.grid[0], tuning.grid[-1]), tuple(points))
+    return TuningChoice(arm, best.value, best.value in (grid[0], grid[-1]), tuple(points))

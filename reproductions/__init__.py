@@ -11,6 +11,9 @@ CLAIM_MODULES = (
     "reproductions.initial_loss",
     "reproductions.relu_vs_saturating",
     "reproductions.batchnorm_speedup",
+    "reproductions.dropout_overfitting",
+    "reproductions.adam_vs_sgd_momentum",
+    "reproductions.small_kernel_stacks",
 )
 
 

@@ -62,7 +62,9 @@ class Tuning:
     The best value minimises (direction 'less') or maximises ('greater') the median of `metric` over
     the profile's tuning seeds, which are separate from the seeds the verdict is judged on; ties go to
     the higher median `tiebreak` (e.g. the final accuracy of runs that never reached a target).
-    A best value on the grid's edge is flagged in the report.
+    A best value on the grid's edge is flagged in the report. With `relative=True` the grid multiplies
+    each tuned arm's own value of `param` (its centre, e.g. 1e-3 for Adam and 0.02 for SGD): the same
+    grid, in shape and size, around each arm's customary value.
     """
 
     param: str
@@ -70,6 +72,7 @@ class Tuning:
     metric: str
     direction: str = "less"
     tiebreak: str | None = None
+    relative: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "grid", tuple(float(v) for v in self.grid))
@@ -289,7 +292,8 @@ class Claim:
         if (self.tuning is None) != (not tuned):
             raise ClaimDefinitionError(f"{self.id}: a tuning spec needs tuned arms, and tuned arms need a tuning spec")
         for arm in self.arms:
-            if self.tuning and (arm.tuned or arm.follows) and self.tuning.param in arm.overrides:
+            if self.tuning and (arm.tuned or arm.follows) and self.tuning.param in arm.overrides and not (
+                    arm.tuned and self.tuning.relative):
                 raise ClaimDefinitionError(f"{self.id}: arm {arm.name} both overrides and tunes {self.tuning.param}")
             if arm.follows and arm.follows[0] not in tuned:
                 raise ClaimDefinitionError(f"{self.id}: arm {arm.name} follows {arm.follows[0]!r}, which is not a tuned arm")
@@ -301,6 +305,15 @@ class Claim:
             if arm.name == name:
                 return arm
         raise KeyError(f"claim {self.id} has no arm {name!r}")
+
+    def tuning_grid(self, arm: str, profile: str) -> tuple[float, ...]:
+        """The values of the tuned parameter one tuned arm is tried at."""
+        if self.tuning is None:
+            return ()
+        if not self.tuning.relative:
+            return self.tuning.grid
+        centre = float(self.resolve_config(arm, profile)[self.tuning.param])
+        return tuple(float(m * centre) for m in self.tuning.grid)
 
     def resolve_config(self, arm: str, profile: str, tuned: Mapping[str, float] | None = None) -> dict[str, Any]:
         """The whole config one arm runs with at one profile (logged in full with every run).

@@ -186,3 +186,19 @@ def fashion_mnist_training_set(size: int, seed: int, data_dir: str | os.PathLike
     x = x.astype("float32") / 255.0
     x = (x - x.mean()) / x.std()
     return (x.reshape(len(x), -1) if flat else x[..., None]), y.astype("int32")
+
+
+def fashion_mnist_split(train_size: int, validation_size: int, seed: int, data_dir: str | os.PathLike | None = None,
+                        flat: bool = True):
+    """A seeded, class-balanced training subset and a validation subset drawn from the held-out test
+    images, both standardized with the training subset's pixel mean and std:
+    ((x_train, y_train), (x_val, y_val)), rows (flat) or (n, 28, 28, 1) images."""
+    (x, y), (x_test, y_test) = load_fashion_mnist(data_dir)
+    if train_size < len(x):
+        x, y = seeded_subset(x, y, train_size, seed)
+    if validation_size < len(x_test):
+        x_test, y_test = seeded_subset(x_test, y_test, validation_size, seed + 1)
+    x, x_test = x.astype("float32") / 255.0, x_test.astype("float32") / 255.0
+    mean, std = x.mean(), x.std()
+    shape = (lambda a: a.reshape(len(a), -1)) if flat else (lambda a: a[..., None])
+    return ((shape((x - mean) / std), y.astype("int32")), (shape((x_test - mean) / std), y_test.astype("int32")))

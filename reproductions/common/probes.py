@@ -21,7 +21,7 @@ class GradientProbe(keras.layers.Layer):
         self.batch_size = batch_size
 
     def build(self, input_shape):
-        self.delta = self.add_weight(shape=(self.batch_size, input_shape[-1]), initializer="zeros",
+        self.delta = self.add_weight(shape=(self.batch_size, *input_shape[1:]), initializer="zeros",
                                      trainable=True, name="delta")
 
     def call(self, inputs):

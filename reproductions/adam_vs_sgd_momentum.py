@@ -1,0 +1,112 @@
+"""
+Title: Adam is faster early; well-tuned SGD + momentum is hard to beat at the end
+Claim id: adam-vs-sgd-momentum
+Source: seed 002 ("the lesson from the trenches is that well-tuned SGD+Momentum is very hard to beat
+        for CNNs"; "No consensus on Adam etc.: Seem to give faster performance to worse local minima");
+        003 ("As the default choice, Adam's method works well in most cases"); 001 ("SGD + Momentum >
+        SGD", "Momentum 0.9 usually works well"); Wilson et al. 2017.
+
+Wilson et al.: adaptive methods progress faster early and plateau; with equal tuning SGD/momentum
+match or beat them on test data. Their grid: step sizes 2^k over 5 consecutive k, extended when the
+best sits at an edge.
+
+Both optimizers train the same small Krizhevsky-style CNN for the same epochs. Each is tuned on the
+same grid, 2^k × its customary rate for k = -2..2 (Adam around 1e-3, SGD+momentum 0.9 around 0.02),
+by final validation accuracy on tuning seeds kept apart, and judged at its best rate on paired seeds.
+The two halves of the claim are judged separately: Adam ahead early (training loss and validation
+accuracy after the first epoch), and SGD+momentum level with (within half a point) or ahead of Adam
+at the end.
+"""
+
+import keras
+
+from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec, Tuning
+from reproductions.common.data import fashion_mnist_split
+from reproductions.common.models import cnn
+
+
+def make_optimizer(config):
+    if config["optimizer"] == "adam":
+        return keras.optimizers.Adam(learning_rate=config["learning_rate"])
+    if config["optimizer"] == "sgd-momentum":  # 001: "Momentum 0.9 usually works well"
+        return keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=0.9)
+    raise ValueError(f"unknown optimizer {config['optimizer']!r}")
+
+
+def run(config, seed, context):
+    (x, y), (x_val, y_val) = fashion_mnist_split(config["train_size"], config["validation_size"], seed,
+                                                 context.data_dir, flat=False)
+    model = cnn(x.shape[1:], tuple(config["channels"]), config["kernel"], "relu")
+    steps = len(x) // config["batch_size"]
+    model.compile(optimizer=make_optimizer(config), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
+    history = model.fit(x, y, batch_size=config["batch_size"], epochs=config["epochs"], validation_data=(x_val, y_val),
+                        shuffle=True, verbose=0).history
+    epochs = range(1, config["epochs"] + 1)
+    return ArmResult(
+        scalars={"epoch1_train_loss": float(history["loss"][0]), "epoch1_val_accuracy": float(history["val_accuracy"][0]),
+                 "final_val_accuracy": float(history["val_accuracy"][-1]), "final_val_loss": float(history["val_loss"][-1]),
+                 "final_train_loss": float(history["loss"][-1])},
+        series={"val_accuracy_curve": dict(zip(epochs, map(float, history["val_accuracy"]))),
+                "train_loss_curve": dict(zip(epochs, map(float, history["loss"])))},
+        notes=f"epoch 1 val {history['val_accuracy'][0]:.3f}, final val {history['val_accuracy'][-1]:.3f}")
+
+
+CLAIM = Claim(
+    id="adam-vs-sgd-momentum",
+    title="Adam is faster early; well-tuned SGD+momentum is level or ahead at the end",
+    statement=("'the lesson from the trenches is that well-tuned SGD+Momentum is very hard to beat for CNNs'; "
+               "'No consensus on Adam etc.: Seem to give faster performance to worse local minima' (002); "
+               "'As the default choice, Adam's method works well in most cases' (003)."),
+    source="002 'Optimization' (lessons from the trenches); 003 'Adam'; 001 'SGD + Momentum'; Wilson et al. 2017",
+    lecture_number="no number in the lecture; Wilson et al. 2017: SGD/momentum matches or beats adaptive methods on test",
+    setup=("Fashion-MNIST training subset (10k, class-balanced, standardized), validated each epoch on 2000 held-out "
+           "test images; a small Krizhevsky-style CNN (conv 3×3 8 and 16 channels, each with ReLU and 2×2 max-pool, "
+           "then a linear classifier), batch 50, 6 epochs, no regularization. Adam (default betas) against SGD with "
+           "momentum 0.9, each tuned on 2^k × its customary rate, k = −2…2, by final validation accuracy on tuning "
+           "seeds kept apart from the judged seeds."),
+    base_config={"train_size": 10000, "validation_size": 2000, "channels": (8, 16), "kernel": 3, "batch_size": 50,
+                 "epochs": 6, "optimizer": "adam", "learning_rate": 1e-3},
+    arms=(
+        Arm("adam", {"optimizer": "adam", "learning_rate": 1e-3}, "Adam, rates 2.5e-4 … 4e-3", tuned=True),
+        Arm("sgd-momentum", {"optimizer": "sgd-momentum", "learning_rate": 0.02}, "SGD + momentum 0.9, rates 0.005 … 0.08",
+            tuned=True),
+    ),
+    tuning=Tuning(param="learning_rate", grid=(0.25, 0.5, 1.0, 2.0, 4.0), metric="final_val_accuracy",
+                  direction="greater", relative=True),
+    expectations=(
+        Expectation(id="adam-ahead-early-train-loss", arm="sgd-momentum", baseline="adam", metric="epoch1_train_loss",
+                    comparison="greater", margin=0.02, null=0.0,
+                    statement="early: after the first epoch Adam's training loss is lower (by > 0.02)",
+                    lecture="adaptive methods 'seem to give faster performance'"),
+        Expectation(id="adam-ahead-early-val-accuracy", arm="adam", baseline="sgd-momentum", metric="epoch1_val_accuracy",
+                    comparison="greater", margin=0.005, null=0.0,
+                    statement="early: after the first epoch Adam's validation accuracy is higher (by > 0.5 points)",
+                    lecture="adaptive methods 'seem to give faster performance'"),
+        Expectation(id="sgd-level-or-ahead-at-end", arm="sgd-momentum", baseline="adam", metric="final_val_accuracy",
+                    comparison="greater", margin=-0.005,
+                    statement="at the end SGD+momentum is level with Adam (not worse by more than 0.5 points) or ahead",
+                    lecture="'well-tuned SGD+Momentum is very hard to beat'"),
+        Expectation(id="sgd-ahead-at-end", arm="sgd-momentum", baseline="adam", metric="final_val_accuracy",
+                    comparison="greater", margin=0.005, null=0.0,
+                    statement="at the end SGD+momentum is ahead of Adam (by > 0.5 points)",
+                    lecture="Adam goes 'to worse local minima'"),
+    ),
+    budgets={
+        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+                        note="500 images, 2 epochs: pipeline check only"),
+        "quick": Budget(seeds=5, tuning_seeds=2, note="10k images, 6 epochs, 2 tuning seeds"),
+        "full": Budget(seeds=10, tuning_seeds=2,
+                       overrides={"train_size": 60000, "validation_size": 10000, "channels": (32, 64, 128), "epochs": 30},
+                       note="the whole training set, a VGG-like 3-stage CNN (32-64-128), 30 epochs; 2 tuning seeds (a GPU job)"),
+    },
+    run=run,
+    plots=(
+        PlotSpec(name="validation-accuracy", kind="series", metric="val_accuracy_curve",
+                 title="Validation accuracy per epoch at each optimizer's best rate (mean, min–max over seeds)",
+                 xlabel="epoch", ylabel="validation accuracy"),
+        PlotSpec(name="training-loss", kind="series", metric="train_loss_curve", log_y=True,
+                 title="Training loss per epoch (mean, min–max over seeds)", xlabel="epoch", ylabel="training loss"),
+    ),
+    summary_metrics=("epoch1_train_loss", "epoch1_val_accuracy", "final_val_accuracy", "final_val_loss"),
+)

@@ -1,0 +1,163 @@
+"""
+Title: Dropout reduces overfitting (inverted dropout: scale at train time, test time unchanged)
+Claim id: dropout-overfitting
+Source: seeds 001, 002, 003 ("Regularization: Dropout — randomly set some neurons to zero", p = 0.5;
+        inverted dropout "scale by 1/p at train time, test time unchanged"); 002 quoting Krizhevsky
+        2012: "Without dropout, our network exhibits substantial overfitting"; Srivastava et al. 2014.
+
+Srivastava et al. report MNIST test error 1.60 % → 1.25 % with dropout on a 3×1024 ReLU net.
+
+We put a wide MLP (784-512-512-10, ReLU) in an overfitting regime — a small training set and many
+epochs of Adam — and compare dropout 0.5 on the hidden layers (and 0.2 on the input plus 0.5 hidden,
+as the paper does) against none, on paired seeds. Each measure is its own sub-verdict: the
+train−validation accuracy gap, the validation loss (final and best over epochs) and the validation
+accuracy. A size sweep (500 images against 2000) checks that the gap grows as the set shrinks and
+that dropout narrows it there too. The lecture's inverted-dropout point is checked directly: with
+Keras' Dropout the expected training-time activation equals the test-time one, and test time is the
+identity.
+"""
+
+import keras
+import numpy as np
+
+from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.common.data import fashion_mnist_split
+
+
+def build(config):
+    layers = [keras.Input((784,))]
+    if config["input_dropout"]:
+        layers.append(keras.layers.Dropout(config["input_dropout"]))
+    for _ in range(config["depth"]):
+        layers.append(keras.layers.Dense(config["width"], activation="relu"))
+        if config["hidden_dropout"]:  # 001: "randomly set some neurons to zero", p = 0.5
+            layers.append(keras.layers.Dropout(config["hidden_dropout"]))
+    layers.append(keras.layers.Dense(10))
+    return keras.Sequential(layers)
+
+
+def inverted_dropout_check(config, seed):
+    """003: inverted dropout scales kept units by 1/p at train time so that test time needs no change."""
+    rate, draws = config["hidden_dropout"], config["check_draws"]
+    layer = keras.layers.Dropout(rate, seed=seed)
+    x = np.abs(np.random.default_rng(seed).standard_normal((1, 4096))).astype("float32") + 0.1
+    total, kept, scales = np.zeros_like(x, dtype="float64"), 0.0, []
+    for _ in range(draws):
+        y = np.asarray(keras.ops.convert_to_numpy(layer(x, training=True)), dtype="float64")
+        total += y
+        mask = y != 0
+        kept += mask.mean()
+        scales.append(float(np.median(y[mask] / x[mask])))
+    expected_train = total / draws  # E[dropout(x)] over the draws
+    test = np.asarray(keras.ops.convert_to_numpy(layer(x, training=False)), dtype="float64")
+    return ArmResult(scalars={
+        "expected_train_over_test": float(expected_train.mean() / test.mean()),
+        "test_time_max_abs_change": float(np.abs(test - x).max()),
+        "kept_fraction": kept / draws,
+        "kept_unit_scale": float(np.median(scales)),
+    })
+
+
+def run(config, seed, context):
+    if config["mode"] == "inverted-check":
+        return inverted_dropout_check(config, seed)
+    (x, y), (x_val, y_val) = fashion_mnist_split(config["train_size"], config["validation_size"], seed,
+                                                 context.data_dir)
+    model = build(config)
+    steps = max(1, len(x) // config["batch_size"])
+    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"],
+                  steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
+    history = model.fit(x, y, batch_size=config["batch_size"], epochs=config["epochs"], validation_data=(x_val, y_val),
+                        shuffle=True, verbose=0).history
+    # the final fit measured without dropout (test-time network), as the validation is
+    train_loss, train_accuracy = model.evaluate(x, y, batch_size=1000, verbose=0)
+    val_loss, val_accuracy = history["val_loss"][-1], history["val_accuracy"][-1]
+    epochs = range(1, config["epochs"] + 1)
+    return ArmResult(
+        scalars={"train_accuracy": float(train_accuracy), "train_loss": float(train_loss),
+                 "val_accuracy": float(val_accuracy), "val_loss": float(val_loss),
+                 "best_val_loss": float(min(history["val_loss"])), "gap": float(train_accuracy - val_accuracy)},
+        series={"val_loss_curve": dict(zip(epochs, map(float, history["val_loss"]))),
+                "val_accuracy_curve": dict(zip(epochs, map(float, history["val_accuracy"]))),
+                "train_loss_curve": dict(zip(epochs, map(float, history["loss"])))},
+        notes=f"gap {train_accuracy - val_accuracy:.3f}, val loss {val_loss:.3f}")
+
+
+def _better(metric, worse, better, margin, statement, lecture, id_):
+    """`better` has the lower `metric` than `worse` by more than `margin` (paired difference worse − better)."""
+    return Expectation(id=id_, arm=worse, baseline=better, metric=metric, comparison="greater", margin=margin,
+                       null=0.0, statement=statement, lecture=lecture)
+
+
+CLAIM = Claim(
+    id="dropout-overfitting",
+    title="Dropout (p = 0.5) reduces overfitting; inverted dropout leaves test time unchanged",
+    statement=("'Regularization: Dropout — In each forward pass, randomly set some neurons to zero. Probability of "
+               "dropping is a hyperparameter; 0.5 is common.' 'Without dropout, our network exhibits substantial "
+               "overfitting' (Krizhevsky 2012). Inverted dropout: scale at train time, 'test time is unchanged'."),
+    source="001 'Regularization: Dropout', 'Inverted dropout'; 002 (Krizhevsky 2012 quoted); 003 'Dropout'; "
+           "Srivastava et al. 2014 (MNIST 3×1024 ReLU: 1.60 % → 1.25 % test error)",
+    lecture_number="MNIST test error 1.60 % → 1.25 % with dropout (Srivastava 2014); no number for the gap",
+    setup=("Overfitting regime: MLP 784-512-512-10 (ReLU), Adam 3e-4, batch 100, 40 epochs on a small class-balanced "
+           "Fashion-MNIST training subset (2000 images; the size sweep also 500), validated each epoch on 1000 held-out "
+           "test images. Training accuracy is measured after training without dropout (the test-time network). Arms "
+           "share seeds (same subset, same initial weights). The inverted-dropout check draws Keras' Dropout 200 times "
+           "on a fixed positive input."),
+    base_config={"mode": "train", "train_size": 2000, "validation_size": 1000, "depth": 2, "width": 512,
+                 "input_dropout": 0.0, "hidden_dropout": 0.0, "learning_rate": 3e-4, "batch_size": 100, "epochs": 40,
+                 "check_draws": 200},
+    arms=(
+        Arm("none", {}, "no dropout, 2000 images"),
+        Arm("dropout-0.5", {"hidden_dropout": 0.5}, "dropout 0.5 on hidden layers, 2000 images"),
+        Arm("input-0.2-hidden-0.5", {"input_dropout": 0.2, "hidden_dropout": 0.5},
+            "dropout 0.2 on inputs and 0.5 on hidden layers (as Srivastava et al.), 2000 images"),
+        Arm("none-500", {"train_size": 500}, "no dropout, 500 images"),
+        Arm("dropout-0.5-500", {"train_size": 500, "hidden_dropout": 0.5}, "dropout 0.5, 500 images"),
+        Arm("inverted-check", {"mode": "inverted-check", "hidden_dropout": 0.5}, "Keras Dropout(0.5), drawn directly"),
+    ),
+    expectations=(
+        _better("gap", "none", "dropout-0.5", 0.02, "dropout 0.5 narrows the train−validation accuracy gap (by > 2 points)",
+                "'Without dropout, our network exhibits substantial overfitting'", "dropout-narrows-gap"),
+        _better("val_loss", "none", "dropout-0.5", 0.05, "dropout 0.5 lowers the final validation loss (by > 0.05)",
+                "dropout as a regularizer", "dropout-lowers-final-val-loss"),
+        _better("best_val_loss", "none", "dropout-0.5", 0.01,
+                "dropout 0.5 lowers the best validation loss over epochs (by > 0.01)", "dropout as a regularizer",
+                "dropout-lowers-best-val-loss"),
+        Expectation(id="dropout-raises-val-accuracy", arm="dropout-0.5", baseline="none", metric="val_accuracy",
+                    comparison="greater", margin=0.005, null=0.0,
+                    statement="dropout 0.5 raises validation accuracy (by > 0.5 points)",
+                    lecture="1.60 % → 1.25 % test error (Srivastava)"),
+        _better("gap", "none", "input-0.2-hidden-0.5", 0.02, "input 0.2 + hidden 0.5 dropout narrows the gap (by > 2 points)",
+                "Srivastava et al.'s setting", "input-dropout-narrows-gap"),
+        _better("val_loss", "none", "input-0.2-hidden-0.5", 0.05,
+                "input 0.2 + hidden 0.5 dropout lowers the final validation loss (by > 0.05)", "Srivastava et al.'s setting",
+                "input-dropout-lowers-final-val-loss"),
+        _better("gap", "none-500", "none", 0.02, "without dropout the gap grows as the training set shrinks (500 vs 2000)",
+                "overfitting grows with less data", "gap-grows-as-the-set-shrinks"),
+        _better("gap", "none-500", "dropout-0.5-500", 0.02, "on 500 images too, dropout 0.5 narrows the gap (by > 2 points)",
+                "'Without dropout … substantial overfitting'", "dropout-narrows-gap-on-500"),
+        Expectation(id="inverted-dropout-expectation", arm="inverted-check", metric="expected_train_over_test",
+                    comparison="within", target=1.0, margin=0.01,
+                    statement="inverted dropout: the expected training-time activation equals the test-time one (±1 %)",
+                    lecture="'scale by 1/p at train time' so that test time needs no change"),
+        Expectation(id="inverted-dropout-test-time-identity", arm="inverted-check", metric="test_time_max_abs_change",
+                    comparison="less", margin=1e-6, statement="at test time dropout is the identity",
+                    lecture="'test time is unchanged'"),
+    ),
+    budgets={
+        "smoke": Budget(seeds=2, overrides={"train_size": 200, "validation_size": 200, "epochs": 2, "check_draws": 20},
+                        note="200 images, 2 epochs: pipeline check only"),
+        "quick": Budget(seeds=5, note="2000 (and 500) images, 40 epochs"),
+        "full": Budget(seeds=10, overrides={"width": 1024, "depth": 3, "epochs": 100, "validation_size": 10000},
+                       note="Srivastava's 3×1024 ReLU net, 100 epochs, the whole test set as validation (a GPU job)"),
+    },
+    run=run,
+    plots=(
+        PlotSpec(name="validation-loss", kind="series", metric="val_loss_curve",
+                 title="Validation loss per epoch (mean, min–max over seeds)", xlabel="epoch", ylabel="validation loss"),
+        PlotSpec(name="gap", kind="bar", metric="gap", title="Train − validation accuracy gap (mean, 95% CI)",
+                 ylabel="accuracy gap"),
+    ),
+    summary_metrics=("train_accuracy", "val_accuracy", "gap", "val_loss", "best_val_loss"),
+)
