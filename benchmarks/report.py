@@ -69,7 +69,9 @@ def _tuning_lines(claim, evidence: Evidence) -> list[str]:
     tuning = claim.tuning
     better = "lowest" if tuning.direction == "less" else "highest"
     lines = ["### Tuning", "",
-             f"Every tuned arm gets the same grid of `{tuning.param}`; each is judged at its own best value, the "
+             f"Every tuned arm gets the same grid of `{tuning.param}`"
+             + (" (the same multipliers of each arm's own customary value)" if tuning.relative else "")
+             + f"; each is judged at its own best value, the "
              f"{better} median `{tuning.metric}` over {evidence.execution.tags.get('n_tuning_seeds', '?')} tuning "
              f"seed(s) kept apart from the judged seeds" + (f" (ties: higher `{tuning.tiebreak}`)" if tuning.tiebreak else "")
              + ". ★ marks the choice; ⚠ a choice on the grid's edge, where a better value may lie outside the grid.", "",

@@ -42,8 +42,14 @@ def _hash(payload) -> str:
 
 
 def claim_code_hash(claim: Claim) -> str:
-    """Changes when the claim's module (its definition and experiment code) changes."""
-    return hashlib.sha256(Path(module_of(claim.id)).read_bytes()).hexdigest()[:16]
+    """Changes when the claim's module or the shared building blocks it runs on (reproductions/common,
+    the claim schema) change: the code that produces a result is part of its identity."""
+    module = Path(module_of(claim.id))
+    shared = sorted((module.parent / "common").glob("*.py")) + [module.parent / "claim.py"]
+    digest = hashlib.sha256(module.read_bytes())
+    for path in shared:
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str,

@@ -129,3 +129,14 @@ def test_window_must_divide_the_pass():
     with pytest.raises(ValueError, match="window"):
         train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(0.1), batch_size=20, window=7,
                         max_steps=70, target=0.9)
+
+
+def test_relative_grids_multiply_each_arms_own_value():
+    relative = Tuning(param="lr", grid=(0.25, 0.5, 1.0, 2.0, 4.0), metric="acc", direction="greater", relative=True)
+    claim = _claim(tuning=relative, arms=(Arm("a", {"lr": 1e-3}, tuned=True), Arm("b", {"lr": 0.02}, tuned=True)))
+    assert claim.tuning_grid("a", "quick") == pytest.approx((2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3))
+    assert claim.tuning_grid("b", "quick") == pytest.approx((0.005, 0.01, 0.02, 0.04, 0.08))
+    grid = claim.tuning_grid("b", "quick")
+    choice = choose(relative, "b", {v: [{"acc": 0.9 if v == grid[0] else 0.8}] for v in grid}, grid)
+    assert choice.value == grid[0] and choice.on_edge
+    assert claim.resolve_config("b", "quick", {"b": grid[0]})["lr"] == grid[0]
