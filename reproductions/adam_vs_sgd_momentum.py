@@ -23,6 +23,7 @@ import keras
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec, Tuning
 from reproductions.common.data import fashion_mnist_split
 from reproductions.common.models import cnn
+from reproductions.common.training import fit_epochs, per_epoch
 
 
 def make_optimizer(config):
@@ -37,18 +38,13 @@ def run(config, seed, context):
     (x, y), (x_val, y_val) = fashion_mnist_split(config["train_size"], config["validation_size"], seed,
                                                  context.data_dir, flat=False)
     model = cnn(x.shape[1:], tuple(config["channels"]), config["kernel"], "relu")
-    steps = len(x) // config["batch_size"]
-    model.compile(optimizer=make_optimizer(config), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
-    history = model.fit(x, y, batch_size=config["batch_size"], epochs=config["epochs"], validation_data=(x_val, y_val),
-                        shuffle=True, verbose=0).history
-    epochs = range(1, config["epochs"] + 1)
+    history = fit_epochs(model, x, y, (x_val, y_val), optimizer=make_optimizer(config),
+                         batch_size=config["batch_size"], epochs=config["epochs"])
     return ArmResult(
         scalars={"epoch1_train_loss": float(history["loss"][0]), "epoch1_val_accuracy": float(history["val_accuracy"][0]),
                  "final_val_accuracy": float(history["val_accuracy"][-1]), "final_val_loss": float(history["val_loss"][-1]),
                  "final_train_loss": float(history["loss"][-1])},
-        series={"val_accuracy_curve": dict(zip(epochs, map(float, history["val_accuracy"]))),
-                "train_loss_curve": dict(zip(epochs, map(float, history["loss"])))},
+        series={"val_accuracy_curve": per_epoch(history["val_accuracy"]), "train_loss_curve": per_epoch(history["loss"])},
         notes=f"epoch 1 val {history['val_accuracy'][0]:.3f}, final val {history['val_accuracy'][-1]:.3f}")
 
 

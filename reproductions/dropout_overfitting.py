@@ -22,6 +22,7 @@ import numpy as np
 
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import fashion_mnist_split
+from reproductions.common.training import fit_epochs, per_epoch
 
 
 def build(config):
@@ -64,23 +65,17 @@ def run(config, seed, context):
     (x, y), (x_val, y_val) = fashion_mnist_split(config["train_size"], config["validation_size"], seed,
                                                  context.data_dir)
     model = build(config)
-    steps = max(1, len(x) // config["batch_size"])
-    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"],
-                  steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
-    history = model.fit(x, y, batch_size=config["batch_size"], epochs=config["epochs"], validation_data=(x_val, y_val),
-                        shuffle=True, verbose=0).history
+    history = fit_epochs(model, x, y, (x_val, y_val), optimizer=keras.optimizers.Adam(config["learning_rate"]),
+                         batch_size=config["batch_size"], epochs=config["epochs"])
     # the final fit measured without dropout (test-time network), as the validation is
     train_loss, train_accuracy = model.evaluate(x, y, batch_size=1000, verbose=0)
     val_loss, val_accuracy = history["val_loss"][-1], history["val_accuracy"][-1]
-    epochs = range(1, config["epochs"] + 1)
     return ArmResult(
         scalars={"train_accuracy": float(train_accuracy), "train_loss": float(train_loss),
                  "val_accuracy": float(val_accuracy), "val_loss": float(val_loss),
                  "best_val_loss": float(min(history["val_loss"])), "gap": float(train_accuracy - val_accuracy)},
-        series={"val_loss_curve": dict(zip(epochs, map(float, history["val_loss"]))),
-                "val_accuracy_curve": dict(zip(epochs, map(float, history["val_accuracy"]))),
-                "train_loss_curve": dict(zip(epochs, map(float, history["loss"])))},
+        series={"val_loss_curve": per_epoch(history["val_loss"]), "val_accuracy_curve": per_epoch(history["val_accuracy"]),
+                "train_loss_curve": per_epoch(history["loss"])},
         notes=f"gap {train_accuracy - val_accuracy:.3f}, val loss {val_loss:.3f}")
 
 

@@ -25,6 +25,7 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import fashion_mnist_split
 from reproductions.common.probes import GradientProbe, read_gradients
+from reproductions.common.training import fit_epochs, per_epoch
 
 # block name -> (kernel size, number of layers)
 BLOCKS = {"3x3x2": (3, 2), "5x5": (5, 1), "3x3x3": (3, 3), "7x7": (7, 1)}
@@ -90,17 +91,12 @@ def run(config, seed, context):
     for _ in range(config["stages"]):
         layers += block_layers(config["block"], c, "relu") + [keras.layers.MaxPooling2D(2)]
     model = keras.Sequential(layers + [keras.layers.Flatten(), keras.layers.Dense(10)])
-    steps = len(x) // config["batch_size"]
-    model.compile(optimizer=keras.optimizers.Adam(config["learning_rate"]),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"],
-                  steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
-    history = model.fit(x, y, batch_size=config["batch_size"], epochs=config["epochs"], validation_data=(x_val, y_val),
-                        shuffle=True, verbose=0).history
-    epochs = range(1, config["epochs"] + 1)
+    history = fit_epochs(model, x, y, (x_val, y_val), optimizer=keras.optimizers.Adam(config["learning_rate"]),
+                         batch_size=config["batch_size"], epochs=config["epochs"])
     return ArmResult(
         scalars={"val_accuracy": float(history["val_accuracy"][-1]), "val_loss": float(history["val_loss"][-1]),
                  "params": float(model.count_params())},
-        series={"val_accuracy_curve": dict(zip(epochs, map(float, history["val_accuracy"])))},
+        series={"val_accuracy_curve": per_epoch(history["val_accuracy"])},
         notes=f"val {history['val_accuracy'][-1]:.3f}, {model.count_params()} params")
 
 

@@ -90,3 +90,20 @@ def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, win
         reached=reached, diverged=watch.diverged, steps_run=steps_run,
         final_accuracy=final if math.isfinite(final) else 0.0,
         accuracy_curve=watch.accuracy, loss_curve=watch.loss)
+
+
+def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: int, epochs: int) -> dict:
+    """Train with softmax cross-entropy for `epochs` full passes, validating after each; Keras' history.
+
+    One epoch runs as one compiled call where the backend allows it (not on PyTorch).
+    """
+    steps = max(1, len(x) // batch_size)
+    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
+    return model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=validation, shuffle=True,
+                     verbose=0).history
+
+
+def per_epoch(values) -> dict[int, float]:
+    """A Keras history list as a series keyed by epoch (1, 2, …)."""
+    return {epoch: float(value) for epoch, value in enumerate(values, start=1)}
