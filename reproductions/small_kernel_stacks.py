@@ -152,8 +152,8 @@ CLAIM = Claim(
                     lecture="VGG: replacing pairs of 3×3 with one 5×5 raised top-1 error"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 1},
-                        note="500 images, 1 epoch: pipeline check only"),
+        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+                        note="500 images, 2 epochs: pipeline check only"),
         "quick": Budget(seeds=5, note="5000 images, 4 epochs, C = 16"),
         "full": Budget(seeds=10, overrides={"train_size": 60000, "validation_size": 10000, "channels": 64, "stages": 3,
                                             "epochs": 15},
