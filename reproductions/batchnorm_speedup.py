@@ -49,9 +49,7 @@ def run(config, seed, context):
     scales = tuple(config["init_scales"])
     if len(scales) == 1:
         outcome = _train(config, x, y, scales[0])
-        note = f"{'reached' if outcome.reached else 'censored'} at {outcome.steps_to_target:.0f} steps" + (
-            ", diverged" if outcome.diverged else "")
-        return ArmResult(scalars=outcome.scalars(), series=outcome.series(), notes=note)
+        return ArmResult(scalars=outcome.scalars(), series=outcome.series(), notes=outcome.summary())
     # init sweep: the same net and rate at each init scale; the worst steps-to-target across scales
     outcomes = [_train(config, x, y, scale) for scale in scales]
     scalars = {f"steps_to_target_init_x{scale:g}": o.steps_to_target for scale, o in zip(scales, outcomes)}

@@ -36,9 +36,7 @@ def run(config, seed, context):
     optimizer = keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"])
     outcome = train_to_target(model, x, y, optimizer=optimizer, batch_size=config["batch_size"],
                               window=config["window"], max_steps=config["max_steps"], target=config["target"])
-    note = f"{'reached' if outcome.reached else 'censored'} at {outcome.steps_to_target:.0f} steps" + (
-        ", diverged" if outcome.diverged else "")
-    return ArmResult(scalars=outcome.scalars(), series=outcome.series(), notes=note)
+    return ArmResult(scalars=outcome.scalars(), series=outcome.series(), notes=outcome.summary())
 
 
 def _slower(slow, fast, margin_ratio, statement, lecture):

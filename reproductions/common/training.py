@@ -44,6 +44,11 @@ class TrainingOutcome:
     def series(self) -> dict[str, dict[int, float]]:
         return {"train_accuracy": self.accuracy_curve, "train_loss": self.loss_curve}
 
+    def summary(self) -> str:
+        """One line for the progress display, e.g. 'reached at 225 steps' or 'censored at 2000 steps, diverged'."""
+        return f"{'reached' if self.reached else 'censored'} at {self.steps_to_target:.0f} steps" + (
+            ", diverged" if self.diverged else "")
+
 
 class TargetWatch(keras.callbacks.Callback):
     """Records each mini-epoch's window accuracy and loss; stops at the target or on divergence."""

@@ -103,6 +103,7 @@ def test_reaches_an_easy_target_and_records_the_curve():
     assert outcome.accuracy_curve[outcome.steps_to_target] >= 0.9
     assert max(outcome.accuracy_curve) == outcome.steps_run == outcome.steps_to_target  # stops at the target
     assert outcome.scalars()["censored"] == 0.0
+    assert outcome.summary() == f"reached at {outcome.steps_to_target:.0f} steps"
 
 
 def test_unreachable_target_is_censored_at_the_budget():
@@ -122,6 +123,7 @@ def test_nan_loss_is_diverged_and_censored():
     assert outcome.diverged and not outcome.reached and outcome.steps_to_target == 100
     assert outcome.steps_run < 100  # stopped early
     assert not math.isfinite(outcome.loss_curve[outcome.steps_run])
+    assert outcome.summary() == "censored at 100 steps, diverged"
 
 
 def test_window_must_divide_the_pass():
