@@ -32,6 +32,8 @@ from reproductions.claim import Claim, RunContext
 from reproductions.common.data import DataError
 from reproductions.common.seeding import seed_everything
 
+WAIT_SECONDS = 2.0  # how often to look again at runs another process is doing
+
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during a run: what finished is kept, the run in flight is marked KILLED."""
@@ -124,92 +126,110 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
     base_tags = {"claim": claim.id, "profile": profile, **prov}
     tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
 
-    existing = None if force else runs.find_execution(store, experiment_id, execution_key)
-    if existing:
-        parent = existing.run_id
-        runs.reopen(store, parent)
-    else:
-        parent = runs.start_execution(
-            store, experiment_id, f"{claim.id} · {profile} · {backend}",
-            tags={**base_tags, "execution_key": execution_key, "code_hash": code_hash},
-            params={"profile": profile, "backend": backend, "claim_code_hash": code_hash,
-                    **{f"base.{k}": v for k, v in claim.base_config.items()}})
+    parent, _ = runs.open_execution(
+        store, experiment_id, execution_key, f"{claim.id} · {profile} · {backend}",
+        tags={**base_tags, "code_hash": code_hash},
+        params={"profile": profile, "backend": backend, "claim_code_hash": code_hash,
+                **{f"base.{k}": v for k, v in claim.base_config.items()}}, force=force)
     summary = ExecutionSummary(claim.id, parent)
     runs.log(store, parent, tags={"n_seeds": str(seeds), "n_tuning_seeds": str(tuning_seeds), "status_note": "running"})
-    children = runs.children(store, experiment_id, parent)
-    summary.abandoned = len(runs.mark_abandoned(store, children))
-    done = {c.tags.get("run_key") for c in children if c.status == "FINISHED"}
+    summary.abandoned = len(runs.mark_abandoned(store, runs.children(store, experiment_id, parent)))
 
     started = time.monotonic()
-    child, where, counter = None, "start", {"index": 0}
+    child, where = None, "start"
     n_eval = seeds * len(claim.arms)
     n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
     total = n_eval + n_tuning
 
-    def execute(planned: list[PlannedRun]) -> None:
+    def execute(planned: list[PlannedRun], offset: int, heartbeat: runs.Heartbeat) -> None:
+        """Each planned run once: kept if it finished before, waited for while another live process
+        does it, redone if it was abandoned, done here otherwise."""
         nonlocal child, where
-        for item in planned:
-            counter["index"] += 1
-            where = item.name
-            label = f"[{counter['index']}/{total}] {claim.id} · {item.name}"
-            if item.key in done:
-                summary.reused += 1
-                progress(f"{label}: finished earlier, kept")
-                continue
-            tags = {**base_tags, "arm": item.arm, "repeat": str(item.repeat), "seed": str(item.seed),
-                    "run_key": item.key, "stage": item.stage}
-            if item.stage == "tuning":
-                tags["tuned_param"] = claim.tuning.param
-                tags["grid_value"] = repr(float(item.config[claim.tuning.param]))
-            child = runs.start_child(store, experiment_id, parent, item.name, tags=tags,
-                                     params={**item.config, "seed": item.seed, "repeat": item.repeat, "arm": item.arm,
-                                             "stage": item.stage})
-            t0 = time.monotonic()
-            try:
-                seed_everything(item.seed)
-                result = claim.run(item.config, item.seed, RunContext(data_dir=data_dir, profile=profile))
-            except DataError as error:  # the data are missing for every arm alike: stop this claim
-                runs.log(store, child, tags={"error": str(error)})
-                runs.finish(store, child, "FAILED")
-                runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
-                runs.finish(store, parent, "FAILED")
-                raise
-            except Exception as error:  # this run failed; the others still run and the judge says ERROR
-                runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
-                                             "traceback": traceback.format_exc()[-4000:]})
-                runs.finish(store, child, "FAILED")
+        labels = {item.key: f"[{offset + i + 1}/{total}] {claim.id} · {item.name}" for i, item in enumerate(planned)}
+        pending, waited = list(planned), set()
+        while pending:
+            still = []
+            for item in pending:
+                where, label = item.name, labels[item.key]
+                tags = {**base_tags, "arm": item.arm, "repeat": str(item.repeat), "seed": str(item.seed),
+                        "run_key": item.key, "stage": item.stage}
+                if item.stage == "tuning":
+                    tags["tuned_param"] = claim.tuning.param
+                    tags["grid_value"] = repr(float(item.config[claim.tuning.param]))
+                claimed = runs.claim_child(store, experiment_id, parent, item.name, tags=tags,
+                                           params={**item.config, "seed": item.seed, "repeat": item.repeat,
+                                                   "arm": item.arm, "stage": item.stage})
+                if claimed.finished is not None:
+                    summary.reused += 1
+                    progress(f"{label}: " + ("finished by another process, kept" if item.key in waited
+                                             else "finished earlier, kept"))
+                    continue
+                if claimed.holder is not None:
+                    still.append(item)
+                    if item.key not in waited:
+                        waited.add(item.key)
+                        holder = claimed.holder.tags
+                        progress(f"{label}: in progress in another process (pid {holder.get('owner.pid', '?')} "
+                                 f"on {holder.get('owner.host', '?').split('/')[0]}), waiting for it")
+                    continue
+                child = claimed.run_id
+                heartbeat.watch(child)
+                t0 = time.monotonic()
+                try:
+                    seed_everything(item.seed)
+                    result = claim.run(item.config, item.seed, RunContext(data_dir=data_dir, profile=profile))
+                except DataError as error:  # the data are missing for every arm alike: stop this claim
+                    runs.log(store, child, tags={"error": str(error)})
+                    runs.finish(store, child, "FAILED")
+                    runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
+                    runs.finish(store, parent, "FAILED")
+                    raise
+                except Exception as error:  # this run failed; the others still run and the judge says ERROR
+                    runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
+                                                 "traceback": traceback.format_exc()[-4000:]})
+                    runs.finish(store, child, "FAILED")
+                    heartbeat.forget(child)
+                    child = None
+                    summary.failed += 1
+                    first_line = (str(error).strip().splitlines() or [""])[0]
+                    progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
+                    continue
+                elapsed = time.monotonic() - t0
+                runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
+                runs.finish(store, child, "FINISHED")
+                heartbeat.forget(child)
                 child = None
-                summary.failed += 1
-                first_line = (str(error).strip().splitlines() or [""])[0]
-                progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
-                continue
-            elapsed = time.monotonic() - t0
-            runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
-            runs.finish(store, child, "FINISHED")
-            child = None
-            summary.ran += 1
-            progress(f"{label}: {elapsed:.1f}s" + (f" ({result.notes})" if result.notes else ""))
+                summary.ran += 1
+                progress(f"{label}: {elapsed:.1f}s" + (f" ({result.notes})" if result.notes else ""))
+            pending = still
+            if pending:
+                time.sleep(WAIT_SECONDS)
 
-    try:
-        tuned = None
-        if claim.tuning:
-            execute(_plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None))
-            summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds, profile)
-            tuned = {arm: choice.value for arm, choice in summary.tuning.items() if choice.value is not None}
-            runs.log(store, parent, tags={
-                **{f"tuned.{arm}": repr(c.value) for arm, c in summary.tuning.items()},
-                **{f"tuned.{arm}.on_edge": str(c.on_edge).lower() for arm, c in summary.tuning.items()}})
-            for arm, choice in summary.tuning.items():
-                edge = " (on the grid's edge)" if choice.on_edge else ""
-                progress(f"tuned {arm}: {claim.tuning.param} = {choice.value!r}{edge}")
-        execute(_plan(claim, profile, backend, code_hash, "eval", seeds, tuned))
-    except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
-        if child is not None:
-            runs.finish(store, child, "KILLED")
-        runs.log(store, parent, tags={"status_note": "interrupted"})
-        runs.finish(store, parent, "KILLED")
-        raise Interrupted(f"{claim.id} at {where} ({summary.ran} runs finished this time, "
-                          f"{summary.reused} kept from before)") from None
+    tuning_plan = _plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None) if claim.tuning else []
+    with runs.Heartbeat(store) as heartbeat:
+        heartbeat.watch(parent)
+        try:
+            tuned = None
+            if claim.tuning:
+                execute(tuning_plan, 0, heartbeat)
+                summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds, profile)
+                tuned = {arm: choice.value for arm, choice in summary.tuning.items() if choice.value is not None}
+                runs.log(store, parent, tags={
+                    **{f"tuned.{arm}": repr(c.value) for arm, c in summary.tuning.items()},
+                    **{f"tuned.{arm}.on_edge": str(c.on_edge).lower() for arm, c in summary.tuning.items()}})
+                for arm, choice in summary.tuning.items():
+                    edge = " (on the grid's edge)" if choice.on_edge else ""
+                    progress(f"tuned {arm}: {claim.tuning.param} = {choice.value!r}{edge}")
+            execute(_plan(claim, profile, backend, code_hash, "eval", seeds, tuned), len(tuning_plan), heartbeat)
+        except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
+            if child is not None:
+                runs.finish(store, child, "KILLED")
+            others = [c for c in runs.children(store, experiment_id, parent) if runs.is_live(c)]
+            if not others:  # another process still working in this execution finishes it
+                runs.log(store, parent, tags={"status_note": "interrupted"})
+                runs.finish(store, parent, "KILLED")
+            raise Interrupted(f"{claim.id} at {where} ({summary.ran} runs finished this time, "
+                              f"{summary.reused} kept from before)") from None
 
     table, used, _ = results_of(store, experiment_id, parent, seeds)
     verdict = judging.judge_claim(claim, table, profile)

@@ -7,8 +7,16 @@ Artifacts of a SQLite store go to `mlartifacts/` beside the database file. Telem
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import os
+import random
 import sqlite3
+import tempfile
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +29,8 @@ from mlflow.tracking import MlflowClient  # noqa: E402
 
 DEFAULT_DB = "mlflow.db"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+LOCK_RETRY_SECONDS = 300  # how long a write waits out other processes holding a SQLite store
+SERVER_TIMEOUT_SECONDS = 10  # how long to wait for a tracking server to answer the first call
 
 
 class StoreError(RuntimeError):
@@ -50,14 +60,81 @@ def _check_sqlite(path: Path) -> None:
             head = handle.read(len(SQLITE_MAGIC))
         if head and head != SQLITE_MAGIC:
             raise StoreError(f"store {path} exists but is not a SQLite database; move it away or choose another store")
-        if not os.access(path, os.W_OK):
-            raise StoreError(f"store {path} is not writable")
+        try:
+            with open(path, "r+b"):
+                pass
+        except OSError as error:
+            raise StoreError(f"store {path} is not writable ({error.strerror})") from None
         return
     parent = path.parent
     if not parent.is_dir():
         raise StoreError(f"cannot create store {path}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise StoreError(f"cannot create store {path}: directory {parent} is not writable")
+    try:  # root passes os.access() everywhere, so try for real
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as error:
+        raise StoreError(f"cannot create store {path}: directory {parent} is not writable ({error.strerror})") from None
+
+
+def _check_server(uri: str) -> None:
+    """An http(s) tracking server must answer now; MLflow itself would retry for minutes."""
+    try:
+        urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=SERVER_TIMEOUT_SECONDS).close()
+    except urllib.error.HTTPError:
+        return  # it answered (a proxy in front of it may not know /health)
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise StoreError(f"cannot reach tracking server {uri}: {reason}") from None
+
+
+def is_locked_error(error: BaseException) -> bool:
+    """SQLite's "database is locked" (another process is writing), however MLflow wraps it."""
+    text = str(error).lower()
+    return "database is locked" in text or "database table is locked" in text
+
+
+class RetryingClient:
+    """MlflowClient whose calls wait out "database is locked" from concurrent writers to a SQLite store.
+
+    Each MLflow call is one transaction, rolled back whole when SQLite refuses it, so a retry neither
+    loses nor duplicates a write. `retries` counts the retries, for the reliability tests' table.
+    """
+
+    def __init__(self, client: MlflowClient):
+        self._client = client
+        self.retries = 0
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        def call(*args, **kwargs):
+            deadline, delay = time.monotonic() + LOCK_RETRY_SECONDS, 0.05
+            while True:
+                try:
+                    return attribute(*args, **kwargs)
+                except Exception as error:
+                    if not is_locked_error(error) or time.monotonic() > deadline:
+                        raise
+                    self.retries += 1
+                    time.sleep(delay * (1 + random.random()))
+                    delay = min(delay * 2, 2.0)
+
+        return call
+
+
+@contextlib.contextmanager
+def _directory_lock(directory: Path):
+    """An exclusive lock on a directory, held while a SQLite store is created or migrated, so two
+    processes opening a new store at once do not both create its tables."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 class Store:
@@ -66,13 +143,18 @@ class Store:
     def __init__(self, uri: str | None = None, *, check: bool = True):
         self.uri = uri or default_uri()
         self.db_path = sqlite_path(self.uri)
+        scheme = urlparse(self.uri).scheme
         if check and self.db_path is not None:
             _check_sqlite(self.db_path)
+        if check and scheme in ("http", "https"):
+            _check_server(self.uri)
         mlflow.set_tracking_uri(self.uri)
-        self.client = MlflowClient(tracking_uri=self.uri)
+        self.client = RetryingClient(MlflowClient(tracking_uri=self.uri))
         if check:
+            lock = _directory_lock(self.db_path.parent) if self.db_path is not None else contextlib.nullcontext()
             try:
-                self.client.search_experiments(max_results=1)
+                with lock:
+                    self.client.search_experiments(max_results=1)
             except (MlflowException, sqlite3.Error, OSError) as error:
                 first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
                 raise StoreError(f"cannot use tracking store {self.uri}: {first_line}") from None
