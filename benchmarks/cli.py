@@ -46,7 +46,7 @@ def _check_backend() -> None:
 
 
 def _claims(ids: list[str], run_all: bool):
-    from reproductions import registry
+    from reproductions import broken_modules, registry
 
     claims = registry()
     if run_all:
@@ -60,6 +60,9 @@ def _claims(ids: list[str], run_all: bool):
         if claim_id not in claims:
             close = difflib.get_close_matches(claim_id, list(claims), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else "; see `reprobench list`"
+            broken = broken_modules()
+            if broken:
+                hint += f" ({len(broken)} claim module(s) failed to load: {', '.join(broken)})"
             raise UsageError(f"unknown claim {claim_id!r}{hint}")
         chosen.append(claims[claim_id])
     return chosen
@@ -72,26 +75,31 @@ def _store(args):
 
 
 def cmd_list(args) -> int:
-    from reproductions import registry
+    from reproductions import broken_modules, registry
     from reproductions.claim import PROFILES
 
     claims = registry()
-    width = max(len(cid) for cid in claims)
+    width = max([len(cid) for cid in claims] or [10])
     for claim in claims.values():
         seeds = ", ".join(f"{p}: {claim.budgets[p].seeds} seeds" for p in PROFILES)
         print(f"{claim.id:<{width}}  {claim.title}")
         print(f"{'':<{width}}  source: {claim.source}")
         print(f"{'':<{width}}  profiles: {seeds}; arms: {', '.join(a.name for a in claim.arms)}")
-    return 0
+    for module_name, error in broken_modules().items():
+        print(f"BROKEN {module_name}: {error}")
+    return 1 if broken_modules() else 0
 
 
-def _run(args, claims) -> int:
+def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     from benchmarks.runner import Interrupted, run_claim
     from reproductions.common.data import DataError
 
     store = _store(args)
     print(f"store: {store.uri}", flush=True)
     failures, finished = 0, []
+    for module_name, error in (broken or {}).items():  # its claim gets ERROR; the others still run
+        failures += 1
+        print(f"== ERROR: claim module {module_name} failed to load: {error}", file=sys.stderr, flush=True)
     started = time.monotonic()
     for claim in claims:
         seeds = args.seeds or claim.budgets[args.profile].seeds
@@ -123,7 +131,9 @@ def _run(args, claims) -> int:
 
 
 def cmd_run(args) -> int:
-    return _run(args, _claims(args.claims, args.all))
+    from reproductions import broken_modules
+
+    return _run(args, _claims(args.claims, args.all), broken_modules() if args.all else None)
 
 
 def cmd_report(args) -> int:
@@ -137,9 +147,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_suite(args) -> int:
-    from reproductions import registry
+    from reproductions import broken_modules, registry
 
-    code = _run(args, list(registry().values()))
+    code = _run(args, list(registry().values()), broken_modules())
     if code == 130:
         return code
     report_code = cmd_report(args)

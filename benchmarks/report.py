@@ -9,6 +9,7 @@ time-dependent is written: the same store gives the same report.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from pathlib import Path
@@ -17,7 +18,7 @@ from benchmarks import judge as judging
 from benchmarks import plots
 from benchmarks.evidence import Evidence, collect
 from mlflow_tracking.store import Store
-from reproductions import registry
+from reproductions import broken_modules, registry
 
 REPORT_NAME = "FINDINGS.md"
 PLOTS_DIR = "findings-plots"
@@ -31,9 +32,23 @@ VERDICT_MARK = {
 
 
 def _cell(text) -> str:
-    """Text from runs or claims made safe for a markdown table cell."""
+    """Text of the claims (ours, and meant to render: `code`, *emphasis*) made safe for a table cell."""
     text = str(text).replace("\n", " ").replace("|", "\\|")
     return re.sub(r"[<>]", lambda m: {"<": "&lt;", ">": "&gt;"}[m.group()], text)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def _text(value) -> str:
+    """Text that comes from runs (tags, params, error messages): anyone can write those into a store,
+    so it is made inert: one line, HTML escaped, every markdown character backslash-escaped."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(" ".join(str(value).split()), quote=False))
+
+
+def _code(value) -> str:
+    """Text from runs shown as inline code (no markup is read inside it; backticks cannot close it)."""
+    return "`" + " ".join(str(value).replace("`", "'").split()) + "`"
 
 
 def fmt(value: float) -> str:
@@ -125,8 +140,8 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     tags = execution.tags
     lines = [f"## {claim.id}", "", f"**{claim.title}**", "",
              f"**Verdict: {VERDICT_MARK[verdict.verdict]}** — {_headline(evidence)}; "
-             f"{verdict.n_seeds} seeds, profile `{evidence.profile}`, backend `{tags.get('backend', '?')}` on "
-             f"`{_cell(tags.get('device', '?'))}`.", ""]
+             f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, backend {_code(tags.get('backend', '?'))} "
+             f"on {_code(tags.get('device', '?'))}.", ""]
     if verdict.reason:
         lines += [f"*{_cell(verdict.reason)}*", ""]
     lines += [f"> {_cell(claim.statement)}", "", f"Source: {_cell(claim.source)}.", ""]
@@ -165,14 +180,20 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
         lines += ["", "### Plots", ""]
         for title, path in drawn:
             lines += [f"![{_cell(title)}]({path.relative_to(out_dir).as_posix()})", ""]
+    failed = [c for c in evidence.children if c.status == "FAILED" and c.tags.get("error")]
+    if failed:
+        lines += ["", "### Failed runs", "", "| Run | Error |", "|---|---|"]
+        lines += [f"| {_code(c.name)} | {_text(c.tags['error'][:300])} |" for c in failed]
+        lines.append("")
     children = sorted(evidence.used.items())
     lines += ["### MLflow runs", "",
-              f"Experiment `{claim.id}` (id {evidence.experiment_id}); execution run `{execution.run_id}` "
-              f"({execution.status}); git `{_cell(tags.get('git_sha', '?'))}`, keras {tags.get('keras_version', '?')}, "
-              f"tensorflow {tags.get('tensorflow_version', '?')}, mlflow {tags.get('mlflow_version', '?')}.", "",
+              f"Experiment `{claim.id}` (id {_text(evidence.experiment_id)}); execution run {_code(execution.run_id)} "
+              f"({_text(execution.status)}); git {_code(tags.get('git_sha', '?'))}, "
+              f"keras {_text(tags.get('keras_version', '?'))}, tensorflow {_text(tags.get('tensorflow_version', '?'))}, "
+              f"mlflow {_text(tags.get('mlflow_version', '?'))}.", "",
               f"<details><summary>{len(children)} arm × seed runs</summary>", "", "| Arm | Seed | Run id |",
               "|---|---|---|"]
-    lines += [f"| {_cell(arm)} | {repeat} | `{run.run_id}` |" for (arm, repeat), run in children]
+    lines += [f"| {_text(arm)} | {repeat} | {_code(run.run_id)} |" for (arm, repeat), run in children]
     lines += ["", "</details>", ""]
     tuning_runs = sorted((c.tags.get("arm", ""), float(c.tags.get("grid_value", "nan")), c.tags.get("repeat", ""), c)
                          for c in evidence.children if c.tags.get("stage") == "tuning" and c.status == "FINISHED")
@@ -180,7 +201,8 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
         param = claim.tuning.param if claim.tuning else "value"
         lines += [f"<details><summary>{len(tuning_runs)} tuning runs</summary>", "",
                   f"| Arm | {param} | Tuning seed | Run id |", "|---|---|---|---|"]
-        lines += [f"| {_cell(arm)} | {value:g} | {repeat} | `{run.run_id}` |" for arm, value, repeat, run in tuning_runs]
+        lines += [f"| {_text(arm)} | {value:g} | {_text(repeat)} | {_code(run.run_id)} |"
+                  for arm, value, repeat, run in tuning_runs]
         lines += ["", "</details>", ""]
     return lines
 
@@ -211,8 +233,12 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
         tags = evidence.execution.tags
         lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_headline(evidence)} | "
                      f"{_cell(claim.lecture_number)} | {VERDICT_MARK[evidence.verdict.verdict]} | "
-                     f"{evidence.verdict.n_seeds} | {evidence.profile} · {tags.get('backend', '?')} · "
-                     f"{_cell(tags.get('device', '?'))} |")
+                     f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · {_text(tags.get('backend', '?'))} · "
+                     f"{_text(tags.get('device', '?'))} |")
+    broken = broken_modules()
+    if broken:
+        lines += ["", "**Claim modules that failed to load** (their claims are ERROR, not judged):", ""]
+        lines += [f"- `{name}`: {_text(error)}" for name, error in broken.items()]
     lines.append("")
     for evidence in found:
         lines += claim_section(store, evidence, plot_dir, out_dir)

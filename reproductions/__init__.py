@@ -18,21 +18,38 @@ CLAIM_MODULES = (
 
 
 @functools.lru_cache(maxsize=1)
-def registry():
-    """{claim id: Claim} for every registered claim module."""
-    claims = {}
+def _load():
+    claims, modules, broken = {}, {}, {}
     for module_name in CLAIM_MODULES:
-        claim = importlib.import_module(module_name).CLAIM
+        try:
+            module = importlib.import_module(module_name)
+            claim = module.CLAIM
+        except Exception as error:  # one broken claim module must not take the others down
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            broken[module_name] = f"{type(error).__name__}: {first_line}"
+            continue
         if claim.id in claims:
             raise ValueError(f"claim id {claim.id!r} registered twice")
         claims[claim.id] = claim
-    return claims
+        modules[claim.id] = module.__file__
+    return claims, modules, broken
+
+
+def registry():
+    """{claim id: Claim} for every claim module that loads."""
+    return _load()[0]
+
+
+def broken_modules() -> dict[str, str]:
+    """{module name: one-line error} for claim modules that raised when imported."""
+    return dict(_load()[2])
 
 
 def module_of(claim_id: str) -> str:
-    """The module that defines a claim (its source is part of the claim's cache key)."""
-    for module_name in CLAIM_MODULES:
-        module = importlib.import_module(module_name)
-        if module.CLAIM.id == claim_id:
-            return module.__file__
-    raise KeyError(claim_id)
+    """The file that defines a claim (its source is part of the claim's cache key)."""
+    return _load()[1][claim_id]
+
+
+def reload_registry() -> None:
+    """Forget what was loaded (for tests that change CLAIM_MODULES)."""
+    _load.cache_clear()

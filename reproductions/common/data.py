@@ -14,6 +14,8 @@ import gzip
 import hashlib
 import math
 import os
+import pickle  # CIFAR-10's batches; see _ArraysOnlyUnpickler
+import tarfile
 import zlib
 from pathlib import Path
 
@@ -202,3 +204,86 @@ def fashion_mnist_split(train_size: int, validation_size: int, seed: int, data_d
     mean, std = x.mean(), x.std()
     shape = (lambda a: a.reshape(len(a), -1)) if flat else (lambda a: a[..., None])
     return ((shape((x - mean) / std), y.astype("int32")), (shape((x_test - mean) / std), y_test.astype("int32")))
+
+
+# CIFAR-10, python version: the archive Keras downloads (its checksum is the one keras.datasets.cifar10
+# verifies). Its batches are pickles, so the archive's checksum is verified before anything in it is
+# read, and even then only numpy's array-rebuilding globals may be unpickled.
+CIFAR10_ARCHIVES = ("cifar-10-python.tar.gz", "cifar-10-batches-py-target.tar.gz")
+CIFAR10_SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
+CIFAR10_HOW_TO_GET = (
+    "put cifar-10-python.tar.gz (https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz) in a directory "
+    "and pass --data-dir (or set REPROBENCH_DATA_DIR), or in ~/.keras/datasets/"
+)
+_PICKLE_ALLOWED = {
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "scalar"),
+    ("numpy._core.multiarray", "scalar"), ("_codecs", "encode"),
+}
+
+
+class _ArraysOnlyUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if (module, name) in _PICKLE_ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to unpickle {module}.{name}")
+
+
+def locate_cifar10(data_dir: str | os.PathLike | None = None) -> Path:
+    explicit = data_dir or os.environ.get(DATA_DIR_ENV)
+    keras_home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
+    dirs = [Path(explicit)] if explicit else [keras_home / "datasets"]
+    for directory in dirs:
+        for name in CIFAR10_ARCHIVES:
+            if (directory / name).is_file():
+                return directory / name
+    raise DataError(f"CIFAR-10 not found (looked in {', '.join(str(d) for d in dirs)}); {CIFAR10_HOW_TO_GET}")
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_cifar10_archive(path: str | Path, sha256: str = CIFAR10_SHA256):
+    """((x_train, y_train), (x_test, y_test)) as NHWC uint8 images and int labels, from a verified archive."""
+    path = Path(path)
+    digest = _sha256_of(path)
+    if digest != sha256:  # nothing in an unverified archive is ever unpickled
+        raise DataError(f"{path}: checksum mismatch (sha256 {digest[:12]}…, expected {sha256[:12]}…); "
+                        f"{CIFAR10_HOW_TO_GET}")
+
+    def batch(archive, name):
+        member = archive.extractfile(f"cifar-10-batches-py/{name}")
+        if member is None:
+            raise DataError(f"{path}: {name} missing from the archive")
+        try:
+            content = _ArraysOnlyUnpickler(member, encoding="bytes").load()
+            data = np.asarray(content[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+            labels = np.asarray(content[b"labels"], dtype=np.int64)
+        except (pickle.UnpicklingError, KeyError, ValueError, EOFError) as error:
+            raise DataError(f"{path}: {name} is not a CIFAR-10 batch ({error})") from None
+        return data, labels
+
+    try:
+        with tarfile.open(path, "r:gz") as archive:
+            train = [batch(archive, f"data_batch_{i}") for i in range(1, 6)]
+            test = batch(archive, "test_batch")
+    except (tarfile.TarError, KeyError, OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: corrupt archive ({error}); {CIFAR10_HOW_TO_GET}") from None
+    x_train = np.concatenate([x for x, _ in train])
+    y_train = np.concatenate([y for _, y in train])
+    return (x_train, y_train), test
+
+
+@functools.lru_cache(maxsize=1)
+def _cifar10_cached(path: str):
+    return read_cifar10_archive(path)
+
+
+def load_cifar10(data_dir: str | os.PathLike | None = None):
+    """CIFAR-10 from the local archive, checksum-verified before anything is unpickled."""
+    return _cifar10_cached(str(locate_cifar10(data_dir)))
