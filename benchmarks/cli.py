@@ -39,6 +39,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port must be a whole number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {value}")
+    return value
+
+
 def _check_backend() -> None:
     backend = os.environ.get("KERAS_BACKEND")
     if backend and backend not in KNOWN_BACKENDS:
@@ -126,7 +136,9 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
         for sub in verdict.subverdicts:
             print(f"     {sub.verdict:<15} {sub.expectation.id}: mean {sub.mean:.4g} "
                   f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] n={sub.n}", flush=True)
-    print(f"done in {time.monotonic() - started:.1f}s", flush=True)
+    waits = store.client.retries
+    print(f"done in {time.monotonic() - started:.1f}s"
+          + (f" ({waits} writes waited for a store locked by another process)" if waits else ""), flush=True)
     return 1 if failures else 0
 
 
@@ -139,9 +151,17 @@ def cmd_run(args) -> int:
 def cmd_report(args) -> int:
     from benchmarks.report import write_report
 
+    from pathlib import Path
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a directory for FINDINGS.md and its plots")
     store = _store(args)
     started = time.monotonic()
-    path = write_report(store, args.out, profile=args.profile)
+    try:
+        path = write_report(store, out, profile=args.profile)
+    except OSError as error:
+        raise UsageError(f"cannot write the report in {out}: {error.strerror or error}") from None
     print(f"wrote {path} from {store.uri} in {time.monotonic() - started:.1f}s")
     return 0
 
@@ -203,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = commands.add_parser("ui", help="start the MLflow UI on the store")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    ui.add_argument("--port", type=int, default=5000)
+    ui.add_argument("--port", type=_port, default=5000)
     ui.set_defaults(func=cmd_ui)
     return parser
 

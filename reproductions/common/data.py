@@ -93,12 +93,15 @@ def _read_verified(path: Path, sha256: str, shape: tuple[int, ...]) -> np.ndarra
             payload = handle.read()
     except (OSError, EOFError, zlib.error) as error:
         raise DataError(f"{path}: corrupt or truncated gzip ({error}); {HOW_TO_GET}") from None
+    try:
+        array = parse_idx(payload, str(path))  # IDX is plain numbers: safe to parse before verifying
+    except DataError as error:
+        raise DataError(f"{error}; {HOW_TO_GET}") from None
+    if array.shape != shape:  # the clearer message for a wrong file (its checksum would not match either)
+        raise DataError(f"{path}: an IDX array of shape {array.shape}, expected {shape}; {HOW_TO_GET}")
     digest = hashlib.sha256(payload).hexdigest()
     if digest != sha256:
         raise DataError(f"{path}: checksum mismatch (sha256 {digest[:12]}…, expected {sha256[:12]}…); {HOW_TO_GET}")
-    array = parse_idx(payload, str(path))
-    if array.shape != shape:  # unreachable with a matching checksum; kept for custom checksum tables
-        raise DataError(f"{path}: shape {array.shape}, expected {shape}")
     return array
 
 
@@ -110,8 +113,10 @@ def locate_fashion_mnist(data_dir: str | os.PathLike | None = None) -> Path:
             return directory
     if data_dir or os.environ.get(DATA_DIR_ENV):
         directory = dirs[0]
-        if not directory.is_dir():
+        if not directory.exists():
             raise DataError(f"data directory {directory} does not exist; {HOW_TO_GET}")
+        if not directory.is_dir():
+            raise DataError(f"data directory {directory} is not a directory; {HOW_TO_GET}")
         missing = [name for name in FASHION_MNIST if not (directory / name).is_file()]
         raise DataError(f"Fashion-MNIST files missing in {directory}: {', '.join(missing)}; {HOW_TO_GET}")
     raise DataError(f"Fashion-MNIST not found (looked in {', '.join(str(d) for d in dirs)}); {HOW_TO_GET}")

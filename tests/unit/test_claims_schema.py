@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from reproductions import CLAIM_MODULES, registry
+import reproductions
+from reproductions import CLAIM_MODULES, broken_modules, registry, reload_registry
 from reproductions.claim import (
     COMPARISONS,
     PROFILES,
@@ -48,6 +49,23 @@ def test_registry_holds_one_claim_per_module():
 
 def test_registry_is_cached():
     assert registry() is registry()
+
+
+def test_every_claim_module_loads():
+    assert broken_modules() == {}
+
+
+def test_a_module_that_raises_is_reported_and_the_others_load(tmp_path, monkeypatch):
+    (tmp_path / "broken_claim_module.py").write_text("raise RuntimeError('boom at import')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reproductions, "CLAIM_MODULES", ("broken_claim_module", *CLAIM_MODULES))
+    reload_registry()
+    try:
+        assert broken_modules() == {"broken_claim_module": "RuntimeError: boom at import"}
+        assert set(registry()) == set(CLAIMS)
+    finally:
+        monkeypatch.undo()
+        reload_registry()
 
 
 # --------------------------------------------------------------------------- every registered claim

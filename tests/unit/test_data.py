@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import os
+import pickle
+import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -157,14 +161,25 @@ def test_data_error_is_a_runtime_error():
 # --------------------------------------------------------------------------- locating and verifying
 
 
-def test_wrong_files_fail_the_checksum_and_say_how_to_get_the_data(tmp_path):
-    tiny_fashion_mnist(tmp_path / "fake")
+def test_files_of_the_wrong_shape_say_so_and_how_to_get_the_data(tmp_path):
+    tiny_fashion_mnist(tmp_path / "fake")  # 30 training images where Fashion-MNIST has 60000
     with pytest.raises(DataError) as caught:
         load_fashion_mnist(tmp_path / "fake")
     message = str(caught.value)
-    assert "checksum" in message
+    assert "shape (30, 28, 28), expected (60000, 28, 28)" in message
     assert "apt-get install dataset-fashion-mnist" in message
     assert "fake" in message
+
+
+def test_right_shape_wrong_content_fails_the_checksum(tmp_path, monkeypatch):
+    directory = tmp_path / "tiny"
+    arrays = tiny_fashion_mnist(directory)
+    table = table_for(directory, arrays)
+    name = "train-labels-idx1-ubyte.gz"
+    table[name] = ("0" * 64, table[name][1])  # the shape matches, the content is not the one expected
+    monkeypatch.setattr(data, "FASHION_MNIST", table)
+    with pytest.raises(DataError, match=f"{name}: checksum mismatch .*apt-get install dataset-fashion-mnist"):
+        load_fashion_mnist(directory)
 
 
 def test_tiny_files_load_when_the_checksums_match(tmp_path, monkeypatch):
@@ -208,7 +223,7 @@ def test_corrupt_gzip_is_a_data_error(tmp_path, monkeypatch, damage):
     with pytest.raises(DataError) as caught:
         load_fashion_mnist(directory)
     message = str(caught.value)
-    if damage != "empty":  # an empty file is a valid, empty gzip stream: it fails on its checksum instead
+    if damage != "empty":  # an empty file is a valid, empty gzip stream: it fails as IDX instead
         assert "gzip" in message
     assert "train-labels-idx1-ubyte.gz" in message
     assert "apt-get install dataset-fashion-mnist" in message
@@ -408,3 +423,62 @@ def test_train_validation_split_is_seeded():
     np.testing.assert_array_equal(first[0][0], again[0][0])
     assert set(first[1][0]) != set(other[1][0])
     assert not np.array_equal(first[1][0], np.arange(100))  # shuffled, not the first rows
+
+
+# --------------------------------------------------------------------------- CIFAR-10: no unverified pickle
+
+
+class _Payload:
+    """A pickle that, if ever loaded by a plain unpickler, creates a marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _cifar_archive(path, batch_payload) -> str:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+            blob = pickle.dumps(batch_payload(name), protocol=2)
+            info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
+            info.size = len(blob)
+            archive.addfile(info, io.BytesIO(blob))
+    path.write_bytes(buffer.getvalue())
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def test_cifar10_archive_loads_when_verified(tmp_path):
+    rng = np.random.default_rng(0)
+    images = {name: rng.integers(0, 256, (4, 3072), dtype=np.uint8) for name in
+              [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]}
+    sha = _cifar_archive(tmp_path / "cifar-10-python.tar.gz",
+                         lambda name: {b"data": images[name], b"labels": [0, 1, 2, 3]})
+    (x_train, y_train), (x_test, y_test) = data.read_cifar10_archive(tmp_path / "cifar-10-python.tar.gz", sha)
+    assert x_train.shape == (20, 32, 32, 3) and x_test.shape == (4, 32, 32, 3) and list(y_test) == [0, 1, 2, 3]
+    np.testing.assert_array_equal(x_test[1], images["test_batch"][1].reshape(3, 32, 32).transpose(1, 2, 0))
+
+
+def test_cifar10_unverified_archive_is_never_unpickled(tmp_path, monkeypatch):
+    marker = tmp_path / "pwned"
+    _cifar_archive(tmp_path / "cifar-10-python.tar.gz", lambda name: _Payload(marker))
+    monkeypatch.setenv("REPROBENCH_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataError, match="checksum mismatch"):
+        data.load_cifar10()
+    assert not marker.exists()
+
+
+def test_cifar10_only_arrays_are_unpickled_even_when_the_checksum_matches(tmp_path):
+    marker = tmp_path / "pwned"
+    sha = _cifar_archive(tmp_path / "c.tar.gz", lambda name: {b"data": _Payload(marker), b"labels": [0]})
+    with pytest.raises(DataError, match="refusing to unpickle posix.system|refusing to unpickle os.system"):
+        data.read_cifar10_archive(tmp_path / "c.tar.gz", sha)
+    assert not marker.exists()
+
+
+def test_cifar10_missing_says_how_to_get_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPROBENCH_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataError, match="CIFAR-10 not found .*cifar-10-python.tar.gz"):
+        data.load_cifar10()
