@@ -22,7 +22,16 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter
 logging.getLogger("tensorflow").setLevel(logging.ERROR)  # e.g. retracing notes for each fresh model
+logging.getLogger("mlflow").setLevel(logging.WARNING)  # e.g. "Creating initial MLflow database tables"
 KNOWN_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and `--help` still shows the whole usage)."""
+
+    def error(self, message):
+        where = self.prog.removeprefix("reprobench").strip()
+        self.exit(2, f"reprobench: error: {where + ': ' if where else ''}{message} (see --help)\n")
 
 
 class UsageError(Exception):
@@ -104,6 +113,14 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     from benchmarks.runner import Interrupted, run_claim
     from reproductions.common.data import DataError
 
+    if args.data_dir:  # checked now, even when every run finished before and no data will be read
+        from pathlib import Path
+
+        from reproductions.common.data import HOW_TO_GET
+        if not Path(args.data_dir).exists():
+            raise DataError(f"data directory {args.data_dir} does not exist; {HOW_TO_GET}")
+        if not Path(args.data_dir).is_dir():
+            raise DataError(f"data directory {args.data_dir} is not a directory; {HOW_TO_GET}")
     store = _store(args)
     print(f"store: {store.uri}", flush=True)
     failures, finished = 0, []
@@ -188,7 +205,7 @@ def cmd_ui(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from reproductions.claim import PROFILES
 
-    parser = argparse.ArgumentParser(prog="reprobench", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="reprobench", description=__doc__.split("\n")[0])
     parser.add_argument("--store", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else ./mlflow.db)")
     commands = parser.add_subparsers(dest="command", required=True)
 

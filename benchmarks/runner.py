@@ -27,6 +27,7 @@ from benchmarks.evidence import results_of, tuning_choices
 from benchmarks.seeds import derive_seed
 from mlflow_tracking import provenance, runs
 from mlflow_tracking.store import Store
+import reproductions
 from reproductions import module_of
 from reproductions.claim import Claim, RunContext
 from reproductions.common.data import DataError
@@ -47,7 +48,8 @@ def claim_code_hash(claim: Claim) -> str:
     """Changes when the claim's module or the shared building blocks it runs on (reproductions/common,
     the claim schema) change: the code that produces a result is part of its identity."""
     module = Path(module_of(claim.id))
-    shared = sorted((module.parent / "common").glob("*.py")) + [module.parent / "claim.py"]
+    package = Path(reproductions.__file__).parent
+    shared = sorted((package / "common").glob("*.py")) + [package / "claim.py"]
     digest = hashlib.sha256(module.read_bytes())
     for path in shared:
         digest.update(path.name.encode() + path.read_bytes())

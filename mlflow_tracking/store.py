@@ -49,7 +49,9 @@ def sqlite_path(uri: str) -> Path | None:
     """The database file of a sqlite:/// URI, else None."""
     if not uri.startswith("sqlite:"):
         return None
-    return Path(urlparse(uri).path if uri.startswith("sqlite:////") else uri[len("sqlite:///"):])
+    if uri.startswith("sqlite:////"):  # sqlite:////abs/path.db
+        return Path("/" + uri[len("sqlite:////"):].split("?")[0])
+    return Path(uri[len("sqlite:///"):].split("?")[0])  # sqlite:///relative/path.db
 
 
 def _check_sqlite(path: Path) -> None:
@@ -148,18 +150,27 @@ class Store:
             _check_sqlite(self.db_path)
         if check and scheme in ("http", "https"):
             _check_server(self.uri)
-        mlflow.set_tracking_uri(self.uri)
-        self.client = RetryingClient(MlflowClient(tracking_uri=self.uri))
-        if check:
-            lock = _directory_lock(self.db_path.parent) if self.db_path is not None else contextlib.nullcontext()
+        # a new SQLite store is created (its tables migrated) on first use: one process at a time
+        lock = _directory_lock(self.db_path.parent) if check and self.db_path is not None else contextlib.nullcontext()
+        with lock:
             try:
-                with lock:
-                    self.client.search_experiments(max_results=1)
-            except (MlflowException, sqlite3.Error, OSError) as error:
-                first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-                raise StoreError(f"cannot use tracking store {self.uri}: {first_line}") from None
-            except Exception as error:  # e.g. connection errors of a remote server
-                raise StoreError(f"cannot reach tracking store {self.uri}: {type(error).__name__}") from None
+                mlflow.set_tracking_uri(self.uri)
+                self.client = RetryingClient(MlflowClient(tracking_uri=self.uri))
+            except MlflowException as error:
+                first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                raise StoreError(f"cannot use tracking store {self.uri}: {first_line[:200]}") from None
+            if check:
+                self._first_call()
+
+    def _first_call(self) -> None:
+        """The first query: creates a new SQLite store's tables, and shows the store can be used."""
+        try:
+            self.client.search_experiments(max_results=1)
+        except (MlflowException, sqlite3.Error, OSError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise StoreError(f"cannot use tracking store {self.uri}: {first_line}") from None
+        except Exception as error:  # e.g. connection errors of a remote server
+            raise StoreError(f"cannot reach tracking store {self.uri}: {type(error).__name__}") from None
 
     @property
     def artifact_root(self) -> str | None:

@@ -50,6 +50,39 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# What the reliability tests injected and what came of it, printed at the end of the session.
+RELIABILITY = {"faults": [], "bad_inputs": []}
+
+
+@pytest.fixture(scope="session")
+def ledger():
+    """Rows for the reliability table: faults (name, injected, recovered, lost, duplicates) and bad
+    inputs (what was tried, exit code, the one line it gave)."""
+    return RELIABILITY
+
+
+def pytest_terminal_summary(terminalreporter):
+    faults, bad = RELIABILITY["faults"], RELIABILITY["bad_inputs"]
+    if not faults and not bad:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("reliability")
+    if faults:
+        width = max(len(row[0]) for row in faults)
+        write(f"{'fault injected':<{width}}  injected  recovered  lost  duplicates")
+        for name, injected, recovered, lost, duplicates in faults:
+            write(f"{name:<{width}}  {injected:>8}  {recovered:>9}  {lost:>4}  {duplicates:>10}")
+        totals = [sum(row[i] for row in faults) for i in range(1, 5)]
+        write(f"{'total':<{width}}  {totals[0]:>8}  {totals[1]:>9}  {totals[2]:>4}  {totals[3]:>10}")
+    if bad:
+        write("")
+        width = min(60, max(len(row[0]) for row in bad))
+        write(f"{'bad input':<{width}}  exit  message")
+        for what, code, message in bad:
+            write(f"{what[:width]:<{width}}  {code!s:>4}  {message}")
+        write(f"{len(bad)} bad inputs tried")
+
+
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """A fresh SQLite MLflow store in a temporary working directory."""

@@ -20,49 +20,7 @@ def test_list_shows_every_claim(capsys):
         assert claim.id in out and claim.title in out and "quick: " in out
 
 
-# (argv, environment, what the one line must say)
-BAD_INPUT = [
-    (["run", "init-scale-colapse"], {}, "did you mean 'init-scale-collapse'"),
-    (["run", "no-such-claim"], {}, "unknown claim 'no-such-claim'"),
-    (["run"], {}, "name at least one claim"),
-    (["run", "--all", "initial-loss"], {}, "not both"),
-    (["run", "initial-loss", "--seeds", "0"], {}, "seeds must be at least 1"),
-    (["run", "initial-loss", "--seeds", "-3"], {}, "seeds must be at least 1"),
-    (["run", "initial-loss", "--seeds", "five"], {}, "seeds must be a whole number"),
-    (["run", "initial-loss", "--profile", "huge"], {}, "invalid choice: 'huge'"),
-    (["--store", "sqlite:////nonexistent-dir/x/mlflow.db", "list"], {}, None),  # list needs no store
-    (["--store", "sqlite:////nonexistent-dir/x/mlflow.db", "report"], {}, "does not exist"),
-    (["run", "initial-loss"], {"KERAS_BACKEND": "theano"}, "unknown KERAS_BACKEND 'theano'"),
-]
-
-
-@pytest.mark.unit
-@pytest.mark.parametrize("argv, env, message", BAD_INPUT, ids=[" ".join(a) for a, _, _ in BAD_INPUT])
-def test_bad_input_one_line_nonzero(argv, env, message, capsys, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    try:
-        code = main(argv)
-    except SystemExit as exit_:  # argparse's own errors
-        code = exit_.code
-    if message is None:
-        assert code == 0
-        return
-    assert code == 2
-    line = _error_line(capsys)
-    assert message in line, line
-    assert not (tmp_path / "mlflow.db").exists() or "report" in argv  # bad input creates no store
-
-
-@pytest.mark.unit
-def test_store_that_is_not_a_database(tmp_path, capsys):
-    bogus = tmp_path / "mlflow.db"
-    bogus.write_text("these are my notes, not a database\n")
-    assert main(["--store", f"sqlite:///{bogus}", "report"]) == 2
-    assert "not a SQLite database" in _error_line(capsys)
-    assert bogus.read_text() == "these are my notes, not a database\n"  # left as it was
+# Bad input (one line, exit 2, nothing lost) is tested in test_reliability.py's BAD_INPUT table.
 
 
 @pytest.mark.unit
