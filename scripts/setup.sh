@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what reprobench needs on a fresh Debian machine: the Fashion-MNIST files (Debian's
 # dataset-fashion-mnist package) and the Python packages of pyproject.toml (TensorFlow backend, tests).
+# With --test, also PostgreSQL (Debian's postgresql), for the tests that run the suite against a
+# PostgreSQL-backed MLflow server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+packages=()
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+  packages+=(dataset-fashion-mnist)
+fi
+if [ "${1:-}" = "--test" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  packages+=(postgresql)
+fi
+if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq dataset-fashion-mnist
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}"
 fi
 python3 -m pip install -q --disable-pip-version-check -e ".[tensorflow,test]"

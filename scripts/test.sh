@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Install, then run the tests: unit, smoke and claims tiers (GPU tests skip without a GPU).
+# Install, then run the tests: unit, smoke, reliability and claims tiers (GPU tests skip without a GPU).
 # Extra arguments go to pytest (e.g. -m smoke, -m "claims and init_scale_collapse").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-bash "$here/setup.sh"
+bash "$here/setup.sh" --test
 cd "$here/.."
+# PostgreSQL was installed above, so the server test must run here, not skip
+export REPROBENCH_REQUIRE_POSTGRES=1
 exec python3 -m pytest "$@"
