@@ -122,40 +122,62 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
         if not Path(args.data_dir).is_dir():
             raise DataError(f"data directory {args.data_dir} is not a directory; {HOW_TO_GET}")
     store = _store(args)
-    print(f"store: {store.uri}", flush=True)
+    import keras
+
+    from benchmarks.evidence import mean_run_seconds
+    from benchmarks.progress import Progress, clock
+    from benchmarks.runner import planned_runs
+
+    backend = keras.backend.backend()
+    seeds_of = {claim.id: args.seeds or claim.budgets[args.profile].seeds for claim in claims}
+    planned = {claim.id: planned_runs(claim, args.profile, seeds_of[claim.id]) for claim in claims}
+    prior = {claim.id: mean_run_seconds(store, claim.id, args.profile, backend) for claim in claims}
+    tracker = Progress(planned, {cid: s for cid, s in prior.items() if s is not None})
+    say = tracker.line
+
+    def error(text: str) -> None:
+        tracker.clear()
+        print(text, file=sys.stderr, flush=True)
+
+    def run_line(line: str) -> None:  # without a terminal's status line, each run's line carries the counts
+        say("  " + line + (f"  [{tracker.status()}]" if line.startswith("[") and not tracker.live else ""))
+
+    say(f"store: {store.uri} · backend {backend} · {len(claims)} claim(s), {sum(planned.values())} runs planned")
     failures, finished = 0, []
-    for module_name, error in (broken or {}).items():  # its claim gets ERROR; the others still run
+    for module_name, message in (broken or {}).items():  # its claim gets ERROR; the others still run
         failures += 1
-        print(f"== ERROR: claim module {module_name} failed to load: {error}", file=sys.stderr, flush=True)
-    started = time.monotonic()
-    for claim in claims:
-        seeds = args.seeds or claim.budgets[args.profile].seeds
-        print(f"== {claim.id} · profile {args.profile} · {seeds} seeds", flush=True)
-        try:
-            summary = run_claim(claim, args.profile, seeds, store, force=args.force, data_dir=args.data_dir,
-                                progress=lambda line: print("  " + line, flush=True))
-        except Interrupted as stop:
-            done = ", ".join(finished) or "none"
-            print(f"\ninterrupted: {stop}. Claims finished: {done}. Finished runs are kept; "
-                  f"run the same command again to resume.", file=sys.stderr)
-            return 130
-        except DataError:
-            raise
-        except Exception as error:  # a claim that breaks the runner itself: report it, go on with the others
-            failures += 1
-            print(f"  ERROR in {claim.id}: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
-            continue
-        verdict = summary.verdict
-        finished.append(claim.id)
-        failures += verdict.verdict == "ERROR"
-        print(f"  -> {verdict.verdict} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
-              f"failed {summary.failed}) in {summary.seconds:.1f}s", flush=True)
-        for sub in verdict.subverdicts:
-            print(f"     {sub.verdict:<15} {sub.expectation.id}: mean {sub.mean:.4g} "
-                  f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] n={sub.n}", flush=True)
+        error(f"== ERROR: claim module {module_name} failed to load: {message}")
+    with tracker:
+        for claim in claims:
+            seeds = seeds_of[claim.id]
+            say(f"== {claim.id} · profile {args.profile} · {seeds} seeds · {planned[claim.id]} runs")
+            try:
+                summary = run_claim(claim, args.profile, seeds, store, force=args.force, data_dir=args.data_dir,
+                                    progress=run_line, tracker=tracker)
+            except Interrupted as stop:
+                done = ", ".join(finished) or "none"
+                error(f"\ninterrupted: {stop}. Claims finished: {done}. Finished runs are kept; "
+                      f"run the same command again to resume.")
+                return 130
+            except DataError:
+                raise
+            except Exception as exc:  # a claim that breaks the runner itself: report it, go on with the others
+                failures += 1
+                tracker.skip_rest_of_claim()
+                error(f"  ERROR in {claim.id}: {type(exc).__name__}: {exc}")
+                continue
+            verdict = summary.verdict
+            finished.append(claim.id)
+            failures += verdict.verdict == "ERROR"
+            say(f"  -> {verdict.verdict} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
+                f"failed {summary.failed}) in {summary.seconds:.1f}s")
+            for sub in verdict.subverdicts:
+                say(f"     {sub.verdict:<15} {sub.expectation.id}: mean {sub.mean:.4g} "
+                    f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] n={sub.n}")
     waits = store.client.retries
-    print(f"done in {time.monotonic() - started:.1f}s"
-          + (f" ({waits} writes waited for a store locked by another process)" if waits else ""), flush=True)
+    done_runs, _ = tracker.totals()
+    say(f"done: {done_runs} runs in {clock(time.monotonic() - tracker.started)}"
+        + (f" ({waits} writes waited for a store locked by another process)" if waits else ""))
     return 1 if failures else 0
 
 
@@ -245,6 +267,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _import_keras_quietly() -> None:
+    """TensorFlow's C++ start-up lines (absl's warning, oneDNN and CUDA probes) go straight to file
+    descriptor 2 while it is imported, before any setting can stop them; they are not ours to show.
+    Errors are not lost: an import that fails raises after stderr is back."""
+    if "keras" in sys.modules or os.environ.get("REPROBENCH_VERBOSE_IMPORT"):
+        return
+    try:
+        saved = os.dup(2)
+    except OSError:
+        import keras  # noqa: F401
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            sys.stderr.flush()
+            os.dup2(devnull.fileno(), 2)
+            try:
+                import keras  # noqa: F401
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -253,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         _check_backend()
+        if args.command != "ui":
+            _import_keras_quietly()
         return args.func(args)
     except (UsageError, DataError, StoreError) as error:
         print(f"reprobench: error: {error}", file=sys.stderr)

@@ -103,3 +103,19 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
         # an older one with results; with nothing better it is reported, as ERROR
         fallback = fallback or evidence
     return fallback
+
+
+def mean_run_seconds(store: Store, claim_id: str, profile: str, backend: str) -> float | None:
+    """The mean time of a claim's finished runs in earlier executions at this profile and backend
+    (for the progress display's ETA), or None when there are none."""
+    experiment_id = store.experiment_id(claim_id, create=False)
+    if experiment_id is None:
+        return None
+    seconds = []
+    for execution in runs.executions(store, experiment_id):
+        if execution.tags.get("profile") == profile and execution.tags.get("backend") == backend:
+            seconds += [c.metrics["run_seconds"] for c in runs.children(store, experiment_id, execution.run_id)
+                        if c.status == "FINISHED" and "run_seconds" in c.metrics]
+            if len(seconds) >= 20:
+                break
+    return sum(seconds) / len(seconds) if seconds else None

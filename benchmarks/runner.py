@@ -24,6 +24,7 @@ import keras
 from benchmarks import judge as judging
 from benchmarks import plots
 from benchmarks.evidence import results_of, tuning_choices
+from benchmarks.progress import Progress
 from benchmarks.seeds import derive_seed
 from mlflow_tracking import provenance, runs
 from mlflow_tracking.store import Store
@@ -116,8 +117,16 @@ def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, 
     return planned
 
 
+def planned_runs(claim: Claim, profile: str, seeds: int) -> int:
+    """How many runs a claim makes at a profile: arms × seeds, plus tuned arms × grid × tuning seeds."""
+    tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
+    n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
+    return seeds * len(claim.arms) + n_tuning
+
+
 def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
-              data_dir: str | None = None, progress: Callable[[str], None] = print) -> ExecutionSummary:
+              data_dir: str | None = None, progress: Callable[[str], None] = print,
+              tracker: Progress | None = None) -> ExecutionSummary:
     if seeds < 1:
         raise ValueError("seeds must be >= 1")
     backend = keras.backend.backend()
@@ -139,9 +148,9 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
 
     started = time.monotonic()
     child, where = None, "start"
-    n_eval = seeds * len(claim.arms)
-    n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
-    total = n_eval + n_tuning
+    total = planned_runs(claim, profile, seeds)
+    if tracker is not None:
+        tracker.start_claim(claim.id)
 
     def execute(planned: list[PlannedRun], offset: int, heartbeat: runs.Heartbeat) -> None:
         """Each planned run once: kept if it finished before, waited for while another live process
@@ -163,6 +172,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                                                    "arm": item.arm, "stage": item.stage})
                 if claimed.finished is not None:
                     summary.reused += 1
+                    if tracker is not None:
+                        tracker.run_finished(None)
                     progress(f"{label}: " + ("finished by another process, kept" if item.key in waited
                                              else "finished earlier, kept"))
                     continue
@@ -176,11 +187,15 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                     continue
                 child = claimed.run_id
                 heartbeat.watch(child)
+                if tracker is not None:
+                    tracker.run_started(f"{claim.id} · {item.name}")
                 t0 = time.monotonic()
                 try:
                     seed_everything(item.seed)
                     result = claim.run(item.config, item.seed, RunContext(data_dir=data_dir, profile=profile))
                 except DataError as error:  # the data are missing for every arm alike: stop this claim
+                    if tracker is not None:
+                        tracker.skip_rest_of_claim()
                     runs.log(store, child, tags={"error": str(error)})
                     runs.finish(store, child, "FAILED")
                     runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
@@ -193,6 +208,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                     heartbeat.forget(child)
                     child = None
                     summary.failed += 1
+                    if tracker is not None:
+                        tracker.run_finished(time.monotonic() - t0)
                     first_line = (str(error).strip().splitlines() or [""])[0]
                     progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
                     continue
@@ -202,6 +219,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 heartbeat.forget(child)
                 child = None
                 summary.ran += 1
+                if tracker is not None:
+                    tracker.run_finished(elapsed)
                 progress(f"{label}: {elapsed:.1f}s" + (f" ({result.notes})" if result.notes else ""))
             pending = still
             if pending:

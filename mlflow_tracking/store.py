@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import logging
 import os
 import random
 import sqlite3
@@ -26,6 +27,9 @@ os.environ.setdefault("DO_NOT_TRACK", "true")
 import mlflow  # noqa: E402
 from mlflow.exceptions import MlflowException  # noqa: E402
 from mlflow.tracking import MlflowClient  # noqa: E402
+
+for _chatty in ("mlflow.store.db.utils", "alembic"):  # "Creating initial MLflow database tables..." and so on
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 DEFAULT_DB = "mlflow.db"
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -39,6 +39,9 @@ def test_missing_data_loses_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     assert main(["run", "initial-loss", "--profile", "smoke"]) == 0
+    out = capsys.readouterr().out  # progress without a terminal: plain lines, each run's with the counts
+    assert "8 runs planned" in out and "[1/8] initial-loss" in out and "[8/8 runs · claims 1/1 · " in out
+    assert "ETA" in out and "\r" not in out
     store = Store()
     experiment = store.experiment_id("initial-loss", create=False)
     before = {(r.run_id, r.status) for r in runs.executions(store, experiment)}
