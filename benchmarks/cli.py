@@ -5,7 +5,7 @@
     reprobench run --all --profile quick
     reprobench report [--out DIR] [--profile quick]
     reprobench suite                       # every claim at `quick`, then the report (the main job)
-    reprobench ui                          # MLflow UI on the suite's store, on 127.0.0.1
+    reprobench ui                          # MLflow UI on the suite's store, on 127.0.0.1, a free port
 
 The store is MLFLOW_TRACKING_URI when set, else ./mlflow.db; `--store URI` overrides both.
 Bad input exits non-zero with one line on stderr; runs already recorded are never touched.
@@ -215,10 +215,23 @@ def cmd_suite(args) -> int:
     return code or report_code
 
 
+def _free_port(host: str) -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 def cmd_ui(args) -> int:
     store = _store(args)
-    command = store.ui_command(host=args.host, port=args.port)
-    print(f"MLflow UI for {store.uri} at http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    port = args.port or _free_port(args.host)
+    command = store.ui_command(host=args.host, port=port)
+    url = f"http://{args.host}:{port}/"
+    print(f"MLflow UI for {store.uri} at {url} (Ctrl-C stops it)", flush=True)
+    for experiment in store.client.search_experiments(order_by=["name ASC"]):  # one per claim
+        if experiment.name != "Default":
+            print(f"  {experiment.name}: {url}#/experiments/{experiment.experiment_id}/runs", flush=True)
     # the suite needs no server-side jobs: without them the UI starts faster and leaves no helpers behind
     os.environ.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
     os.execvp(command[0], command)  # the server replaces this process, so signals reach it directly
@@ -262,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ui = commands.add_parser("ui", help="start the MLflow UI on the store")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    ui.add_argument("--port", type=_port, default=5000)
+    ui.add_argument("--port", type=_port, default=None, help="port (default: a free one, printed)")
     ui.set_defaults(func=cmd_ui)
     return parser
 

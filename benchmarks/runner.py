@@ -279,4 +279,15 @@ def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict)
         scalars[f"{e}.n"] = float(sub.n)
     for control in verdict.controls:
         tags[f"control.{control.expectation.id}"] = control.verdict
+    tags["mlflow.note.content"] = _description(verdict)  # the run's Description in the MLflow UI
     runs.log(store, parent_run_id, scalars=scalars, tags=tags)
+
+
+def _description(verdict: judging.ClaimVerdict) -> str:
+    """The verdict and each sub-claim's measurement, as markdown for the execution run's page."""
+    lines = [f"**Verdict: {verdict.verdict}** ({verdict.n_seeds} seeds)" + (f": {verdict.reason}" if verdict.reason else ""),
+             "", "| Sub-claim | Mean [CI] | n | p | Verdict |", "|---|---|---|---|---|"]
+    for sub in verdict.subverdicts:
+        lines.append(f"| {sub.expectation.id} | {sub.mean:.4g} [{sub.ci_low:.4g}, {sub.ci_high:.4g}] | {sub.n} | "
+                     f"{sub.p_value:.3g} | {sub.verdict} |")
+    return "\n".join(lines)

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs what reprobench needs on a fresh Debian machine: the Fashion-MNIST files (Debian's
 # dataset-fashion-mnist package) and the Python packages of pyproject.toml (TensorFlow backend, tests).
-# With --test, also PostgreSQL (Debian's postgresql), for the tests that run the suite against a
-# PostgreSQL-backed MLflow server.
+# With --test, also what the tests drive: PostgreSQL (Debian's postgresql), for the suite against a
+# PostgreSQL-backed MLflow server, and headless Chromium (chromium, chromium-driver), for the MLflow UI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=()
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   packages+=(dataset-fashion-mnist)
 fi
-if [ "${1:-}" = "--test" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  packages+=(postgresql)
+if [ "${1:-}" = "--test" ]; then
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then packages+=(postgresql); fi
+  if [ ! -x /usr/bin/chromium ]; then packages+=(chromium); fi
+  if [ ! -x /usr/bin/chromedriver ]; then packages+=(chromium-driver); fi
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""

@@ -5,6 +5,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bash "$here/setup.sh" --test
 cd "$here/.."
-# PostgreSQL was installed above, so the server test must run here, not skip
-export REPROBENCH_REQUIRE_POSTGRES=1
+# PostgreSQL and Chromium were installed above: their tests must run here, not skip
+export REPROBENCH_REQUIRE_POSTGRES=1 REPROBENCH_REQUIRE_BROWSER=1
 exec python3 -m pytest "$@"

@@ -2,19 +2,22 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from benchmarks.runner import run_claim
+from mlflow_tracking import runs
 from reproductions import registry
 
-pytestmark = [pytest.mark.smoke, pytest.mark.initial_loss]
+pytestmark = [pytest.mark.smoke]
 
 
 def _free_port() -> int:
@@ -31,6 +34,7 @@ def _api(base, path, payload=None):
         return json.load(response)
 
 
+@pytest.mark.initial_loss
 def test_ui_shows_the_runs(store, tmp_path):
     claim = registry()["initial-loss"]
     summary = run_claim(claim, "smoke", 2, store, progress=lambda _: None)
@@ -75,3 +79,112 @@ def test_ui_shows_the_runs(store, tmp_path):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------- in a real browser
+
+BROWSER_ENV = "REPROBENCH_REQUIRE_BROWSER"  # set by scripts/test.sh: a missing browser fails, not skips
+ARTIFACTS = Path(os.environ.get("REPROBENCH_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+
+def _browser():
+    """Headless Debian Chromium driven by selenium, or the reason there is none."""
+    missing = [path for path in ("/usr/bin/chromium", "/usr/bin/chromedriver") if not os.path.exists(path)]
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        missing.append("selenium (pip install -e '.[test]')")
+    if missing:
+        return None, "no browser to drive: missing " + ", ".join(missing) + " (apt-get install chromium chromium-driver)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1600,1800"):
+        options.add_argument(flag)  # the background-networking flags: this machine has no internet
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options), None
+
+
+def _wait_for_text(driver, needles, seconds=60):
+    from selenium.webdriver.common.by import By
+
+    deadline, body = time.monotonic() + seconds, ""
+    while time.monotonic() < deadline:
+        body = driver.find_element(By.TAG_NAME, "body").text
+        if all(needle in body for needle in needles):
+            return body
+        time.sleep(0.5)
+    raise AssertionError(f"never shown: {[n for n in needles if n not in body]}\n{body[:2000]}")
+
+
+@pytest.mark.dropout_overfitting
+def test_ui_in_a_real_browser(store):
+    """`reprobench ui` on a store with a smoke run, looked at in headless Chromium: the claim's runs
+    nested under their execution, the verdict tag and description, and a per-epoch metric chart."""
+    driver, why = _browser()
+    if driver is None:
+        if os.environ.get(BROWSER_ENV):
+            pytest.fail(f"{BROWSER_ENV} is set but {why}")
+        pytest.skip(why)
+    claim = registry()["dropout-overfitting"]
+    summary = run_claim(claim, "smoke", 1, store, progress=lambda _: None)
+    experiment = store.experiment_id(claim.id, create=False)
+    children = {c.name: c for c in runs.children(store, experiment, summary.parent_run_id)}
+    server = subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "--store", store.uri, "ui"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        first = server.stdout.readline()  # "MLflow UI for <store> at http://127.0.0.1:<free port>/ (Ctrl-C stops it)"
+        base = re.search(r"at (http://127\.0\.0\.1:\d+/)", first).group(1)
+        claim_line = server.stdout.readline()
+        assert claim_line.strip() == f"{claim.id}: {base}#/experiments/{experiment}/runs"
+        _wait_http(base + "health", 90, server)
+
+        driver.get(f"{base}#/experiments/{experiment}/runs")  # the claim's experiment: runs, by execution
+        _wait_for_text(driver, [claim.id, claim.title[:40], f"{claim.id} · smoke · ", "matching runs"])
+        from selenium.webdriver.common.by import By
+
+        expand = driver.find_elements(By.CSS_SELECTOR, "button[data-component-id*='runnamecellrenderer']")
+        assert expand, "the execution run has no nested runs to expand"
+        expand[0].click()  # the arm × seed runs, nested under their execution
+        _wait_for_text(driver, ["none · seed 0", "dropout-0.5 · seed 0", "inverted-check · seed 0"])
+        driver.save_screenshot(str(ARTIFACTS / "ui-experiment.png"))
+
+        driver.get(f"{base}#/experiments/{experiment}/runs/{summary.parent_run_id}")  # the execution run
+        body = _wait_for_text(driver, ["verdict", summary.verdict.verdict, "Child runs", "none · seed 0",
+                                       f"Verdict: {summary.verdict.verdict}"])
+        assert "dropout-lowers-final-val-loss.n" in body and "n_seeds" in body  # the summary metrics
+        driver.save_screenshot(str(ARTIFACTS / "ui-execution.png"))
+
+        child = children["none · seed 0"]
+        driver.get(f"{base}#/experiments/{experiment}/runs/{child.run_id}/model-metrics")
+        _wait_for_text(driver, ["val_loss_curve", "train_loss_curve"])
+
+        deadline = time.monotonic() + 30
+        while not driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot"), "no metric chart drawn"
+        driver.save_screenshot(str(ARTIFACTS / "ui-metric-charts.png"))
+        assert (ARTIFACTS / "ui-metric-charts.png").stat().st_size > 10_000
+    finally:
+        driver.quit()
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def _wait_http(url, seconds, process):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the UI exited"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{url} did not answer in {seconds}s")
