@@ -78,6 +78,57 @@ def _measured(sub: judging.SubVerdict) -> str:
     return text
 
 
+def _effect(sub: judging.SubVerdict) -> str:
+    """The headline measurement, short: a ratio as ×r [×lo, ×hi], else mean [lo, hi]."""
+    if sub.n == 0:
+        return "no data"
+    if sub.expectation.scale == "log10" and sub.expectation.baseline:
+        return f"×{fmt(10 ** sub.mean)} [×{fmt(10 ** sub.ci_low)}, ×{fmt(10 ** sub.ci_high)}]"
+    return f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}]"
+
+
+def _summary_cell(evidence: Evidence) -> str:
+    """What we measured, for the summary table: the claim's headline (first) sub-claim's effect with its
+    interval and verdict, then how many sub-claims in all were reproduced."""
+    verdict = evidence.verdict
+    if not verdict.subverdicts:
+        return _headline(evidence)
+    head = verdict.subverdicts[0]
+    return (f"`{head.expectation.id}`: {_effect(head)} ({head.verdict.lower()}, n={head.n}); "
+            f"{_headline(evidence)}")
+
+
+def _caveats(claim, evidence: Evidence) -> list[str]:
+    """What limits the evidence, read off the runs: grid edges, censored/diverged/failed runs, small n, scale."""
+    notes = []
+    for arm, choice in evidence.tuning.items():
+        if choice.on_edge:
+            notes.append(f"`{arm}`'s best {claim.tuning.param} ({choice.value:g}) is on the grid's edge: "
+                         "a better value may lie outside the grid.")
+    by_arm: dict[str, list[dict]] = {}
+    for (arm, _), run in sorted(evidence.used.items()):
+        by_arm.setdefault(arm, []).append(run.metrics)
+    for arm, metrics in by_arm.items():
+        censored = sum(1 for m in metrics if m.get("reached") == 0.0)
+        diverged = sum(1 for m in metrics if m.get("diverged") == 1.0)
+        if censored:
+            notes.append(f"`{arm}`: {censored} of {len(metrics)} runs never reached the target and are censored at "
+                         "the step budget, so ratios involving them are lower bounds.")
+        if diverged:
+            notes.append(f"`{arm}`: {diverged} of {len(metrics)} runs diverged (NaN/inf loss).")
+    failed = sum(1 for c in evidence.children if c.status == "FAILED")
+    if failed:
+        notes.append(f"{failed} run(s) failed; see *Failed runs* below.")
+    small = [s.expectation.id for s in evidence.verdict.subverdicts if 0 < s.n < 3]
+    if small:
+        notes.append(f"Fewer than 3 seeds for {', '.join(f'`{e}`' for e in small)}: too few to decide.")
+    budget = claim.budgets.get(evidence.profile)
+    if evidence.profile != "full" and budget is not None and budget.note:
+        notes.append(f"Scale: profile `{evidence.profile}` runs a reduced setup ({_cell(budget.note)}); "
+                     "`full` is the lecture's scale.")
+    return ["### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
+
+
 def _tuning_lines(claim, evidence: Evidence) -> list[str]:
     if not claim.tuning or not evidence.tuning:
         return []
@@ -157,7 +208,7 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
               + ", ".join(f"{k}={v}" for k, v in config.items()
                           if k not in claim.arms[0].overrides and not (claim.tuning and k == claim.tuning.param))
               + (f". Budget: {budget.note}." if budget and budget.note else "."), ""]
-    lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence)
+    lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence) + _caveats(claim, evidence)
     lines += ["### Sub-claims", "",
               "| Sub-claim | Lecture | Claimed effect | Measured: mean [CI] | n | test, p | Verdict |",
               "|---|---|---|---|---|---|---|"]
@@ -223,7 +274,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
              "**Verdicts:** " + " · ".join(f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n)
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
              "## Summary", "",
-             "| Claim | The lecture says | We measured | Lecture's number | Verdict | Seeds | Profile · backend · device |",
+             "| Claim | The lecture says | We measured: headline effect [95% CI] | Lecture's number | Verdict | Seeds | Profile · backend · device |",
              "|---|---|---|---|---|---|---|"]
     for claim, evidence in gathered:
         if evidence is None:
@@ -231,7 +282,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
                          f"{_cell(claim.lecture_number)} | – | 0 | – |")
             continue
         tags = evidence.execution.tags
-        lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_headline(evidence)} | "
+        lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
                      f"{_cell(claim.lecture_number)} | {VERDICT_MARK[evidence.verdict.verdict]} | "
                      f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · {_text(tags.get('backend', '?'))} · "
                      f"{_text(tags.get('device', '?'))} |")

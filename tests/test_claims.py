@@ -4,6 +4,9 @@ A sub-claim that the data contradict is `xfail(strict=True)` with the measured r
 starts to pass, the strict xfail fails and this table must be revisited with the new evidence.
 """
 
+import os
+from pathlib import Path
+
 import pytest
 
 from benchmarks import judge
@@ -72,11 +75,14 @@ def quick_verdict(tmp_path_factory):
     from mlflow_tracking import Store
 
     cache = {}
+    # one store for every claim: with REPROBENCH_CLAIMS_STORE=DIR it is kept there, a whole quick suite
+    # to look at in the UI or to time the report on
+    directory = Path(os.environ.get("REPROBENCH_CLAIMS_STORE") or tmp_path_factory.mktemp("claims"))
+    directory.mkdir(parents=True, exist_ok=True)
+    store = Store(f"sqlite:///{directory.resolve() / 'mlflow.db'}")
 
     def get(claim_id):
         if claim_id not in cache:
-            directory = tmp_path_factory.mktemp(claim_id)
-            store = Store(f"sqlite:///{directory / 'mlflow.db'}")
             cache[claim_id] = run_claim(registry()[claim_id], "quick", QUICK_SEEDS, store,
                                         progress=lambda _: None).verdict
         return cache[claim_id]

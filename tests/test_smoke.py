@@ -84,6 +84,9 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     write_report(store, out, claim_ids=[claim.id])
     text = (out / REPORT_NAME).read_text()
     assert f"## {claim.id}" in text and parent.run_id in text
+    assert f"`{claim.expectations[0].id}`: " in text  # the summary table's headline effect with its interval
+    if claim.budgets["smoke"].note:
+        assert "### Caveats" in text and "profile `smoke` runs a reduced setup" in text
     assert all(c.run_id in text for c in all_children)
     first = _digest(out)
     assert len(first) == 1 + len(claim.plots)
