@@ -251,6 +251,15 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 runs.finish(store, parent, "KILLED")
             raise Interrupted(f"{claim.id} at {where} ({summary.ran} runs finished this time, "
                               f"{summary.reused} kept from before)") from None
+        except Exception as error:  # the runner itself broke (e.g. the store went away): leave nothing RUNNING
+            try:
+                if child is not None:
+                    runs.finish(store, child, "FAILED")
+                runs.log(store, parent, tags={"status_note": f"runner error: {type(error).__name__}"})
+                runs.finish(store, parent, "FAILED")
+            except Exception:  # noqa: S110 (the store may be what failed; the original error is raised)
+                pass
+            raise
 
     table, used, _ = results_of(store, experiment_id, parent, seeds)
     verdict = judging.judge_claim(claim, table, profile)
