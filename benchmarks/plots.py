@@ -83,7 +83,8 @@ def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], 
 
 def _save(figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.tight_layout()
+    # fixed margins: tight_layout() measured every text box and took a third of the report's time
+    figure.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
     figure.savefig(path, dpi=100, metadata={"Software": None})  # no version/date: same store, same bytes
     plt.close(figure)
     return path
