@@ -124,8 +124,8 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
         notes.append(f"Fewer than 3 seeds for {', '.join(f'`{e}`' for e in small)}: too few to decide.")
     budget = claim.budgets.get(evidence.profile)
     if evidence.profile != "full" and budget is not None and budget.note:
-        notes.append(f"Scale: profile `{evidence.profile}` runs a reduced setup ({_cell(budget.note)}); "
-                     "`full` is the lecture's scale.")
+        notes.append(f"Scale at profile `{evidence.profile}`: {_cell(budget.note)}. The `full` profile runs the "
+                     "lecture's scale where it differs.")
     return ["### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
 
 

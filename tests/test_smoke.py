@@ -86,7 +86,7 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     assert f"## {claim.id}" in text and parent.run_id in text
     assert f"`{claim.expectations[0].id}`: " in text  # the summary table's headline effect with its interval
     if claim.budgets["smoke"].note:
-        assert "### Caveats" in text and "profile `smoke` runs a reduced setup" in text
+        assert "### Caveats" in text and "Scale at profile `smoke`: " in text
     assert all(c.run_id in text for c in all_children)
     first = _digest(out)
     assert len(first) == 1 + len(claim.plots)
