@@ -114,13 +114,9 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     from reproductions.common.data import DataError
 
     if args.data_dir:  # checked now, even when every run finished before and no data will be read
-        from pathlib import Path
+        from reproductions.common.data import check_data_dir
 
-        from reproductions.common.data import HOW_TO_GET
-        if not Path(args.data_dir).exists():
-            raise DataError(f"data directory {args.data_dir} does not exist; {HOW_TO_GET}")
-        if not Path(args.data_dir).is_dir():
-            raise DataError(f"data directory {args.data_dir} is not a directory; {HOW_TO_GET}")
+        check_data_dir(args.data_dir)
     store = _store(args)
     import keras
 

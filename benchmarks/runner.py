@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import math
 import tempfile
@@ -149,8 +150,9 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
     started = time.monotonic()
     child, where = None, "start"
     total = planned_runs(claim, profile, seeds)
-    if tracker is not None:
-        tracker.start_claim(claim.id)
+    if tracker is None:  # a tracker nobody reads, so the events below need no checks
+        tracker = Progress({claim.id: total}, stream=io.StringIO(), live=False)
+    tracker.start_claim(claim.id)
 
     def execute(planned: list[PlannedRun], offset: int, heartbeat: runs.Heartbeat) -> None:
         """Each planned run once: kept if it finished before, waited for while another live process
@@ -172,8 +174,7 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                                                    "arm": item.arm, "stage": item.stage})
                 if claimed.finished is not None:
                     summary.reused += 1
-                    if tracker is not None:
-                        tracker.run_finished(None)
+                    tracker.run_finished(None)
                     progress(f"{label}: " + ("finished by another process, kept" if item.key in waited
                                              else "finished earlier, kept"))
                     continue
@@ -187,15 +188,13 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                     continue
                 child = claimed.run_id
                 heartbeat.watch(child)
-                if tracker is not None:
-                    tracker.run_started(f"{claim.id} · {item.name}")
+                tracker.run_started(f"{claim.id} · {item.name}")
                 t0 = time.monotonic()
                 try:
                     seed_everything(item.seed)
                     result = claim.run(item.config, item.seed, RunContext(data_dir=data_dir, profile=profile))
                 except DataError as error:  # the data are missing for every arm alike: stop this claim
-                    if tracker is not None:
-                        tracker.skip_rest_of_claim()
+                    tracker.skip_rest_of_claim()
                     runs.log(store, child, tags={"error": str(error)})
                     runs.finish(store, child, "FAILED")
                     runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
@@ -208,8 +207,7 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                     heartbeat.forget(child)
                     child = None
                     summary.failed += 1
-                    if tracker is not None:
-                        tracker.run_finished(time.monotonic() - t0)
+                    tracker.run_finished(time.monotonic() - t0)
                     first_line = (str(error).strip().splitlines() or [""])[0]
                     progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
                     continue
@@ -219,8 +217,7 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 heartbeat.forget(child)
                 child = None
                 summary.ran += 1
-                if tracker is not None:
-                    tracker.run_finished(elapsed)
+                tracker.run_finished(elapsed)
                 progress(f"{label}: {elapsed:.1f}s" + (f" ({result.notes})" if result.notes else ""))
             pending = still
             if pending:

@@ -34,7 +34,7 @@ from mlflow_tracking import Store, runs
 from reproductions import registry, reload_registry
 from reproductions.claim import ArmResult
 from reproductions.common import data as data_module
-from tests import postgres_server
+from tests import servers
 
 pytestmark = pytest.mark.reliability
 CLAIM = "init-scale-collapse"  # forward passes only: ~1 s a run, 5 arms
@@ -258,12 +258,14 @@ def test_two_processes_different_claims_one_new_store(tmp_path, ledger):
     a = cli(uri, "run", "initial-loss", "--profile", "smoke")
     b = cli(uri, *RUN)
     finish(a), finish(b)
+    lost = duplicates = 0
     for claim_id, profile, seeds in (("initial-loss", "smoke", registry()["initial-loss"].budgets["smoke"].seeds),
                                      (CLAIM, "quick", SEEDS)):
         found, keys = census(uri, claim_id), expected_keys(claim_id, profile, seeds)
+        lost, duplicates = lost + found.lost(keys), duplicates + found.duplicates
         assert found.lost(keys) == 0 and found.duplicates == 0 and not found.left_running()
         assert len(found.executions) == 1 and found.executions[0].tags["verdict"] != "ERROR"
-    ledger["faults"].append(("2 processes, different claims, new SQLite store", 1, 0, 0, 0))
+    ledger["faults"].append(("2 processes, different claims, new SQLite store", 1, 0, lost, duplicates))
 
 
 @pytest.mark.init_scale_collapse
@@ -286,12 +288,12 @@ def test_two_processes_same_claim_one_store(tmp_path, reference, ledger):
 
 @pytest.fixture(scope="module")
 def postgres_mlflow():
-    why = postgres_server.missing()
+    why = servers.missing()
     if why:
-        if os.environ.get(postgres_server.REQUIRE_ENV):
-            pytest.fail(f"{postgres_server.REQUIRE_ENV} is set but {why}")
+        if os.environ.get(servers.REQUIRE_ENV):
+            pytest.fail(f"{servers.REQUIRE_ENV} is set but {why}")
         pytest.skip(why)
-    with postgres_server.mlflow_server_on_postgres() as uri:
+    with servers.mlflow_server_on_postgres() as uri:
         yield uri
 
 
@@ -448,7 +450,7 @@ def test_bad_input_one_line_nonzero_nothing_lost(what, argv, env, setup, code, m
         _broken_module(tmp_path, monkeypatch)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     before = _snapshot(uri)
-    fill = {"{tmp}": str(tmp_path), "{free_port}": str(postgres_server.free_port())}
+    fill = {"{tmp}": str(tmp_path), "{free_port}": str(servers.free_port())}
     args = []
     for arg in argv:
         for key, value in fill.items():

@@ -4,7 +4,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,14 +15,9 @@ import pytest
 from benchmarks.runner import run_claim
 from mlflow_tracking import runs
 from reproductions import registry
+from tests.servers import free_port, wait_http
 
 pytestmark = [pytest.mark.smoke]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _api(base, path, payload=None):
@@ -38,24 +32,14 @@ def _api(base, path, payload=None):
 def test_ui_shows_the_runs(store, tmp_path):
     claim = registry()["initial-loss"]
     summary = run_claim(claim, "smoke", 2, store, progress=lambda _: None)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "--store", store.uri, "ui", "--port", str(port)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
                               start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None, server.stdout.read()
-            assert time.monotonic() < deadline, "the UI did not come up in 90 s"
-            time.sleep(0.5)
+        wait_http(f"{base}/health", 90, server)
         experiment = _api(base, "experiments/get-by-name?experiment_name=initial-loss")["experiment"]
         found = _api(base, "runs/search", {"experiment_ids": [experiment["experiment_id"]], "max_results": 100})
         by_kind = {}
@@ -140,7 +124,7 @@ def test_ui_in_a_real_browser(store):
         base = re.search(r"at (http://127\.0\.0\.1:\d+/)", first).group(1)
         claim_line = server.stdout.readline()
         assert claim_line.strip() == f"{claim.id}: {base}#/experiments/{experiment}/runs"
-        _wait_http(base + "health", 90, server)
+        wait_http(base + "health", 90, server)
 
         driver.get(f"{base}#/experiments/{experiment}/runs")  # the claim's experiment: runs, by execution
         _wait_for_text(driver, [claim.id, claim.title[:40], f"{claim.id} · smoke · ", "matching runs"])
@@ -175,16 +159,3 @@ def test_ui_in_a_real_browser(store):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-
-
-def _wait_http(url, seconds, process):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the UI exited"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer in {seconds}s")

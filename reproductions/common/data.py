@@ -105,6 +105,16 @@ def _read_verified(path: Path, sha256: str, shape: tuple[int, ...]) -> np.ndarra
     return array
 
 
+def check_data_dir(directory: str | os.PathLike) -> Path:
+    """An explicitly given data directory must exist and be a directory."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise DataError(f"data directory {directory} does not exist; {HOW_TO_GET}")
+    if not directory.is_dir():
+        raise DataError(f"data directory {directory} is not a directory; {HOW_TO_GET}")
+    return directory
+
+
 def locate_fashion_mnist(data_dir: str | os.PathLike | None = None) -> Path:
     """The first candidate directory holding all four files, or a DataError saying where we looked."""
     dirs = candidate_dirs(data_dir)
@@ -112,11 +122,7 @@ def locate_fashion_mnist(data_dir: str | os.PathLike | None = None) -> Path:
         if all((directory / name).is_file() for name in FASHION_MNIST):
             return directory
     if data_dir or os.environ.get(DATA_DIR_ENV):
-        directory = dirs[0]
-        if not directory.exists():
-            raise DataError(f"data directory {directory} does not exist; {HOW_TO_GET}")
-        if not directory.is_dir():
-            raise DataError(f"data directory {directory} is not a directory; {HOW_TO_GET}")
+        directory = check_data_dir(dirs[0])
         missing = [name for name in FASHION_MNIST if not (directory / name).is_file()]
         raise DataError(f"Fashion-MNIST files missing in {directory}: {', '.join(missing)}; {HOW_TO_GET}")
     raise DataError(f"Fashion-MNIST not found (looked in {', '.join(str(d) for d in dirs)}); {HOW_TO_GET}")

@@ -1,4 +1,5 @@
-"""A throw-away PostgreSQL cluster and an MLflow tracking server on it, both on loopback, for the tests.
+"""Servers the tests start on loopback: a free port, waiting for a URL to answer, and a throw-away
+PostgreSQL cluster with an MLflow tracking server on it.
 
 PostgreSQL comes from Debian's `postgresql` package (scripts/test.sh installs it) and the driver from
 the `test` extra (psycopg). The cluster lives in a temporary directory and is removed afterwards.
@@ -57,17 +58,19 @@ def _as_owner(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
-def _wait_http(url: str, seconds: float, process: subprocess.Popen) -> None:
+def wait_http(url: str, seconds: float, process: subprocess.Popen) -> None:
+    """Until `url` answers 200, while `process` (the server) is still running."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the MLflow server exited with {process.returncode}")
+        assert process.poll() is None, f"the server exited with {process.returncode}"
         try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
         except OSError:
-            time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {seconds:.0f}s")
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {seconds:.0f}s")
 
 
 @contextlib.contextmanager
@@ -99,7 +102,7 @@ def mlflow_server_on_postgres():
             stdout=log, stderr=subprocess.STDOUT,
             env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", "MLFLOW_DISABLE_TELEMETRY": "true"})
         uri = f"http://127.0.0.1:{server_port}"
-        _wait_http(uri + "/health", 120, server)
+        wait_http(uri + "/health", 120, server)
         yield uri
     finally:
         if server is not None:
