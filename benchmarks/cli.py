@@ -48,6 +48,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _step_cap(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the step cap must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"the step cap must be at least 1, got {value}")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -138,7 +148,10 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     def run_line(line: str) -> None:  # without a terminal's status line, each run's line carries the counts
         say("  " + line + (f"  [{tracker.status()}]" if line.startswith("[") and not tracker.live else ""))
 
-    say(f"store: {store.uri} · backend {backend} · {len(claims)} claim(s), {sum(planned.values())} runs planned")
+    variant = (f" · precision {args.precision}" if args.precision != "float32" else "") + (
+        f" · at most {args.step_cap} training steps per run (a shape check: no verdict)" if args.step_cap else "")
+    say(f"store: {store.uri} · backend {backend}{variant} · {len(claims)} claim(s), "
+        f"{sum(planned.values())} runs planned")
     failures, finished = 0, []
     for module_name, message in (broken or {}).items():  # its claim gets ERROR; the others still run
         failures += 1
@@ -149,7 +162,8 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
             say(f"== {claim.id} · profile {args.profile} · {seeds} seeds · {planned[claim.id]} runs")
             try:
                 summary = run_claim(claim, args.profile, seeds, store, force=args.force, data_dir=args.data_dir,
-                                    progress=run_line, tracker=tracker)
+                                    progress=run_line, tracker=tracker, precision=args.precision,
+                                    step_cap=args.step_cap)
             except Interrupted as stop:
                 done = ", ".join(finished) or "none"
                 error(f"\ninterrupted: {stop}. Claims finished: {done}. Finished runs are kept; "
@@ -246,7 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--profile", choices=PROFILES, default="quick", help="budget profile (default quick)")
         sub.add_argument("--seeds", type=_positive_int, help="seeds per arm (default: the profile's)")
         sub.add_argument("--force", action="store_true", help="run again even what finished before")
-        sub.add_argument("--data-dir", help="directory with the Fashion-MNIST *-ubyte.gz files")
+        sub.add_argument("--data-dir", help="directory with the Fashion-MNIST *-ubyte.gz files (and the "
+                                            "CIFAR-10 archive, which the full profile uses when present)")
+        sub.add_argument("--precision", choices=("float32", "bfloat16"), default="float32",
+                         help="float32 (default) or bfloat16 (Keras' mixed_bfloat16: bf16 compute, float32 weights)")
+        sub.add_argument("--step-cap", type=_step_cap, default=None, metavar="N",
+                         help="at most N training steps per run: checks a profile's shapes on a small machine; "
+                              "its verdicts are marked as no evidence")
 
     run = commands.add_parser("run", help="run claims into the store")
     run.add_argument("claims", nargs="*", help="claim ids (see `reprobench list`)")

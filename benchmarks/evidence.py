@@ -43,7 +43,7 @@ def metrics_of(child: runs.StoredRun) -> dict[str, float]:
 
 
 def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds: int,
-                   profile: str) -> dict[str, TuningChoice]:
+                   profile: str, dataset: str | None = None) -> dict[str, TuningChoice]:
     """Each tuned arm's best grid value, from its FINISHED tuning runs (newest per grid value × seed)."""
     if claim.tuning is None:
         return {}
@@ -57,7 +57,7 @@ def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds:
         for (name, value, _), metrics in sorted(latest.items()):
             if name == arm:
                 by_value.setdefault(value, []).append(metrics)
-        choices[arm] = choose(claim.tuning, arm, by_value, claim.tuning_grid(arm, profile))
+        choices[arm] = choose(claim.tuning, arm, by_value, claim.tuning_grid(arm, profile, dataset))
     return choices
 
 
@@ -79,30 +79,68 @@ class Evidence:
         return self.execution.tags.get("profile", "?")
 
 
-def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence | None:
-    """The claim's newest execution at `profile`; without one, at the most thorough profile run
-    (full, then quick, then smoke), so a smoke check never hides a real verdict."""
-    experiment_id = store.experiment_id(claim.id, create=False)
-    if experiment_id is None:
-        return None
+def variant_of(execution: runs.StoredRun) -> tuple[str, str]:
+    """(backend, precision) of an execution, for the parity table."""
+    return execution.tags.get("backend", "?"), execution.tags.get("precision", "float32")
+
+
+def is_capped(execution: runs.StoredRun) -> bool:
+    """A run under a step cap checks shapes; its numbers are no evidence for a verdict."""
+    return "step_cap" in execution.tags
+
+
+def _judged(store: Store, claim: Claim, experiment_id: str, execution: runs.StoredRun) -> Evidence:
+    n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
+    table, used, children = results_of(store, experiment_id, execution.run_id, n_seeds)
+    verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"))
+    tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0),
+                            execution.tags.get("profile", "quick"), execution.tags.get("dataset"))
+    return Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children)
+
+
+def _candidates(store: Store, experiment_id: str, profile: str | None) -> list[runs.StoredRun]:
+    """Executions at `profile` (any, if None), most thorough profile first, then uncapped before
+    step-capped, float32 before other precisions, then newest first."""
     rank = {name: i for i, name in enumerate(reversed(PROFILES))}
     candidates = [e for e in runs.executions(store, experiment_id)  # newest first
                   if profile is None or e.tags.get("profile") == profile]
-    candidates.sort(key=lambda e: rank.get(e.tags.get("profile"), len(rank)))  # stable: newest first per profile
+    candidates.sort(key=lambda e: (rank.get(e.tags.get("profile"), len(rank)), is_capped(e),
+                                   variant_of(e)[1] != "float32"))  # stable: newest first within a key
+    return candidates
+
+
+def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence | None:
+    """The claim's newest execution at `profile`; without one, at the most thorough profile run
+    (full, then quick, then smoke), so a smoke check never hides a real verdict. Uncapped float32
+    executions come first; a step-capped one is reported only when there is nothing else."""
+    experiment_id = store.experiment_id(claim.id, create=False)
+    if experiment_id is None:
+        return None
     fallback = None
-    for execution in candidates:
-        n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
-        table, used, children = results_of(store, experiment_id, execution.run_id, n_seeds)
-        verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"))
-        tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0),
-                                execution.tags.get("profile", "quick"))
-        evidence = Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children)
-        if used:
+    for execution in _candidates(store, experiment_id, profile):
+        evidence = _judged(store, claim, experiment_id, execution)
+        if evidence.used:
             return evidence
         # an execution with no finished runs (just started, or every run failed) does not hide
         # an older one with results; with nothing better it is reported, as ERROR
         fallback = fallback or evidence
     return fallback
+
+
+def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str, str], Evidence]:
+    """The newest uncapped execution with finished runs per (backend, precision) at `profile`: the
+    same claim judged on each backend and precision it was run on (the parity table)."""
+    experiment_id = store.experiment_id(claim.id, create=False)
+    if experiment_id is None:
+        return {}
+    found: dict[tuple[str, str], Evidence] = {}
+    for execution in runs.executions(store, experiment_id):  # newest first
+        if execution.tags.get("profile") != profile or is_capped(execution) or variant_of(execution) in found:
+            continue
+        evidence = _judged(store, claim, experiment_id, execution)
+        if evidence.used:
+            found[variant_of(execution)] = evidence
+    return found
 
 
 def mean_run_seconds(store: Store, claim_id: str, profile: str, backend: str) -> float | None:

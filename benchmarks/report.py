@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks import judge as judging
 from benchmarks import plots
-from benchmarks.evidence import Evidence, collect
+from benchmarks.evidence import Evidence, collect, collect_variants, is_capped
 from mlflow_tracking.store import Store
 from reproductions import broken_modules, registry
 
@@ -101,6 +101,13 @@ def _summary_cell(evidence: Evidence) -> str:
 def _caveats(claim, evidence: Evidence) -> list[str]:
     """What limits the evidence, read off the runs: grid edges, censored/diverged/failed runs, small n, scale."""
     notes = []
+    if is_capped(evidence.execution):
+        notes.append(f"**Step-capped:** every run stopped after at most {_text(evidence.execution.tags['step_cap'])} "
+                     "training steps (`--step-cap`), a check that the profile's shapes run: these numbers are no "
+                     "evidence for or against the claim.")
+    if evidence.execution.tags.get("precision", "float32") != "float32":
+        notes.append(f"Precision {_code(evidence.execution.tags['precision'])} (Keras' mixed policy: low-precision "
+                     "compute, float32 weights and logits).")
     for arm, choice in evidence.tuning.items():
         if choice.on_edge:
             notes.append(f"`{arm}`'s best {claim.tuning.param} ({choice.value:g}) is on the grid's edge: "
@@ -258,6 +265,49 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     return lines
 
 
+def _variant_label(backend: str, precision: str) -> str:
+    return backend + ("" if precision == "float32" else f" · {precision}")
+
+
+def parity_lines(store: Store, gathered: list) -> list[str]:
+    """Verdict × backend (and precision): each claim judged on every backend and precision it was run
+    on at the profile of its reported execution. Shown when some claim ran in more than one."""
+    rows, columns = [], []
+    for claim, evidence in gathered:
+        if evidence is None or is_capped(evidence.execution):
+            continue
+        variants = collect_variants(store, claim, evidence.profile)
+        rows.append((claim, evidence.profile, variants))
+        columns += [v for v in variants if v not in columns]
+    if not any(len(variants) > 1 for _, _, variants in rows):
+        return []
+    order = {"tensorflow": 0, "jax": 1, "torch": 2}
+    columns.sort(key=lambda v: (v[1] != "float32", order.get(v[0], 3), v))
+    lines = ["## Backend parity", "",
+             "The same claims, profile and seeds judged on each Keras backend (and precision) they were run on. "
+             "The backends draw different random numbers from the same seed, so agreement is expected at the level "
+             "of verdicts, not of individual runs. Each cell: the verdict, then the headline sub-claim's mean.", "",
+             "| Claim | Profile | " + " | ".join(_text(_variant_label(*v)) for v in columns) + " | Agree |",
+             "|---|---|" + "---|" * len(columns) + "---|"]
+    for claim, profile, variants in rows:
+        cells = []
+        for variant in columns:
+            evidence = variants.get(variant)
+            if evidence is None:
+                cells.append("–")
+                continue
+            head = evidence.verdict.subverdicts[0] if evidence.verdict.subverdicts else None
+            cells.append(f"{VERDICT_MARK[evidence.verdict.verdict]}"
+                         + (f" ({_effect(head)}, n={head.n})" if head else ""))
+        verdicts = {e.verdict.verdict for e in variants.values()}
+        subs = [tuple(s.verdict for s in e.verdict.subverdicts) for e in variants.values()]
+        same_subs = sum(len({row[i] for row in subs}) == 1 for i in range(min(map(len, subs)))) if subs else 0
+        agree = ("only one run" if len(variants) < 2 else
+                 ("yes" if len(verdicts) == 1 else "**no**") + f"; sub-claims {same_subs}/{len(subs[0])} agree")
+        lines.append(f"| [{claim.id}](#{claim.id}) | {_text(profile)} | " + " | ".join(cells) + f" | {agree} |")
+    return lines + [""]
+
+
 def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = None,
                  claim_ids: list[str] | None = None) -> Path:
     out_dir = Path(out_dir)
@@ -284,13 +334,17 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
         tags = evidence.execution.tags
         lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
                      f"{_cell(claim.lecture_number)} | {VERDICT_MARK[evidence.verdict.verdict]} | "
-                     f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · {_text(tags.get('backend', '?'))} · "
-                     f"{_text(tags.get('device', '?'))} |")
+                     f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · "
+                     f"{_text(_variant_label(tags.get('backend', '?'), tags.get('precision', 'float32')))} · "
+                     f"{_text(tags.get('device', '?'))}"
+                     + (f" · {_text(tags['dataset'])}" if "dataset" in tags else "")
+                     + (f" · **capped at {_text(tags['step_cap'])} steps**" if "step_cap" in tags else "") + " |")
     broken = broken_modules()
     if broken:
         lines += ["", "**Claim modules that failed to load** (their claims are ERROR, not judged):", ""]
         lines += [f"- `{name}`: {_text(error)}" for name, error in broken.items()]
     lines.append("")
+    lines += parity_lines(store, gathered)
     for evidence in found:
         lines += claim_section(store, evidence, plot_dir, out_dir)
     path = out_dir / REPORT_NAME

@@ -32,10 +32,52 @@ from mlflow_tracking.store import Store
 import reproductions
 from reproductions import module_of
 from reproductions.claim import Claim, RunContext
-from reproductions.common.data import DataError
+from reproductions.common.data import DataError, resolve_dataset
 from reproductions.common.seeding import seed_everything
 
 WAIT_SECONDS = 2.0  # how often to look again at runs another process is doing
+PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}  # --precision -> Keras dtype policy
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """How an execution runs besides claim, profile and backend: the numeric precision (bfloat16 is
+    Keras' mixed_bfloat16 policy: bf16 compute, float32 weights and logits), a cap on each run's
+    training steps (the `full` shapes checked on a small machine: no verdict), and the dataset
+    that a `"dataset": "auto"` profile resolved to on this machine. Part of every run key."""
+
+    precision: str = "float32"
+    step_cap: int | None = None
+    dataset: str | None = None
+
+    def __post_init__(self):
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
+        if self.step_cap is not None and self.step_cap < 1:
+            raise ValueError("the step cap must be at least 1")
+
+    def key(self) -> dict:
+        """What sets this variant apart from the default (nothing, for the default)."""
+        key = {}
+        if self.precision != "float32":
+            key["precision"] = self.precision
+        if self.step_cap is not None:
+            key["step_cap"] = self.step_cap
+        return key
+
+    def label(self) -> str:
+        """' · bfloat16 · cap 20 steps' (empty for the default), for execution names."""
+        return "".join(f" · {part}" for part in (
+            self.precision if self.precision != "float32" else "",
+            f"cap {self.step_cap} steps" if self.step_cap else "") if part)
+
+    def tags(self) -> dict[str, str]:
+        tags = {"precision": self.precision}
+        if self.step_cap is not None:
+            tags["step_cap"] = str(self.step_cap)
+        if self.dataset is not None:
+            tags["dataset"] = self.dataset
+        return tags
 
 
 class Interrupted(KeyboardInterrupt):
@@ -59,11 +101,12 @@ def claim_code_hash(claim: Claim) -> str:
 
 
 def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str,
-            config: dict | None = None, stage: str = "eval") -> str:
+            config: dict | None = None, stage: str = "eval", variant: Variant = Variant()) -> str:
     """The identity of one run: a finished run with the same key is never repeated (unless forced)."""
-    config = claim.resolve_config(arm, profile) if config is None else config
+    config = claim.resolve_config(arm, profile, dataset=variant.dataset) if config is None else config
     return _hash({"claim": claim.id, "arm": arm, "repeat": repeat, "seed": derive_seed(claim.id, repeat, stage),
-                  "stage": stage, "profile": profile, "backend": backend, "config": config, "code": code_hash})
+                  "stage": stage, "profile": profile, "backend": backend, "config": config, "code": code_hash,
+                  **variant.key()})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,24 +140,26 @@ class ExecutionSummary:
 
 
 def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, repeats: int,
-          tuned: dict[str, float] | None) -> list[PlannedRun]:
+          tuned: dict[str, float] | None, variant: Variant = Variant()) -> list[PlannedRun]:
     planned = []
     for repeat in range(repeats):
         seed = derive_seed(claim.id, repeat, stage)
         if stage == "tuning":
             for arm in (a for a in claim.arms if a.tuned):
-                for value in claim.tuning_grid(arm.name, profile):
-                    config = claim.resolve_config(arm.name, profile, {arm.name: value})
+                for value in claim.tuning_grid(arm.name, profile, variant.dataset):
+                    config = claim.resolve_config(arm.name, profile, {arm.name: value}, variant.dataset)
                     planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
-                                              run_key(claim, arm.name, repeat, profile, backend, code_hash, config, stage),
+                                              run_key(claim, arm.name, repeat, profile, backend, code_hash, config,
+                                                      stage, variant),
                                               f"{claim.tuning.param}={value:g}"))
         else:
             for arm in claim.arms:
                 if (arm.tuned or arm.follows) and (arm.follows or (arm.name,))[0] not in tuned:
                     continue  # its tuning found no usable value: the judge reports ERROR for it
-                config = claim.resolve_config(arm.name, profile, tuned)
+                config = claim.resolve_config(arm.name, profile, tuned, variant.dataset)
                 planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
-                                          run_key(claim, arm.name, repeat, profile, backend, code_hash, config, stage)))
+                                          run_key(claim, arm.name, repeat, profile, backend, code_hash, config,
+                                                  stage, variant)))
     return planned
 
 
@@ -127,21 +172,25 @@ def planned_runs(claim: Claim, profile: str, seeds: int) -> int:
 
 def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
               data_dir: str | None = None, progress: Callable[[str], None] = print,
-              tracker: Progress | None = None) -> ExecutionSummary:
+              tracker: Progress | None = None, precision: str = "float32",
+              step_cap: int | None = None) -> ExecutionSummary:
     if seeds < 1:
         raise ValueError("seeds must be >= 1")
+    dataset = resolve_dataset("auto", data_dir) if claim.uses_dataset_choice(profile) else None
+    variant = Variant(precision, step_cap, dataset)
     backend = keras.backend.backend()
     code_hash = claim_code_hash(claim)
     prov = provenance.tags(backend)
     experiment_id = store.experiment_id(claim.id, f"{claim.title}\n\n{claim.statement}")
-    execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash})
-    base_tags = {"claim": claim.id, "profile": profile, **prov}
+    execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash,
+                           **variant.key(), **({"dataset": dataset} if dataset else {})})
+    base_tags = {"claim": claim.id, "profile": profile, **prov, **variant.tags()}
     tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
 
     parent, _ = runs.open_execution(
-        store, experiment_id, execution_key, f"{claim.id} · {profile} · {backend}",
+        store, experiment_id, execution_key, f"{claim.id} · {profile} · {backend}{variant.label()}",
         tags={**base_tags, "code_hash": code_hash},
-        params={"profile": profile, "backend": backend, "claim_code_hash": code_hash,
+        params={"profile": profile, "backend": backend, "claim_code_hash": code_hash, **variant.tags(),
                 **{f"base.{k}": v for k, v in claim.base_config.items()}}, force=force)
     summary = ExecutionSummary(claim.id, parent)
     runs.log(store, parent, tags={"n_seeds": str(seeds), "n_tuning_seeds": str(tuning_seeds), "status_note": "running"})
@@ -192,7 +241,12 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 t0 = time.monotonic()
                 try:
                     seed_everything(item.seed)
-                    result = claim.run(item.config, item.seed, RunContext(data_dir=data_dir, profile=profile))
+                    keras.config.set_dtype_policy(PRECISIONS[variant.precision])
+                    try:
+                        result = claim.run(item.config, item.seed,
+                                           RunContext(data_dir=data_dir, profile=profile, step_cap=variant.step_cap))
+                    finally:
+                        keras.config.set_dtype_policy("float32")
                 except DataError as error:  # the data are missing for every arm alike: stop this claim
                     tracker.skip_rest_of_claim()
                     runs.log(store, child, tags={"error": str(error)})
@@ -223,14 +277,15 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
             if pending:
                 time.sleep(WAIT_SECONDS)
 
-    tuning_plan = _plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None) if claim.tuning else []
+    tuning_plan = _plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None, variant) if claim.tuning else []
     with runs.Heartbeat(store) as heartbeat:
         heartbeat.watch(parent)
         try:
             tuned = None
             if claim.tuning:
                 execute(tuning_plan, 0, heartbeat)
-                summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds, profile)
+                summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds, profile,
+                                                dataset)
                 tuned = {arm: choice.value for arm, choice in summary.tuning.items() if choice.value is not None}
                 runs.log(store, parent, tags={
                     **{f"tuned.{arm}": repr(c.value) for arm, c in summary.tuning.items()},
@@ -238,7 +293,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 for arm, choice in summary.tuning.items():
                     edge = " (on the grid's edge)" if choice.on_edge else ""
                     progress(f"tuned {arm}: {claim.tuning.param} = {choice.value!r}{edge}")
-            execute(_plan(claim, profile, backend, code_hash, "eval", seeds, tuned), len(tuning_plan), heartbeat)
+            execute(_plan(claim, profile, backend, code_hash, "eval", seeds, tuned, variant), len(tuning_plan),
+                    heartbeat)
         except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
             if child is not None:
                 runs.finish(store, child, "KILLED")

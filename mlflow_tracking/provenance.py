@@ -40,37 +40,69 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-@functools.lru_cache(maxsize=1)
-def device(backend: str) -> str:
-    """The accelerator the backend computes on, else the CPU's name."""
+def _host_memory() -> str:
     try:
-        if backend == "jax":
-            import jax
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return _gib(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    return "unknown"
 
-            dev = jax.devices()[0]
-            if dev.platform != "cpu":
-                return f"{dev.platform}:{getattr(dev, 'device_kind', dev)}"
-        elif backend == "torch":
-            import torch
 
-            if torch.cuda.is_available():
-                return f"gpu:{torch.cuda.get_device_name(0)}"
-        elif backend == "tensorflow":
-            import tensorflow as tf
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / 2**30:.1f} GiB"
 
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                details = tf.config.experimental.get_device_details(gpus[0])
-                return f"gpu:{details.get('device_name', gpus[0].name)}"
+
+def _accelerator(backend: str) -> tuple[str, str] | None:
+    """(name, memory) of the accelerator the backend computes on, or None on the CPU."""
+    if backend == "jax":
+        import jax
+
+        dev = jax.devices()[0]
+        if dev.platform != "cpu":
+            stats = (dev.memory_stats() if hasattr(dev, "memory_stats") else None) or {}
+            memory = _gib(stats["bytes_limit"]) if "bytes_limit" in stats else "unknown"
+            return f"{dev.platform}:{getattr(dev, 'device_kind', dev)}", memory
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            return f"gpu:{torch.cuda.get_device_name(0)}", _gib(torch.cuda.get_device_properties(0).total_memory)
+    elif backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return f"gpu:{details.get('device_name', gpus[0].name)}", "unknown"
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def device_details(backend: str) -> tuple[str, str]:
+    """(device, memory): the accelerator the backend computes on and its memory, else the CPU's name
+    and the host's memory."""
+    try:
+        found = _accelerator(backend)
+        if found:
+            return found
     except Exception:  # device detection must never break a run
         pass
-    return f"cpu:{_cpu_name()}"
+    return f"cpu:{_cpu_name()}", _host_memory()
+
+
+def device(backend: str) -> str:
+    """The accelerator the backend computes on, else the CPU's name."""
+    return device_details(backend)[0]
 
 
 def tags(backend: str) -> dict[str, str]:
+    name, memory = device_details(backend)
     return {
         "backend": backend,
-        "device": device(backend),
+        "device": name,
+        "device_memory": memory,
         "git_sha": git_sha(),
         "python_version": platform.python_version(),
         "keras_version": _version("keras"),

@@ -172,11 +172,16 @@ class Budget:
     overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     note: str = ""
     tuning_seeds: int = 1  # seeds per grid point when the claim tunes (separate from `seeds`)
+    # with `"dataset": "auto"` in the config, the dataset found on this machine (see
+    # common.data.resolve_dataset) and these overrides for it, e.g. {"cifar10": {"target": 0.75}}
+    dataset_overrides: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         if self.seeds < 1 or self.tuning_seeds < 1:
             raise ClaimDefinitionError("a budget needs at least one seed (and one tuning seed)")
         object.__setattr__(self, "overrides", _frozen(self.overrides))
+        object.__setattr__(self, "dataset_overrides",
+                           _frozen({name: _frozen(o) for name, o in self.dataset_overrides.items()}))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,6 +229,7 @@ class RunContext:
 
     data_dir: str | None = None
     profile: str = "quick"
+    step_cap: int | None = None  # at most this many training steps per run: full shapes, no verdict
 
 
 @dataclasses.dataclass(frozen=True)
@@ -269,7 +275,7 @@ class Claim:
             raise ClaimDefinitionError(f"{self.id}: budgets must cover exactly {PROFILES}, got {sorted(self.budgets)}")
         for where, overrides in [(f"arm {a.name}", a.overrides) for a in self.arms] + [
             (f"profile {p}", b.overrides) for p, b in self.budgets.items()
-        ]:
+        ] + [(f"profile {p} on {d}", o) for p, b in self.budgets.items() for d, o in b.dataset_overrides.items()]:
             unknown = set(overrides) - set(self.base_config)
             if unknown:
                 raise ClaimDefinitionError(f"{self.id}: {where} sets unknown config keys {sorted(unknown)}")
@@ -306,26 +312,37 @@ class Claim:
                 return arm
         raise KeyError(f"claim {self.id} has no arm {name!r}")
 
-    def tuning_grid(self, arm: str, profile: str) -> tuple[float, ...]:
+    def tuning_grid(self, arm: str, profile: str, dataset: str | None = None) -> tuple[float, ...]:
         """The values of the tuned parameter one tuned arm is tried at."""
         if self.tuning is None:
             return ()
         if not self.tuning.relative:
             return self.tuning.grid
-        centre = float(self.resolve_config(arm, profile)[self.tuning.param])
+        centre = float(self.resolve_config(arm, profile, dataset=dataset)[self.tuning.param])
         return tuple(float(m * centre) for m in self.tuning.grid)
 
-    def resolve_config(self, arm: str, profile: str, tuned: Mapping[str, float] | None = None) -> dict[str, Any]:
+    def uses_dataset_choice(self, profile: str) -> bool:
+        """Whether this profile's config says `"dataset": "auto"` (the runner then picks the dataset)."""
+        return {**self.base_config, **self.budgets[profile].overrides}.get("dataset") == "auto"
+
+    def resolve_config(self, arm: str, profile: str, tuned: Mapping[str, float] | None = None,
+                       dataset: str | None = None) -> dict[str, Any]:
         """The whole config one arm runs with at one profile (logged in full with every run).
 
         `tuned` maps tuned arms to their chosen value of the tuned parameter; an arm that is tuned or
         follows a tuned arm takes its value from there (a tuning run passes its grid value the same way).
+        `dataset` replaces a `"dataset": "auto"` with the dataset found, and applies the profile's
+        overrides for it (base <- profile <- dataset <- arm).
         """
         if profile not in self.budgets:
             raise ClaimDefinitionError(f"unknown profile {profile!r}; choose one of {PROFILES}")
         spec = self.arm(arm)
+        budget = self.budgets[profile]
         config = dict(self.base_config)
-        config.update(self.budgets[profile].overrides)
+        config.update(budget.overrides)
+        if dataset is not None and config.get("dataset") == "auto":
+            config["dataset"] = dataset
+            config.update(budget.dataset_overrides.get(dataset, {}))
         config.update(spec.overrides)
         if self.tuning and tuned is not None and (spec.tuned or spec.follows):
             source, factor = (arm, 1.0) if spec.tuned else spec.follows

@@ -1,4 +1,4 @@
-"""Test tiers (strict markers): unit, smoke, claims, gpu; plus one marker per claim id
+"""Test tiers (strict markers): unit, smoke, fullshape, claims, reliability, gpu; plus one marker per claim id
 (dashes become underscores), so `pytest -m "claims and init_scale_collapse"` selects one claim."""
 
 import logging

@@ -44,7 +44,7 @@ CONTRADICTED = {
         judge.PARTIAL, "the best validation loss is lower with dropout, by ≈0.014 (CI ≈ 0.001–0.026), not surely > 0.01"),
     ("dropout-overfitting", "dropout-raises-val-accuracy"): (
         judge.PARTIAL, "validation accuracy +1.9 points, one-sided significant above 0 only (CI ≈ −0.3…+4.1)"),
-    ("dropout-overfitting", "dropout-narrows-gap-on-500"): (
+    ("dropout-overfitting", "dropout-narrows-gap-on-the-small-set"): (
         judge.PARTIAL, "on 500 images dropout narrows the gap by ≈2.3 points (CI ≈ 0.4–4.1), not surely by > 2"),
     ("adam-vs-sgd-momentum", "adam-ahead-early-train-loss"): (
         judge.NOT_REPRODUCED, "at the tuned rates SGD+momentum (0.005, the grid's lower edge) has the LOWER epoch-1 "

@@ -14,3 +14,12 @@ def test_runs_record_the_gpu(store):
     experiment_id = store.experiment_id("init-scale-collapse", create=False)
     children = runs.children(store, experiment_id, summary.parent_run_id)
     assert children and all(c.tags["device"].startswith(("gpu", "cuda")) for c in children), children[0].tags["device"]
+
+
+def test_runs_record_the_gpu_memory_and_precision(store):
+    summary = run_claim(registry()["init-scale-collapse"], "smoke", 2, store, progress=lambda _: None,
+                        precision="bfloat16")
+    experiment_id = store.experiment_id("init-scale-collapse", create=False)
+    children = runs.children(store, experiment_id, summary.parent_run_id)
+    assert all(c.tags["precision"] == "bfloat16" for c in children)
+    assert all(c.tags["device_memory"].endswith("GiB") for c in children), children[0].tags["device_memory"]

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 DATA_DIR_ENV = "REPROBENCH_DATA_DIR"
+IMAGE_DATASETS = ("fashion-mnist", "cifar10")
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 HOW_TO_GET = (
     "install it with `apt-get install dataset-fashion-mnist`, or put the four Fashion-MNIST "
@@ -190,31 +191,69 @@ def synthetic_classification(n: int, dim: int, classes: int, seed: int):
     return rng.standard_normal((n, dim)).astype("float32"), rng.integers(0, classes, size=n).astype("int32")
 
 
-def fashion_mnist_training_set(size: int, seed: int, data_dir: str | os.PathLike | None = None, flat: bool = True):
-    """A seeded, class-balanced subset of the training set, standardized over all pixels:
-    float32 rows (flat) or (n, 28, 28, 1) images, with int32 labels."""
-    (x, y), _ = load_fashion_mnist(data_dir)
-    if size < len(x):
-        x, y = seeded_subset(x, y, size, seed)
+def _load(dataset: str, data_dir):
+    if dataset == "fashion-mnist":
+        (x, y), (x_test, y_test) = load_fashion_mnist(data_dir)
+        return (x[..., None], y), (x_test[..., None], y_test)  # NHWC, one channel
+    if dataset == "cifar10":
+        return load_cifar10(data_dir)
+    raise ValueError(f"unknown dataset {dataset!r}; choose one of {IMAGE_DATASETS}")
+
+
+def _subset(x, y, size, seed):
+    """`size` seeded class-balanced examples; None takes the whole set."""
+    return (x, y) if size is None or size == len(x) else seeded_subset(x, y, size, seed)
+
+
+def _shape(images: np.ndarray, flat: bool) -> np.ndarray:
+    return images.reshape(len(images), -1) if flat else images
+
+
+def image_training_set(dataset: str, size: int | None, seed: int, data_dir: str | os.PathLike | None = None,
+                       flat: bool = True):
+    """A seeded, class-balanced subset of a dataset's training set (None: all of it), standardized over
+    all pixels: float32 rows (flat) or NHWC images, with int32 labels."""
+    (x, y), _ = _load(dataset, data_dir)
+    x, y = _subset(x, y, size, seed)
     x = x.astype("float32") / 255.0
-    x = (x - x.mean()) / x.std()
-    return (x.reshape(len(x), -1) if flat else x[..., None]), y.astype("int32")
+    return _shape((x - x.mean()) / x.std(), flat), y.astype("int32")
+
+
+def image_split(dataset: str, train_size: int | None, validation_size: int | None, seed: int,
+                data_dir: str | os.PathLike | None = None, flat: bool = True):
+    """A seeded, class-balanced training subset and a validation subset drawn from the held-out test
+    images (None: all of either), both standardized with the training subset's pixel mean and std:
+    ((x_train, y_train), (x_val, y_val)), rows (flat) or NHWC images."""
+    (x, y), (x_test, y_test) = _load(dataset, data_dir)
+    x, y = _subset(x, y, train_size, seed)
+    x_test, y_test = _subset(x_test, y_test, validation_size, seed + 1)
+    x, x_test = x.astype("float32") / 255.0, x_test.astype("float32") / 255.0
+    mean, std = x.mean(), x.std()
+    return ((_shape((x - mean) / std, flat), y.astype("int32")),
+            (_shape((x_test - mean) / std, flat), y_test.astype("int32")))
+
+
+def fashion_mnist_training_set(size: int, seed: int, data_dir: str | os.PathLike | None = None, flat: bool = True):
+    """image_training_set of Fashion-MNIST: rows (flat) or (n, 28, 28, 1) images."""
+    return image_training_set("fashion-mnist", size, seed, data_dir, flat)
 
 
 def fashion_mnist_split(train_size: int, validation_size: int, seed: int, data_dir: str | os.PathLike | None = None,
                         flat: bool = True):
-    """A seeded, class-balanced training subset and a validation subset drawn from the held-out test
-    images, both standardized with the training subset's pixel mean and std:
-    ((x_train, y_train), (x_val, y_val)), rows (flat) or (n, 28, 28, 1) images."""
-    (x, y), (x_test, y_test) = load_fashion_mnist(data_dir)
-    if train_size < len(x):
-        x, y = seeded_subset(x, y, train_size, seed)
-    if validation_size < len(x_test):
-        x_test, y_test = seeded_subset(x_test, y_test, validation_size, seed + 1)
-    x, x_test = x.astype("float32") / 255.0, x_test.astype("float32") / 255.0
-    mean, std = x.mean(), x.std()
-    shape = (lambda a: a.reshape(len(a), -1)) if flat else (lambda a: a[..., None])
-    return ((shape((x - mean) / std), y.astype("int32")), (shape((x_test - mean) / std), y_test.astype("int32")))
+    """image_split of Fashion-MNIST: rows (flat) or (n, 28, 28, 1) images."""
+    return image_split("fashion-mnist", train_size, validation_size, seed, data_dir, flat)
+
+
+def resolve_dataset(name: str, data_dir: str | os.PathLike | None = None) -> str:
+    """`auto`: CIFAR-10 when its archive is here (checked against its SHA-256 when loaded), else
+    Fashion-MNIST (the full profile's rule); any other name is returned as is."""
+    if name != "auto":
+        return name
+    try:
+        locate_cifar10(data_dir)
+        return "cifar10"
+    except DataError:
+        return "fashion-mnist"
 
 
 # CIFAR-10, python version: the archive Keras downloads (its checksum is the one keras.datasets.cifar10

@@ -8,6 +8,11 @@ every backend (under JAX, callbacks see stale weights within an epoch). With
 `steps_per_execution=window` a whole mini-epoch runs as one compiled call (TensorFlow and JAX; the
 PyTorch backend allows only 1, which changes speed, not results).
 
+Throughput: a `TrainTimer` times each epoch's training (up to its validation, if any) and reports
+`train_images_per_second` over the epochs after the first (the first one compiles), which the
+suite's throughput benchmark reads back from the runs. `step_cap` caps a run's training steps (a
+check of the `full` shapes on a small machine: the numbers are then no verdict).
+
 A run that never reaches the target within `max_steps` is censored: its steps-to-target is recorded
 as `max_steps` with `censored = 1`, so a ratio involving it is a bound, never a dropped run. A loss
 that turns NaN/inf marks the run diverged (also censored) and stops it.
@@ -17,8 +22,40 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 import keras
+
+
+class TrainTimer(keras.callbacks.Callback):
+    """Wall time of each epoch's training steps (validation excluded) and the images they saw."""
+
+    def __init__(self, images_per_epoch: int):
+        super().__init__()
+        self.images_per_epoch = images_per_epoch
+        self.epoch_seconds: list[float] = []
+        self._start = self._stop = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start, self._stop = time.perf_counter(), None
+
+    def on_test_begin(self, logs=None):  # fit's validation begins: this epoch's training is done
+        if self._start is not None and self._stop is None:
+            self._stop = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._start is not None:
+            self.epoch_seconds.append((self._stop or time.perf_counter()) - self._start)
+            self._start = None
+
+    def scalars(self) -> dict[str, float]:
+        """train_seconds (all epochs), first_epoch_seconds (with compilation) and the steady rate."""
+        if not self.epoch_seconds:
+            return {}
+        steady = self.epoch_seconds[1:] or self.epoch_seconds  # one epoch only: compilation included
+        return {"train_seconds": float(sum(self.epoch_seconds)), "first_epoch_seconds": self.epoch_seconds[0],
+                "train_images_per_second": self.images_per_epoch * len(steady) / max(sum(steady), 1e-9),
+                "images_trained": float(self.images_per_epoch * len(self.epoch_seconds))}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +67,7 @@ class TrainingOutcome:
     final_accuracy: float  # running-window training accuracy at the last mini-epoch
     accuracy_curve: dict[int, float]  # step -> window accuracy
     loss_curve: dict[int, float]  # step -> window loss (non-finite values kept)
+    throughput: dict[str, float] = dataclasses.field(default_factory=dict)  # TrainTimer.scalars()
 
     def scalars(self) -> dict[str, float]:
         return {
@@ -39,6 +77,7 @@ class TrainingOutcome:
             "diverged": float(self.diverged),
             "steps_run": float(self.steps_run),
             "final_accuracy": self.final_accuracy,
+            **self.throughput,
         }
 
     def series(self) -> dict[str, dict[int, float]]:
@@ -75,18 +114,24 @@ class TargetWatch(keras.callbacks.Callback):
 
 
 def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, window: int, max_steps: int,
-                    target: float) -> TrainingOutcome:
-    """Train with softmax cross-entropy until the window accuracy reaches `target` (or `max_steps`)."""
+                    target: float, step_cap: int | None = None) -> TrainingOutcome:
+    """Train with softmax cross-entropy until the window accuracy reaches `target` (or `max_steps`).
+
+    Under a `step_cap` smaller than `max_steps` the budget becomes the cap and the window the largest
+    divisor it shares with the cap and one pass (a shape check, not a measurement)."""
     steps_per_pass = len(x) // batch_size
+    if step_cap is not None and step_cap < max_steps:
+        max_steps = step_cap
+        window = math.gcd(window, step_cap, steps_per_pass)
     if steps_per_pass % window or max_steps % window:
         raise ValueError(f"the window ({window} steps) must divide one pass ({steps_per_pass} steps) and the "
                          f"step budget ({max_steps})")
     steps_per_execution = 1 if keras.backend.backend() == "torch" else window
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"], steps_per_execution=steps_per_execution)
-    watch = TargetWatch(window, target)
+    watch, timer = TargetWatch(window, target), TrainTimer(window * batch_size)
     model.fit(x, y, batch_size=batch_size, epochs=max_steps // window, steps_per_epoch=window, shuffle=True,
-              verbose=0, callbacks=[watch])
+              verbose=0, callbacks=[watch, timer])
     steps_run = max(watch.accuracy) if watch.accuracy else 0
     reached = watch.steps_to_target is not None
     final = watch.accuracy[steps_run] if steps_run else math.nan
@@ -94,19 +139,36 @@ def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, win
         steps_to_target=float(watch.steps_to_target if reached else max_steps),
         reached=reached, diverged=watch.diverged, steps_run=steps_run,
         final_accuracy=final if math.isfinite(final) else 0.0,
-        accuracy_curve=watch.accuracy, loss_curve=watch.loss)
+        accuracy_curve=watch.accuracy, loss_curve=watch.loss, throughput=timer.scalars())
 
 
-def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: int, epochs: int) -> dict:
-    """Train with softmax cross-entropy for `epochs` full passes, validating after each; Keras' history.
+@dataclasses.dataclass(frozen=True)
+class FitOutcome:
+    history: dict  # Keras' history: metric -> list per epoch
+    throughput: dict[str, float]  # TrainTimer.scalars()
 
-    One epoch runs as one compiled call where the backend allows it (not on PyTorch).
+
+def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: int, epochs: int,
+               step_cap: int | None = None) -> FitOutcome:
+    """Train with softmax cross-entropy for `epochs` full passes, validating after each.
+
+    One epoch runs as one compiled call where the backend allows it (not on PyTorch). Under a
+    `step_cap` an epoch is at most `step_cap` steps, there are only as many as the cap allows (at
+    least one), and validation reads at most `step_cap` batches: a shape check, not a measurement.
     """
     steps = max(1, len(x) // batch_size)
+    steps_per_epoch = validation_steps = None
+    if step_cap is not None and step_cap < steps * epochs:
+        steps_per_epoch = min(steps, step_cap)
+        steps, epochs = steps_per_epoch, max(1, step_cap // steps_per_epoch)
+        validation_steps = max(1, min(step_cap, len(validation[0]) // batch_size))
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
-    return model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=validation, shuffle=True,
-                     verbose=0).history
+    timer = TrainTimer(len(x) if steps_per_epoch is None else steps_per_epoch * batch_size)
+    history = model.fit(x, y, batch_size=batch_size, epochs=epochs, steps_per_epoch=steps_per_epoch,
+                        validation_data=validation, validation_steps=validation_steps, shuffle=True, verbose=0,
+                        callbacks=[timer]).history
+    return FitOutcome(history, timer.scalars())
 
 
 def per_epoch(values) -> dict[int, float]:
