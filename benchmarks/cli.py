@@ -179,7 +179,9 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
             verdict = summary.verdict
             finished.append(claim.id)
             failures += verdict.verdict == "ERROR"
-            say(f"  -> {verdict.verdict} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
+            shown = (f"NO VERDICT (step-capped; the capped numbers read {verdict.verdict})" if args.step_cap
+                     else verdict.verdict)
+            say(f"  -> {shown} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
                 f"failed {summary.failed}) in {summary.seconds:.1f}s")
             for sub in verdict.subverdicts:
                 say(f"     {sub.verdict:<15} {sub.expectation.id}: mean {sub.mean:.4g} "

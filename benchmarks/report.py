@@ -197,7 +197,7 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
     tags = execution.tags
     lines = [f"## {claim.id}", "", f"**{claim.title}**", "",
-             f"**Verdict: {VERDICT_MARK[verdict.verdict]}** — {_headline(evidence)}; "
+             f"**Verdict: {_verdict_mark(evidence)}** — {_headline(evidence)}; "
              f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, backend {_code(tags.get('backend', '?'))} "
              f"on {_code(tags.get('device', '?'))}.", ""]
     if verdict.reason:
@@ -265,6 +265,17 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     return lines
 
 
+CAPPED_MARK = "⏹ NO VERDICT (step-capped)"
+
+
+def _verdict_mark(evidence: Evidence) -> str:
+    """The claim's verdict, or, for a step-capped execution, that it has none (what the capped
+    numbers would read is said beside it, never counted)."""
+    if is_capped(evidence.execution):
+        return f"{CAPPED_MARK}: the capped numbers read {evidence.verdict.verdict}"
+    return VERDICT_MARK[evidence.verdict.verdict]
+
+
 def _variant_label(backend: str, precision: str) -> str:
     return backend + ("" if precision == "float32" else f" · {precision}")
 
@@ -316,12 +327,14 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
     claims = [c for cid, c in registry().items() if claim_ids is None or cid in claim_ids]
     gathered = [(claim, collect(store, claim, profile)) for claim in claims]
     found = [e for _, e in gathered if e is not None]
-    totals = {v: sum(e.verdict.verdict == v for e in found) for v in judging.VERDICTS}
+    totals = {v: sum(e.verdict.verdict == v and not is_capped(e.execution) for e in found) for v in judging.VERDICTS}
+    capped = sum(is_capped(e.execution) for e in found)
     lines = ["# Findings", "",
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
              "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs "
              "over several seeds (one-sided t or Wilcoxon tests, α = 0.05).", "",
-             "**Verdicts:** " + " · ".join(f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n)
+             "**Verdicts:** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n]
+                                           + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
              "## Summary", "",
              "| Claim | The lecture says | We measured: headline effect [95% CI] | Lecture's number | Verdict | Seeds | Profile · backend · device |",
@@ -333,7 +346,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
             continue
         tags = evidence.execution.tags
         lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
-                     f"{_cell(claim.lecture_number)} | {VERDICT_MARK[evidence.verdict.verdict]} | "
+                     f"{_cell(claim.lecture_number)} | {_verdict_mark(evidence)} | "
                      f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · "
                      f"{_text(_variant_label(tags.get('backend', '?'), tags.get('precision', 'float32')))} · "
                      f"{_text(tags.get('device', '?'))}"

@@ -317,6 +317,10 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
     table, used, _ = results_of(store, experiment_id, parent, seeds)
     verdict = judging.judge_claim(claim, table, profile)
     log_verdict(store, parent, verdict)
+    if variant.step_cap is not None:  # the judge ran on capped numbers: say so where the verdict is shown
+        runs.log(store, parent, tags={"status_note": f"step-capped at {variant.step_cap} steps: no evidence",
+                                      "mlflow.note.content": f"**Step-capped at {variant.step_cap} training steps per "
+                                      "run: a check of the profile's shapes, no verdict.**\n\n" + _description(verdict)})
     with tempfile.TemporaryDirectory() as scratch:  # the plots travel with the execution run
         for _, path in plots.draw_claim_plots(store, claim, used, table, Path(scratch)):
             runs.log_artifact(store, parent, str(path), "plots")

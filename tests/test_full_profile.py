@@ -100,7 +100,7 @@ def fake_cifar10(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_full_profile_runs_on_cifar10_when_present(fake_cifar10, store):
+def test_full_profile_runs_on_cifar10_when_present(fake_cifar10, store, tmp_path):
     claim = registry()["relu-vs-saturating"]
     summary = run_claim(claim, "full", 1, store, data_dir=str(fake_cifar10), step_cap=STEP_CAP,
                         progress=lambda _: None)
@@ -114,6 +114,9 @@ def test_full_profile_runs_on_cifar10_when_present(fake_cifar10, store):
     assert {c.params["dataset"] for c in children} == {"cifar10"}
     assert {c.params["target"] for c in children} == {"0.75"}  # Krizhevsky's 25 % training error
     assert all(c.metrics["steps_run"] <= STEP_CAP for c in children)
+    assert evidence.execution.tags["status_note"] == f"step-capped at {STEP_CAP} steps: no evidence"
+    text = write_report(store, tmp_path / "report").read_text()
+    assert "**Verdicts:** ⏹ NO VERDICT (step-capped): 1" in text and "✅" not in text.split("## ", 2)[1]
 
 
 def test_capped_and_bfloat16_runs_have_their_own_keys():
