@@ -367,3 +367,21 @@ def test_registered_claims_are_frozen(claim):
     key = next(iter(claim.base_config))
     with pytest.raises(TypeError):
         claim.base_config[key] = None
+
+
+def test_auto_dataset_resolves_with_its_overrides_and_arms_still_win():
+    full = Budget(seeds=10, overrides={"dataset": "auto", "depth": 4},
+                  dataset_overrides={"cifar10": {"width": 64, "depth": 5}})
+    claim = make_claim(base_config={"width": 10, "depth": 2, "dataset": "fashion-mnist"}, budgets=_budgets(full=full))
+    assert claim.uses_dataset_choice("full") and not claim.uses_dataset_choice("quick")
+    assert claim.resolve_config("b", "full") == {"width": 10, "depth": 3, "dataset": "auto"}  # unresolved
+    assert claim.resolve_config("a", "full", dataset="cifar10") == {"width": 20, "depth": 5, "dataset": "cifar10"}
+    assert claim.resolve_config("b", "full", dataset="fashion-mnist") == {"width": 10, "depth": 3,
+                                                                           "dataset": "fashion-mnist"}
+    assert claim.resolve_config("b", "quick", dataset="cifar10")["dataset"] == "fashion-mnist"  # not "auto": kept
+
+
+def test_dataset_overrides_with_unknown_keys_are_errors():
+    full = Budget(seeds=10, overrides={"dataset": "auto"}, dataset_overrides={"cifar10": {"widht": 64}})
+    with pytest.raises(ClaimDefinitionError, match="profile full on cifar10 sets unknown config keys"):
+        make_claim(base_config={"width": 10, "depth": 2, "dataset": "fashion-mnist"}, budgets=_budgets(full=full))
