@@ -46,6 +46,9 @@ CONTRADICTED = {
         judge.PARTIAL, "validation accuracy +1.9 points, one-sided significant above 0 only (CI ≈ −0.3…+4.1)"),
     ("dropout-overfitting", "dropout-narrows-gap-on-the-small-set"): (
         judge.PARTIAL, "on 500 images dropout narrows the gap by ≈2.3 points (CI ≈ 0.4–4.1), not surely by > 2"),
+    ("small-kernel-stacks", "three-3x3-as-accurate-as-7x7"): (
+        judge.INCONCLUSIVE, "the three-3×3 CNN is 1.3 points behind the 7×7 one (CI ≈ −2.7…+0.1): 5 seeds cannot "
+                            "tell whether it is within 1 point"),
     ("adam-vs-sgd-momentum", "adam-ahead-early-train-loss"): (
         judge.NOT_REPRODUCED, "at the tuned rates SGD+momentum (0.005, the grid's lower edge) has the LOWER epoch-1 "
                               "training loss, by ≈0.09"),
@@ -65,7 +68,8 @@ NOT_FULLY_REPRODUCED = {
     "batchnorm-speedup": "PARTIAL: BN's higher-rate tolerance reproduces; its speed-ups are ≈2×, not 14x",
     "dropout-overfitting": "PARTIAL: dropout lowers the validation loss clearly; its gap and accuracy effects are small",
     "adam-vs-sgd-momentum": "NOT REPRODUCED: at the tuned rates Adam is not ahead early, and the end is undecided",
-    "small-kernel-stacks": "PARTIAL: counts, fields and non-inferiority reproduce; the stack is not more accurate",
+    "small-kernel-stacks": "PARTIAL: counts, fields and two-3×3 non-inferiority reproduce; the stack is not more "
+                           "accurate, and three 3×3 against 7×7 is undecided",
 }
 
 
