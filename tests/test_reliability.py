@@ -399,6 +399,8 @@ BAD_INPUT = [
     ("seeds -3", ["run", "initial-loss", "--seeds", "-3"], {}, None, 2, "seeds must be at least 1"),
     ("seeds not a number", ["run", "initial-loss", "--seeds", "five"], {}, None, 2, "seeds must be a whole number"),
     ("seeds 2.5", ["run", "initial-loss", "--seeds", "2.5"], {}, None, 2, "seeds must be a whole number"),
+    ("step cap 0", ["run", "initial-loss", "--step-cap", "0"], {}, None, 2, "the step cap must be at least 1"),
+    ("unknown precision", ["run", "initial-loss", "--precision", "fp8"], {}, None, 2, "invalid choice: 'fp8'"),
     ("missing data directory", ["run", "initial-loss", "--profile", "smoke", "--data-dir", "{tmp}/nope"], {}, None,
      2, "does not exist; install it with `apt-get install dataset-fashion-mnist`"),
     ("data directory is a file", ["run", "initial-loss", "--profile", "smoke", "--data-dir", "{tmp}/mlflow.db"], {},
