@@ -31,6 +31,7 @@ from benchmarks.cli import main
 from benchmarks.report import write_report
 from benchmarks.runner import _plan, claim_code_hash, run_claim
 from mlflow_tracking import Store, runs
+from reproductions.common.training import TIMING_METRICS
 from reproductions import registry, reload_registry
 from reproductions.claim import ArmResult
 from reproductions.common import data as data_module
@@ -84,7 +85,7 @@ class Census:
         return [r for r in self.executions + self.children if r.status == "RUNNING"]
 
     def metrics_by_key(self) -> dict[str, dict[str, float]]:
-        return {c.tags["run_key"]: {k: v for k, v in c.metrics.items() if k != "run_seconds"}
+        return {c.tags["run_key"]: {k: v for k, v in c.metrics.items() if k not in TIMING_METRICS}
                 for c in self.children if c.status == "FINISHED"}
 
 
@@ -230,14 +231,15 @@ def test_same_seed_same_numbers_and_report_different_seeds_differ(tmp_path, monk
         summary = run_claim(claim, "smoke", 2, store, progress=lambda _: None)
         experiment = store.experiment_id(claim.id, create=False)
         children = runs.children(store, experiment, summary.parent_run_id)
-        numbers.append({c.tags["run_key"]: ({k: v for k, v in c.metrics.items() if k != "run_seconds"},
-                                            {key: runs.series(store, c.run_id, key) for key in c.metrics if key != "run_seconds"})
+        numbers.append({c.tags["run_key"]: ({k: v for k, v in c.metrics.items() if k not in TIMING_METRICS},
+                                            {key: runs.series(store, c.run_id, key) for key in c.metrics
+                                             if key not in TIMING_METRICS})
                         for c in children})
         out = write_report(store, tmp_path / f"report-{name}", claim_ids=[claim.id])
         text = re.sub(r"\b[0-9a-f]{32}\b", "<run id>", out.read_text())  # minted per store; the rest must match
         texts.append(text)
         plots.append({p.name: p.read_bytes() for p in (out.parent / "findings-plots").glob("*.png")})
-    assert numbers[0] == numbers[1]  # every metric, every step of every series, bit for bit
+    assert numbers[0] == numbers[1]  # every metric but the wall-clock ones, every step of every series, bit for bit
     assert texts[0] == texts[1] and plots[0] == plots[1] and plots[0]
     first_store = Store(f"sqlite:///{tmp_path / 'first'}.db")
     experiment = first_store.experiment_id(claim.id, create=False)

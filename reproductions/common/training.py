@@ -27,6 +27,10 @@ import time
 import keras
 
 
+# wall-clock measures among a run's metrics: they differ run to run (everything else is bit-reproducible)
+TIMING_METRICS = frozenset({"run_seconds", "train_seconds", "first_epoch_seconds", "train_images_per_second"})
+
+
 class TrainTimer(keras.callbacks.Callback):
     """Wall time of each epoch's training steps (validation excluded) and the images they saw."""
 
