@@ -51,7 +51,13 @@ def cli(store_uri: str, *args: str, env: dict | None = None) -> subprocess.Popen
     """`reprobench --store URI ARGS` in a subprocess, as a user would run it."""
     return subprocess.Popen([sys.executable, "-m", "benchmarks.cli", "--store", store_uri, *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **QUIET, **(env or {})})
+                            env={**os.environ, **QUIET, **(env or {})}, preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    """A shell starts background jobs with SIGINT ignored, and Python then never installs its Ctrl-C
+    handler: the child gets the default back, as in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def finish(process: subprocess.Popen, timeout: float = 400) -> tuple[str, str]:

@@ -144,7 +144,7 @@ def test_ui_in_a_real_browser(store):
 
         child = children["none · seed 0"]
         driver.get(f"{base}#/experiments/{experiment}/runs/{child.run_id}/model-metrics")
-        _wait_for_text(driver, ["val_loss_curve", "train_loss_curve"])
+        _wait_for_text(driver, ["train_loss_curve", "images_trained"])  # (charts further down render on scroll)
 
         deadline = time.monotonic() + 30
         while not driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot") and time.monotonic() < deadline:
