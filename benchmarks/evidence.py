@@ -128,14 +128,16 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
 
 
 def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str, str], Evidence]:
-    """The newest uncapped execution with finished runs per (backend, precision) at `profile`: the
-    same claim judged on each backend and precision it was run on (the parity table)."""
+    """The newest finished, uncapped execution per (backend, precision) at `profile`: the same claim
+    judged on each backend and precision it was run on (the parity table). An execution still
+    running (or interrupted) is left out: its verdict is not final."""
     experiment_id = store.experiment_id(claim.id, create=False)
     if experiment_id is None:
         return {}
     found: dict[tuple[str, str], Evidence] = {}
     for execution in runs.executions(store, experiment_id):  # newest first
-        if execution.tags.get("profile") != profile or is_capped(execution) or variant_of(execution) in found:
+        if (execution.tags.get("profile") != profile or is_capped(execution) or execution.status != "FINISHED"
+                or variant_of(execution) in found):
             continue
         evidence = _judged(store, claim, experiment_id, execution)
         if evidence.used:
