@@ -38,24 +38,21 @@ class UsageError(Exception):
     """Bad input from the user: one line, exit code 2."""
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seeds must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"seeds must be at least 1, got {value}")
-    return value
+def _at_least_one(what: str):
+    """An argparse type: a whole number ≥ 1, else a one-line error naming `what`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{what} must be at least 1, got {value}")
+        return value
+    return parse
 
 
-def _step_cap(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"the step cap must be a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"the step cap must be at least 1, got {value}")
-    return value
+_positive_int = _at_least_one("seeds")
+_step_cap = _at_least_one("the step cap")
 
 
 def _port(text: str) -> int:

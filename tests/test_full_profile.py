@@ -52,12 +52,12 @@ def test_full_shapes_run_under_a_step_cap(claim_id, arm):
     if "train_size" in config:
         assert config["train_size"] is None  # the whole training set
     result = claim.run(config, 7, RunContext(profile="full", step_cap=STEP_CAP))
-    assert result.scalars and all(np.isfinite(v) or np.isnan(v) or np.isinf(v) for v in result.scalars.values())
+    assert result.scalars and all(isinstance(v, (int, float)) for v in result.scalars.values()), result.scalars
     if "max_steps" in config and len(config.get("init_scales", (1,))) == 1:
-        assert result.scalars["steps_run"] <= STEP_CAP
+        assert result.scalars["steps_run"] == STEP_CAP  # the cap, not the profile's 6000 steps
     if "train_images_per_second" in result.scalars:  # the throughput the benchmark reads back
         assert result.scalars["train_images_per_second"] > 0
-        assert result.scalars["images_trained"] <= STEP_CAP * config["batch_size"]
+        assert result.scalars["images_trained"] == STEP_CAP * config["batch_size"]  # exactly the capped steps
 
 
 def test_full_profile_settings_are_the_lectures():
