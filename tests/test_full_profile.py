@@ -140,3 +140,21 @@ def test_bfloat16_leaves_the_verdicts_unchanged_and_the_report_shows_both(store,
     text = write_report(store, tmp_path).read_text()
     parity = text.split("## Backend parity", 1)[1].split("\n## ", 1)[0]
     assert "· bfloat16" in parity and "| yes;" in parity
+
+
+@pytest.mark.parametrize("policy", ["float32", "mixed_bfloat16"])
+def test_the_inverted_dropout_check_holds_under_each_precision(policy):
+    """At test time dropout is the identity under bf16 too: the check compares with the input as the
+    layer computes it (cast to bf16), not with the float32 input, which the cast alone moves by 2^-8."""
+    import keras
+
+    from reproductions.dropout_overfitting import inverted_dropout_check
+
+    keras.config.set_dtype_policy(policy)
+    try:
+        result = inverted_dropout_check({"hidden_dropout": 0.5, "check_draws": 50}, seed=0).scalars
+    finally:
+        keras.config.set_dtype_policy("float32")
+    assert result["test_time_max_abs_change"] == 0.0
+    assert result["expected_train_over_test"] == pytest.approx(1.0, abs=0.02)
+    assert result["kept_unit_scale"] == pytest.approx(2.0, rel=0.01)
