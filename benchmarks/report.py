@@ -300,6 +300,7 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
              "of verdicts, not of individual runs. Each cell: the verdict, then the headline sub-claim's mean.", "",
              "| Claim | Profile | " + " | ".join(_text(_variant_label(*v)) for v in columns) + " | Agree |",
              "|---|---|" + "---|" * len(columns) + "---|"]
+    differing = []
     for claim, profile, variants in rows:
         cells = []
         for variant in columns:
@@ -316,6 +317,17 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
         agree = ("only one run" if len(variants) < 2 else
                  ("yes" if len(verdicts) == 1 else "**no**") + f"; sub-claims {same_subs}/{len(subs[0])} agree")
         lines.append(f"| [{claim.id}](#{claim.id}) | {_text(profile)} | " + " | ".join(cells) + f" | {agree} |")
+        by_id = {}  # sub-claim id -> {variant: verdict}
+        for variant, evidence in variants.items():
+            for sub in evidence.verdict.subverdicts:
+                by_id.setdefault(sub.expectation.id, {})[variant] = sub.verdict
+        differing += [(claim.id, sub_id, verdicts) for sub_id, verdicts in by_id.items()
+                      if len(set(verdicts.values())) > 1]
+    if differing:
+        lines += ["", "Sub-claims whose verdicts differ between columns:", ""]
+        lines += [f"- {_text(claim_id)} · {_text(sub_id)}: " + ", ".join(
+            f"{_text(_variant_label(*v))} {verdict}" for v, verdict in sorted(verdicts.items(), key=lambda i: columns.index(i[0])))
+            for claim_id, sub_id, verdicts in differing]
     return lines + [""]
 
 
