@@ -160,27 +160,22 @@ def loop_part(args) -> None:
     if hand is None:
         print(f"no hand-written loop for the {backend} backend (JAX and TensorFlow only)")
         return
-    suite_rates, hand_rates, unread_rates = [], [], []
-    for repeat in range(args.loop_repeats):  # alternating, so a slow spell of the machine hits both
+    def fresh(repeat):
+        """The claim's model and optimizer, from the same seed for every loop of a repeat."""
         keras.utils.set_random_seed(repeat)
-        model = _claim_model(claim, config, x.shape[1:])
-        optimizer = keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"])
+        return (_claim_model(claim, config, x.shape[1:]),
+                keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"]))
+
+    suite_rates, hand_rates, unread_rates = [], [], []
+    for repeat in range(args.loop_repeats):  # alternating, so a slow spell of the machine hits all three
+        model, optimizer = fresh(repeat)
         outcome = train_to_target(model, x, y, optimizer=optimizer, batch_size=batch, window=window,
                                   max_steps=steps + window, target=2.0)  # never reached: every step runs
         suite_rates.append(outcome.throughput["train_images_per_second"])
-        jit = bool(model.jit_compile)  # the hand loop compiles as Keras did (XLA or not)
-
-        keras.utils.set_random_seed(repeat)
-        model = _claim_model(claim, config, x.shape[1:])
-        optimizer = keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"])
-        hand_rates.append(hand(model, optimizer, x, y, batch, steps, window=window,
-                               rng=np.random.default_rng(repeat), jit_compile=jit))
-
-        keras.utils.set_random_seed(repeat)  # the same loop reading nothing until the end (it could not stop)
-        model = _claim_model(claim, config, x.shape[1:])
-        optimizer = keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"])
-        unread_rates.append(hand(model, optimizer, x, y, batch, steps, window=window,
-                                 rng=np.random.default_rng(repeat), jit_compile=jit, read_windows=False))
+        jit = bool(model.jit_compile)  # the hand loops compile as Keras did (XLA or not)
+        for rates, read_windows in ((hand_rates, True), (unread_rates, False)):  # the second could not stop
+            rates.append(hand(*fresh(repeat), x, y, batch, steps, window=window, rng=np.random.default_rng(repeat),
+                              jit_compile=jit, read_windows=read_windows))
     suite_rate, hand_rate, unread_rate = (statistics.median(r) for r in (suite_rates, hand_rates, unread_rates))
     overhead = hand_rate / suite_rate - 1
     for label, rate, rates in ((f"suite (fit, steps_per_execution={window}, callbacks)", suite_rate, suite_rates),
@@ -243,9 +238,9 @@ def _jax_loop(model, optimizer, x, y, batch, steps, window, rng, jit_compile=Tru
 
     state = run_window(state, True)  # compiles
     start = time.perf_counter()
-    for i in range(steps // window):
+    for i in range(steps // window):  # `steps` is a whole number of windows
         state = run_window(state, read_windows or i == steps // window - 1)
-    return steps // window * window * batch / (time.perf_counter() - start)
+    return steps * batch / (time.perf_counter() - start)
 
 
 def _tf_loop(model, optimizer, x, y, batch, steps, window, rng, jit_compile=False, read_windows=True) -> float:
@@ -277,9 +272,9 @@ def _tf_loop(model, optimizer, x, y, batch, steps, window, rng, jit_compile=Fals
     data = _batches(x, y, batch, rng)
     run_window(True)  # traces and compiles
     start = time.perf_counter()
-    for i in range(steps // window):
+    for i in range(steps // window):  # `steps` is a whole number of windows
         run_window(read_windows or i == steps // window - 1)
-    return steps // window * window * batch / (time.perf_counter() - start)
+    return steps * batch / (time.perf_counter() - start)
 
 
 def main(argv=None) -> int:

@@ -311,23 +311,23 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
             head = evidence.verdict.subverdicts[0] if evidence.verdict.subverdicts else None
             cells.append(f"{VERDICT_MARK[evidence.verdict.verdict]}"
                          + (f" ({_effect(head)}, n={head.n})" if head else ""))
-        verdicts = {e.verdict.verdict for e in variants.values()}
-        subs = [tuple(s.verdict for s in e.verdict.subverdicts) for e in variants.values()]
-        same_subs = sum(len({row[i] for row in subs}) == 1 for i in range(min(map(len, subs)))) if subs else 0
+        by_id: dict[str, dict] = {}  # sub-claim id -> {variant: verdict}, in the claim's order
+        for variant in columns:
+            if variant in variants:
+                for sub in variants[variant].verdict.subverdicts:
+                    by_id.setdefault(sub.expectation.id, {})[variant] = sub.verdict
+        split = [(claim.id, sub_id, found) for sub_id, found in by_id.items() if len(set(found.values())) > 1]
+        claim_verdicts = {e.verdict.verdict for e in variants.values()}
         agree = ("only one run" if len(variants) < 2 else
-                 ("yes" if len(verdicts) == 1 else "**no**") + f"; sub-claims {same_subs}/{len(subs[0])} agree")
+                 ("yes" if len(claim_verdicts) == 1 else "**no**")
+                 + f"; sub-claims {len(by_id) - len(split)}/{len(by_id)} agree")
         lines.append(f"| [{claim.id}](#{claim.id}) | {_text(profile)} | " + " | ".join(cells) + f" | {agree} |")
-        by_id = {}  # sub-claim id -> {variant: verdict}
-        for variant, evidence in variants.items():
-            for sub in evidence.verdict.subverdicts:
-                by_id.setdefault(sub.expectation.id, {})[variant] = sub.verdict
-        differing += [(claim.id, sub_id, verdicts) for sub_id, verdicts in by_id.items()
-                      if len(set(verdicts.values())) > 1]
+        differing += split
     if differing:
         lines += ["", "Sub-claims whose verdicts differ between columns:", ""]
-        lines += [f"- {_text(claim_id)} · {_text(sub_id)}: " + ", ".join(
-            f"{_text(_variant_label(*v))} {verdict}" for v, verdict in sorted(verdicts.items(), key=lambda i: columns.index(i[0])))
-            for claim_id, sub_id, verdicts in differing]
+        lines += [f"- {_text(claim_id)} · {_text(sub_id)}: "
+                  + ", ".join(f"{_text(_variant_label(*v))} {verdict}" for v, verdict in found.items())
+                  for claim_id, sub_id, found in differing]
     return lines + [""]
 
 

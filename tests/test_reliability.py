@@ -31,10 +31,10 @@ from benchmarks.cli import main
 from benchmarks.report import write_report
 from benchmarks.runner import _plan, claim_code_hash, run_claim
 from mlflow_tracking import Store, runs
-from reproductions.common.training import TIMING_METRICS
 from reproductions import registry, reload_registry
 from reproductions.claim import ArmResult
 from reproductions.common import data as data_module
+from reproductions.common.training import TIMING_METRICS
 from tests import servers
 
 pytestmark = pytest.mark.reliability
