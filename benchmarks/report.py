@@ -136,6 +136,16 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
     return ["### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
 
 
+def _ties_text(tuning) -> str:
+    if not tuning.tiebreak:
+        return ""
+    which = "higher" if tuning.tiebreak_direction == "greater" else "lower"
+    if not tuning.tie_margin:
+        return f" (ties: {which} `{tuning.tiebreak}`)"
+    return (f"; values within {tuning.tie_margin:g} of the best median `{tuning.metric}` count as tied with it, "
+            f"and of those the {which} median `{tuning.tiebreak}` is chosen")
+
+
 def _tuning_lines(claim, evidence: Evidence) -> list[str]:
     if not claim.tuning or not evidence.tuning:
         return []
@@ -146,7 +156,7 @@ def _tuning_lines(claim, evidence: Evidence) -> list[str]:
              + (" (the same multipliers of each arm's own customary value)" if tuning.relative else "")
              + f"; each is judged at its own best value, the "
              f"{better} median `{tuning.metric}` over {evidence.execution.tags.get('n_tuning_seeds', '?')} tuning "
-             f"seed(s) kept apart from the judged seeds" + (f" (ties: higher `{tuning.tiebreak}`)" if tuning.tiebreak else "")
+             f"seed(s) kept apart from the judged seeds" + _ties_text(tuning)
              + ". ★ marks the choice; ⚠ a choice on the grid's edge, where a better value may lie outside the grid.", "",
              "| Arm | " + " | ".join(f"×{v:g}" if tuning.relative else f"{v:g}" for v in tuning.grid) + " | Chosen |",
              "|---|" + "---|" * (len(tuning.grid) + 1)]

@@ -34,23 +34,30 @@ def _median(values: Sequence[float]) -> float:
 
 def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapping[str, float]]],
            grid: Sequence[float] | None = None) -> TuningChoice:
-    """The best value of the arm's grid (default: the tuning grid): best median metric, ties to the
-    better median tie-break."""
+    """The best value of the arm's grid (default: the tuning grid): the best median metric; values within
+    `tuning.tie_margin` of it are tied, and ties go to the better median tie-break, then the better metric."""
     grid = tuple(tuning.grid if grid is None else grid)
     points = []
     for value in grid:
         metrics = runs_by_value.get(value, [])
         points.append(GridPoint(value, len(metrics), _median([m.get(tuning.metric, math.nan) for m in metrics]),
                                 _median([m.get(tuning.tiebreak, math.nan) for m in metrics]) if tuning.tiebreak else math.nan))
-    sign = 1.0 if tuning.direction == "less" else -1.0
-
-    def key(point: GridPoint):
-        metric = sign * point.median if not math.isnan(point.median) else math.inf
-        tiebreak = -point.tiebreak if not math.isnan(point.tiebreak) else math.inf
-        return (metric, tiebreak)
-
     candidates = [p for p in points if p.n]
     if not candidates:
         return TuningChoice(arm, None, False, tuple(points))
-    best = min(candidates, key=key)
+    sign = 1.0 if tuning.direction == "less" else -1.0
+    tiebreak_sign = 1.0 if tuning.tiebreak_direction == "less" else -1.0
+
+    def score(point: GridPoint) -> float:  # lower is better; a value whose every run failed ranks last
+        return sign * point.median if not math.isnan(point.median) else math.inf
+
+    best_score = min(score(p) for p in candidates)
+    tied = [p for p in candidates if score(p) <= best_score + tuning.tie_margin + 1e-12] if math.isfinite(best_score) \
+        else candidates
+
+    def key(point: GridPoint):
+        tiebreak = tiebreak_sign * point.tiebreak if not math.isnan(point.tiebreak) else math.inf
+        return (tiebreak, score(point))
+
+    best = min(tied, key=key)
     return TuningChoice(arm, best.value, best.value in (grid[0], grid[-1]), tuple(points))

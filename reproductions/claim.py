@@ -60,8 +60,12 @@ class Tuning:
     """Fair tuning: every tuned arm gets the same grid for `param` and is judged at its own best value.
 
     The best value minimises (direction 'less') or maximises ('greater') the median of `metric` over
-    the profile's tuning seeds, which are separate from the seeds the verdict is judged on; ties go to
-    the higher median `tiebreak` (e.g. the final accuracy of runs that never reached a target).
+    the profile's tuning seeds, which are separate from the seeds the verdict is judged on. Values whose
+    median is within `tie_margin` of the best one's (in `metric`'s units; 0: exact ties only) are tied
+    with it, and a tie goes to the better median `tiebreak` ('greater' or 'less' by
+    `tiebreak_direction`: e.g. the higher final accuracy of runs that never reached a target, or the
+    lower early loss among rates that end level); a tie there too goes to the better `metric`.
+    A margin makes the choice stable where neighbouring values differ by less than the tuning seeds' noise.
     A best value on the grid's edge is flagged in the report. With `relative=True` the grid multiplies
     each tuned arm's own value of `param` (its centre, e.g. 1e-3 for Adam and 0.02 for SGD): the same
     grid, in shape and size, around each arm's customary value.
@@ -73,13 +77,20 @@ class Tuning:
     direction: str = "less"
     tiebreak: str | None = None
     relative: bool = False
+    tie_margin: float = 0.0
+    tiebreak_direction: str = "greater"
 
     def __post_init__(self):
         object.__setattr__(self, "grid", tuple(float(v) for v in self.grid))
         if len(self.grid) < 3 or list(self.grid) != sorted(set(self.grid)):
             raise ClaimDefinitionError(f"tuning grid {self.grid} must hold at least 3 increasing values")
-        if self.direction not in ("less", "greater"):
-            raise ClaimDefinitionError(f"tuning direction {self.direction!r} must be 'less' or 'greater'")
+        for name in ("direction", "tiebreak_direction"):
+            if getattr(self, name) not in ("less", "greater"):
+                raise ClaimDefinitionError(f"tuning {name} {getattr(self, name)!r} must be 'less' or 'greater'")
+        if not self.tie_margin >= 0:
+            raise ClaimDefinitionError(f"tuning tie_margin {self.tie_margin!r} must be 0 or more")
+        if self.tie_margin and not self.tiebreak:
+            raise ClaimDefinitionError("a tuning tie_margin needs a tiebreak metric to break the ties it makes")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Fair tuning (grid choice, edge flag, tie-break), tuned configs, and training to a target with censoring."""
 
+import dataclasses
 import math
 
 import keras
@@ -33,6 +34,37 @@ def test_best_on_an_edge_is_flagged(best):
 def test_ties_go_to_the_better_tiebreak():
     runs = {v: [{"steps": 1500, "acc": acc}] for v, acc in zip(TUNING.grid, (0.5, 0.7, 0.9, 0.6, 0.1))}
     assert choose(TUNING, "a", runs).value == 0.04  # all censored at the budget: the most accurate wins
+
+
+def test_values_within_the_tie_margin_go_to_the_better_tiebreak():
+    # final accuracy: three rates end within 0.005 of the best; the one with the lowest early loss wins
+    tuning = Tuning(param="lr", grid=(1.0, 2.0, 4.0, 8.0, 16.0), metric="acc", direction="greater",
+                    tiebreak="loss1", tiebreak_direction="less", tie_margin=0.005)
+    acc = (0.830, 0.858, 0.8568, 0.8531, 0.80)
+    loss1 = (1.2, 0.83, 0.74, 0.70, 0.5)
+    runs = {v: [{"acc": a, "loss1": l}] for v, a, l in zip(tuning.grid, acc, loss1)}
+    assert choose(tuning, "a", runs).value == 8.0  # 0.8531 is within 0.005 of 0.858; 16 is fastest but not level
+    assert choose(dataclasses.replace(tuning, tie_margin=0.002), "a", runs).value == 4.0
+    assert choose(dataclasses.replace(tuning, tie_margin=0.0), "a", runs).value == 2.0  # exact ties only: the best
+    greater = dataclasses.replace(tuning, tiebreak_direction="greater")
+    assert choose(greater, "a", runs).value == 2.0  # the higher tie-break among the tied
+
+
+def test_a_tie_on_the_tiebreak_goes_to_the_better_metric_and_failed_points_never_tie():
+    tuning = Tuning(param="lr", grid=(1.0, 2.0, 3.0), metric="steps", direction="less", tiebreak="acc",
+                    tie_margin=100.0)
+    runs = {1.0: [{"steps": 550, "acc": 0.9}], 2.0: [{"steps": 500, "acc": 0.9}], 3.0: [{"acc": 0.99}]}
+    assert choose(tuning, "a", runs).value == 2.0  # 3.0's runs have no steps: never tied, whatever its acc
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"tie_margin": -0.1, "tiebreak": "acc"}, "tie_margin"),
+    ({"tie_margin": 0.01}, "needs a tiebreak"),
+    ({"tiebreak_direction": "up", "tiebreak": "acc"}, "tiebreak_direction"),
+])
+def test_tie_margin_definition_errors(changes, message):
+    with pytest.raises(ClaimDefinitionError, match=message):
+        Tuning(param="lr", grid=(1.0, 2.0, 3.0), metric="steps", **changes)
 
 
 def test_direction_greater_and_missing_points():
