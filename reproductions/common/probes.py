@@ -42,7 +42,8 @@ def read_gradients(model: keras.Model, probes: list[GradientProbe], x: np.ndarra
     The model's last output is the one read out. The step moves the model's weights: build a fresh
     model per measurement, and take activations before calling this.
     """
-    readout = keras.Model(model.inputs, model.outputs[-1])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # as `x` is given: no structure warning
+    readout = keras.Model(inputs, model.outputs[-1])
     readout.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=_upstream_dot)
     readout.train_on_batch(x, upstream)
     batch = len(x)  # Keras averages the per-example loss over the batch; undo it
