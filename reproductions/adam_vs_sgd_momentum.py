@@ -13,10 +13,12 @@ best sits at an edge.
 Both optimizers train the same small Krizhevsky-style CNN for the same epochs. Each is tuned on the
 same grid, 2^k × its customary rate for k = -2..2 (Adam around 1e-3, SGD+momentum 0.9 around 0.02),
 by final validation accuracy on tuning seeds kept apart, and judged at its best rate on paired seeds.
-Rates that end within half a point of the best (what this claim calls level) are tied, and the tie goes
-to the rate with the lower training loss after the first epoch: the rate a practitioner would keep, as
-good at the end and the fastest there. Without it the choice among near-tied rates was seed noise, and
-the early half of the verdict followed it (the backend parity run, docs/backend-parity-cpu.md).
+Rates whose median final accuracy over the tuning seeds is within one point of the best are tied:
+the accuracy of one run at a fixed rate varies by 0.008-0.015 (SD) from seed to seed, so the medians
+of two seeds are uncertain by about a point. The tie goes to the rate with the lower training loss
+after the first epoch: the rate a practitioner would keep, as good at the end within the tuning's
+resolution and the fastest there. Without this the choice among near-tied rates was seed noise, and the
+early half of the verdict followed it (the backend parity run, docs/backend-parity-cpu.md).
 The two halves of the claim are judged separately: Adam ahead early (training loss and validation
 accuracy after the first epoch), and SGD+momentum level with (within half a point) or ahead of Adam
 at the end.
@@ -66,7 +68,7 @@ CLAIM = Claim(
            "test images; a small Krizhevsky-style CNN (conv 3×3 8 and 16 channels, each with ReLU and 2×2 max-pool, "
            "then a linear classifier), batch 50, 6 epochs, no regularization. Adam (default betas) against SGD with "
            "momentum 0.9, each tuned on 2^k × its customary rate, k = −2…2, by final validation accuracy on tuning "
-           "seeds kept apart from the judged seeds; rates within 0.005 of the best are tied, and the tie goes to the "
+           "seeds kept apart from the judged seeds; rates within 0.01 of the best are tied, and the tie goes to the "
            "lower first-epoch training loss."),
     base_config={"dataset": "fashion-mnist", "train_size": 10000, "validation_size": 2000, "channels": (8, 16),
                  "kernel": 3, "convs_per_stage": 1, "batch_size": 50,
@@ -77,7 +79,7 @@ CLAIM = Claim(
             tuned=True),
     ),
     tuning=Tuning(param="learning_rate", grid=(0.25, 0.5, 1.0, 2.0, 4.0), metric="final_val_accuracy",
-                  direction="greater", relative=True, tie_margin=0.005, tiebreak="epoch1_train_loss",
+                  direction="greater", relative=True, tie_margin=0.01, tiebreak="epoch1_train_loss",
                   tiebreak_direction="less"),
     expectations=(
         Expectation(id="adam-ahead-early-train-loss", arm="sgd-momentum", baseline="adam", metric="epoch1_train_loss",
