@@ -51,9 +51,8 @@ def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapp
     def score(point: GridPoint) -> float:  # lower is better; a value whose every run failed ranks last
         return sign * point.median if not math.isnan(point.median) else math.inf
 
-    best_score = min(score(p) for p in candidates)
-    tied = [p for p in candidates if score(p) <= best_score + tuning.tie_margin + 1e-12] if math.isfinite(best_score) \
-        else candidates
+    best_score = min(score(p) for p in candidates)  # inf only when every candidate failed: then all tie
+    tied = [p for p in candidates if score(p) <= best_score + tuning.tie_margin + 1e-12]  # 1e-12: decimal rounding
 
     def key(point: GridPoint):
         tiebreak = tiebreak_sign * point.tiebreak if not math.isnan(point.tiebreak) else math.inf

@@ -39,12 +39,23 @@ def _upstream_dot(y_true, y_pred):
 def read_gradients(model: keras.Model, probes: list[GradientProbe], x: np.ndarray, upstream: np.ndarray):
     """Gradients of sum_batch <upstream, model(x)> with respect to each probed tensor, as float64.
 
-    The model's last output is the one read out. The step moves the model's weights: build a fresh
-    model per measurement, and take activations before calling this.
+    The model's last output is the one read out. Only the probes train in that step; every other
+    weight is frozen for it. Left trainable, the weights were updated in the same step, and on
+    TensorFlow the probes' gradients were then sometimes (about 1 call in 3, for a one-layer net)
+    computed with the updated weights instead of the original ones. The probes keep the gradient:
+    build a fresh model per measurement.
     """
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # as `x` is given: no structure warning
     readout = keras.Model(inputs, model.outputs[-1])
-    readout.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=_upstream_dot)
-    readout.train_on_batch(x, upstream)
+    probed = {id(p.delta) for p in probes}
+    frozen = [v for v in readout.trainable_variables if id(v) not in probed]
+    for variable in frozen:
+        variable.trainable = False
+    try:
+        readout.compile(optimizer=keras.optimizers.SGD(learning_rate=1.0), loss=_upstream_dot)
+        readout.train_on_batch(x, upstream)
+    finally:
+        for variable in frozen:
+            variable.trainable = True
     batch = len(x)  # Keras averages the per-example loss over the batch; undo it
     return [-np.asarray(keras.ops.convert_to_numpy(p.delta), dtype="float64") * batch for p in probes]

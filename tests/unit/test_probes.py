@@ -10,14 +10,20 @@ from reproductions.common.probes import GradientProbe, read_gradients
 pytestmark = pytest.mark.unit
 
 
-def test_the_probe_reads_the_exact_input_gradient_of_a_linear_map():
+def test_the_probe_reads_the_exact_input_gradient_of_a_linear_map_and_moves_no_weight():
+    # 10 fresh nets: with the weights trainable in the probe's step, TensorFlow computed the gradient
+    # with the updated kernel in about 1 call of 3
     w = np.arange(12, dtype="float32").reshape(4, 3) / 10
-    inputs = keras.Input((4,))
-    probe = GradientProbe(5)
-    outputs = keras.layers.Dense(3, use_bias=False, kernel_initializer=keras.initializers.Constant(w))(probe(inputs))
     upstream = np.random.default_rng(0).standard_normal((5, 3)).astype("float32")
-    (gradient,) = read_gradients(keras.Model(inputs, outputs), [probe], np.ones((5, 4), "float32"), upstream)
-    np.testing.assert_allclose(gradient, upstream @ w.T, rtol=1e-5)  # d<u, xW>/dx = u W^T
+    for _ in range(10):
+        inputs = keras.Input((4,))
+        probe = GradientProbe(5)
+        dense = keras.layers.Dense(3, use_bias=False, kernel_initializer=keras.initializers.Constant(w))
+        (gradient,) = read_gradients(keras.Model(inputs, dense(probe(inputs))), [probe], np.ones((5, 4), "float32"),
+                                     upstream)
+        np.testing.assert_allclose(gradient, upstream @ w.T, rtol=1e-5)  # d<u, xW>/dx = u W^T
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(dense.kernel), w)
+        assert dense.kernel.trainable  # frozen for the probe's step only
 
 
 def _channel0_dead(shape, dtype=None):
