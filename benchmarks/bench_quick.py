@@ -1,12 +1,18 @@
-"""Benchmark: how long the `quick` profile takes, per claim and in all, and how long the report takes.
+"""Benchmark: where the `quick` profile's time goes, per claim and in all, and how long the report takes.
 
     python -m benchmarks.bench_quick [--seeds 5] [--claims ID ...]
 
-Runs into a fresh temporary store (nothing of yours is touched) with --force semantics, and prints
-a table of wall-clock seconds: per claim (all arms × seeds, judging and plot artifacts included),
-per arm × seed run on average, and the report regenerated from the store. The bar for the
-walking-skeleton claims (init-scale-collapse and initial-loss, 5 seeds each) is 2 minutes in all on
-a 2-core CPU.
+Runs into a fresh temporary store (nothing of yours is touched) with --force semantics, in the
+project's numeric environment (benchmarks.numerics, printed first), and prints per claim:
+
+- runs: arm × seed runs, tuning included;
+- seconds: its wall time, all runs, judging and plot artifacts included;
+- s/run: seconds per run on average;
+- training: the share of that wall time spent in training steps (the runs' `train_seconds`: every
+  epoch's training, validation excluded; – for claims that train nothing);
+- CPU: the process's CPU time over wall time and usable cores (100 % = every core busy throughout);
+
+then the imports, the report regenerated from the store, and the total.
 """
 
 from __future__ import annotations
@@ -22,42 +28,59 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
+def _percent(part: float | None, whole: float) -> str:
+    return "–" if part is None or whole <= 0 else f"{100 * part / whole:.0f}%"
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    from benchmarks import numerics
+
+    numerics.configure()  # before the backend is imported: the settings the claims run under
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--claims", nargs="*", help="claim ids (default: every registered claim)")
     args = parser.parse_args(argv)
 
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     import keras
 
     from benchmarks.report import write_report
     from benchmarks.runner import run_claim
-    from mlflow_tracking import Store
+    from mlflow_tracking import Store, runs
     from reproductions import registry
 
     import_seconds = time.monotonic() - started
+    backend = keras.backend.backend()
+    cores = numerics.usable_cores()
     claims = [registry()[c] for c in args.claims] if args.claims else list(registry().values())
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         store = Store(f"sqlite:///{Path(scratch) / 'mlflow.db'}")
         for claim in claims:
-            t0 = time.monotonic()
+            t0, cpu0 = time.monotonic(), time.process_time()
             summary = run_claim(claim, "quick", args.seeds, store, force=True, progress=lambda _: None)
-            seconds = time.monotonic() - t0
-            rows.append((claim.id, summary.ran, seconds, seconds / max(summary.ran, 1), summary.verdict.verdict))
+            seconds, cpu = time.monotonic() - t0, time.process_time() - cpu0
+            experiment = store.experiment_id(claim.id, create=False)
+            trained = [c.metrics["train_seconds"] for c in runs.children(store, experiment, summary.parent_run_id)
+                       if "train_seconds" in c.metrics]
+            rows.append((claim.id, summary.ran, seconds, sum(trained) if trained else None, cpu,
+                         summary.verdict.verdict))
         t0 = time.monotonic()
         write_report(store, Path(scratch) / "report")
         report_seconds = time.monotonic() - t0
-    total = time.monotonic() - started
+    total, total_cpu = time.monotonic() - started, time.process_time() - cpu_started
 
-    print(f"quick profile, {args.seeds} seeds, backend {keras.backend.backend()}, {os.cpu_count()} CPUs")
-    print(f"{'claim':<24} {'runs':>5} {'seconds':>8} {'s/run':>6}  verdict")
-    for claim_id, ran, seconds, per_run, verdict in rows:
-        print(f"{claim_id:<24} {ran:>5} {seconds:>8.1f} {per_run:>6.2f}  {verdict}")
+    print(f"quick profile, {args.seeds} seeds, backend {backend} ({numerics.label(numerics.describe(backend))}), "
+          f"{cores} usable cores")
+    print(f"{'claim':<24} {'runs':>5} {'seconds':>8} {'s/run':>6} {'training':>8} {'CPU':>5}  verdict")
+    for claim_id, ran, seconds, trained, cpu, verdict in rows:
+        print(f"{claim_id:<24} {ran:>5} {seconds:>8.1f} {seconds / max(ran, 1):>6.2f} {_percent(trained, seconds):>8} "
+              f"{_percent(cpu / cores, seconds):>5}  {verdict}")
     print(f"{'imports (keras, mlflow)':<24} {'':>5} {import_seconds:>8.1f}")
     print(f"{'report from the store':<24} {'':>5} {report_seconds:>8.1f}")
-    print(f"{'total':<24} {sum(r[1] for r in rows):>5} {total:>8.1f}")
+    trained_all = sum(r[3] for r in rows if r[3] is not None)
+    print(f"{'total':<24} {sum(r[1] for r in rows):>5} {total:>8.1f} {'':>6} {_percent(trained_all, total):>8} "
+          f"{_percent(total_cpu / cores, total):>5}")
     return 0
 
 

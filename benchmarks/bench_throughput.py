@@ -278,6 +278,9 @@ def _tf_loop(model, optimizer, x, y, batch, steps, window, rng, jit_compile=Fals
 
 
 def main(argv=None) -> int:
+    from benchmarks import numerics
+
+    numerics.configure()  # before the backend is imported: the settings the claims run under
     from reproductions.claim import PROFILES
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -147,7 +147,9 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
 
     variant = (f" · precision {args.precision}" if args.precision != "float32" else "") + (
         f" · at most {args.step_cap} training steps per run (a shape check: no verdict)" if args.step_cap else "")
-    say(f"store: {store.uri} · backend {backend}{variant} · {len(claims)} claim(s), "
+    from benchmarks import numerics
+
+    say(f"store: {store.uri} · backend {backend} · {numerics.label(numerics.describe(backend))}{variant} · {len(claims)} claim(s), "
         f"{sum(planned.values())} runs planned")
     failures, finished = 0, []
     for module_name, message in (broken or {}).items():  # its claim gets ERROR; the others still run
@@ -251,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(prog="reprobench", description=__doc__.split("\n")[0])
     parser.add_argument("--store", help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else ./mlflow.db)")
+    parser.add_argument("--threads", type=_at_least_one("threads"), default=None, metavar="N",
+                        help="threads per run (default: $REPROBENCH_THREADS, else every usable core); part of "
+                             "every run's key, since the thread count changes the numbers")
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("list", help="show the registered claims").set_defaults(func=cmd_list)
@@ -318,22 +323,37 @@ def _import_keras_quietly() -> None:
         os.close(saved)
 
 
+def _report_backend() -> None:
+    """The report trains nothing and reads the backend of each run from its tags. Keras' NumPy backend
+    spares it TensorFlow's import (5-8 s of a report's 10 s budget), but Keras builds that backend on JAX,
+    which `.[tensorflow]` does not install: without JAX the report keeps the configured backend."""
+    import importlib.util
+
+    if "keras" not in sys.modules and importlib.util.find_spec("jax") is not None:
+        os.environ["KERAS_BACKEND"] = "numpy"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from benchmarks import numerics
     from mlflow_tracking import StoreError
     from reproductions.common.data import DataError
 
     try:
         _check_backend()
-        if args.command == "report" and "keras" not in sys.modules:
-            # the report trains nothing and reads the backend of each run from its tags: Keras' NumPy
-            # backend spares it TensorFlow's import (5-8 s of a report's 10 s budget)
-            os.environ["KERAS_BACKEND"] = "numpy"
+        # the numeric environment the claims are measured under, set before any backend is imported
+        numerics.configure(args.threads)
+        if args.command == "report":
+            _report_backend()
         if args.command != "ui":
             _import_keras_quietly()
+        if args.command in ("run", "suite"):
+            import keras
+
+            numerics.check(keras.backend.backend(), numerics.describe(keras.backend.backend()))
         return args.func(args)
-    except (UsageError, DataError, StoreError) as error:
+    except (UsageError, DataError, StoreError, numerics.NumericsError) as error:
         print(f"reprobench: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # outside a run (e.g. while importing): nothing was in flight

@@ -79,9 +79,20 @@ class Evidence:
         return self.execution.tags.get("profile", "?")
 
 
-def variant_of(execution: runs.StoredRun) -> tuple[str, str]:
-    """(backend, precision) of an execution, for the parity table."""
-    return execution.tags.get("backend", "?"), execution.tags.get("precision", "float32")
+# what sets one column of the parity table apart: the backend, its precision, the numeric environment
+# (benchmarks.numerics: oneDNN, threads) and the device; absent tags read as their defaults
+VARIANT_TAGS = ("backend", "precision", "numerics.onednn", "numerics.threads", "device")
+_VARIANT_DEFAULTS = {"precision": "float32"}
+
+
+def variant_of(execution: runs.StoredRun) -> tuple[str, ...]:
+    """The values of VARIANT_TAGS of an execution, for the parity table."""
+    return tuple(execution.tags.get(name, _VARIANT_DEFAULTS.get(name, "?")) for name in VARIANT_TAGS)
+
+
+def is_default_numerics(execution: runs.StoredRun) -> bool:
+    """Float32 with the kernels the project chooses (oneDNN on where the backend has it)."""
+    return execution.tags.get("precision", "float32") == "float32" and execution.tags.get("numerics.onednn") != "off"
 
 
 def is_capped(execution: runs.StoredRun) -> bool:
@@ -100,19 +111,20 @@ def _judged(store: Store, claim: Claim, experiment_id: str, execution: runs.Stor
 
 def _candidates(store: Store, experiment_id: str, profile: str | None) -> list[runs.StoredRun]:
     """Executions at `profile` (any, if None), most thorough profile first, then uncapped before
-    step-capped, float32 before other precisions, then newest first."""
+    step-capped, float32 with the project's kernels before other precisions and kernels, then newest first."""
     rank = {name: i for i, name in enumerate(reversed(PROFILES))}
     candidates = [e for e in runs.executions(store, experiment_id)  # newest first
                   if profile is None or e.tags.get("profile") == profile]
     candidates.sort(key=lambda e: (rank.get(e.tags.get("profile"), len(rank)), is_capped(e),
-                                   variant_of(e)[1] != "float32"))  # stable: newest first within a key
+                                   not is_default_numerics(e)))  # stable: newest first within a key
     return candidates
 
 
 def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence | None:
     """The claim's newest execution at `profile`; without one, at the most thorough profile run
     (full, then quick, then smoke), so a smoke check never hides a real verdict. Uncapped float32
-    executions come first; a step-capped one is reported only when there is nothing else."""
+    executions with the project's kernels come first; a step-capped one is reported only when there
+    is nothing else."""
     experiment_id = store.experiment_id(claim.id, create=False)
     if experiment_id is None:
         return None
@@ -128,8 +140,8 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
 
 
 def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str, str], Evidence]:
-    """The newest finished, uncapped execution per (backend, precision) at `profile`: the same claim
-    judged on each backend and precision it was run on (the parity table). An execution still
+    """The newest finished, uncapped execution per variant (backend, precision, kernels, threads,
+    device) at `profile`: the same claim judged in each variant it was run in (the parity table). An execution still
     running (or interrupted) is left out: its verdict is not final."""
     experiment_id = store.experiment_id(claim.id, create=False)
     if experiment_id is None:

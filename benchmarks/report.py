@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks import judge as judging
 from benchmarks import plots
-from benchmarks.evidence import Evidence, collect, collect_variants, is_capped
+from benchmarks.evidence import VARIANT_TAGS, Evidence, collect, collect_variants, is_capped
 from mlflow_tracking.store import Store
 from reproductions import broken_modules, registry
 
@@ -123,6 +123,11 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
                          "the step budget, so ratios involving them are lower bounds.")
         if diverged:
             notes.append(f"`{arm}`: {diverged} of {len(metrics)} runs diverged (NaN/inf loss).")
+    mixed = _mixed_versions(evidence)
+    if mixed:
+        notes.append("The judged runs were made under different versions (" + "; ".join(
+            f"{_text(name)}: {', '.join(_code(v) for v in values)}" for name, values in mixed.items())
+            + "): their numbers may differ for that reason alone.")
     failed = sum(1 for c in evidence.children if c.status == "FAILED")
     if failed:
         notes.append(f"{failed} run(s) failed; see *Failed runs* below.")
@@ -134,6 +139,41 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
         notes.append(f"Scale at profile `{evidence.profile}`: {_cell(budget.note)}. The `full` profile runs the "
                      "lecture's scale where it differs.")
     return ["### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
+
+
+# tags of a run that name software whose version can change its numbers (kernels, threads and the device
+# are part of the execution's key, so they cannot differ within one)
+VERSION_TAGS = ("numerics.backend_version", "keras_version", "tensorflow_version", "jax_version", "torch_version",
+                "python_version")
+
+
+def _mixed_versions(evidence: Evidence) -> dict[str, list[str]]:
+    """Version tags whose values differ between the judged runs of one execution (e.g. several machines
+    sharing a store, one with a newer TensorFlow)."""
+    mixed = {}
+    for name in VERSION_TAGS:
+        values = sorted({run.tags[name] for run in evidence.used.values() if name in run.tags})
+        if len(values) > 1:
+            mixed[name] = values
+    return mixed
+
+
+def _environment_lines(tags) -> list[str]:
+    """The numeric environment the execution ran in, and who chose each setting."""
+    if "numerics.threads" not in tags:
+        return []
+    parts = []
+    if "numerics.onednn" in tags:
+        parts.append(f"oneDNN kernels {_text(tags['numerics.onednn'])} ({_text(tags.get('numerics.onednn_source', '?'))})")
+    parts.append(f"{_text(tags['numerics.threads'])} intra-op and {_text(tags.get('numerics.inter_op_threads', '?'))} "
+                 f"inter-op threads ({_text(tags.get('numerics.threads_source', '?'))}) of "
+                 f"{_text(tags.get('numerics.usable_cores', '?'))} usable cores")
+    parts.append(f"compiled as {_text(tags.get('numerics.jit', '?'))}")
+    flags = [f"{_text(k[len('numerics.env.'):])}={_code(v)}" for k, v in sorted(tags.items()) if k.startswith("numerics.env.")]
+    if flags:
+        parts.append("with " + ", ".join(flags))
+    return [f"Numeric environment: {_text(tags.get('backend', '?'))} "
+            f"{_text(tags.get('numerics.backend_version', '?'))}, " + "; ".join(parts) + ".", ""]
 
 
 def _ties_text(tuning) -> str:
@@ -208,10 +248,11 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     tags = execution.tags
     lines = [f"## {claim.id}", "", f"**{claim.title}**", "",
              f"**Verdict: {_verdict_mark(evidence)}** — {_headline(evidence)}; "
-             f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, backend {_code(tags.get('backend', '?'))} "
+             f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, {_code(_environment_label(tags))} "
              f"on {_code(tags.get('device', '?'))}.", ""]
     if verdict.reason:
         lines += [f"*{_cell(verdict.reason)}*", ""]
+    lines += _environment_lines(tags)
     lines += [f"> {_cell(claim.statement)}", "", f"Source: {_cell(claim.source)}.", ""]
     if claim.lecture_number:
         lines += [f"The lecture's numbers: {_cell(claim.lecture_number)}.", ""]
@@ -286,13 +327,40 @@ def _verdict_mark(evidence: Evidence) -> str:
     return VERDICT_MARK[evidence.verdict.verdict]
 
 
-def _variant_label(backend: str, precision: str) -> str:
-    return backend + ("" if precision == "float32" else f" · {precision}")
+def _environment_label(tags) -> str:
+    """'tensorflow · oneDNN on · 2 threads' (and the precision, when not float32) of one execution."""
+    parts = [tags.get("backend", "?")]
+    if tags.get("precision", "float32") != "float32":
+        parts.append(tags["precision"])
+    if "numerics.onednn" in tags:
+        parts.append(f"oneDNN {tags['numerics.onednn']}")
+    if "numerics.threads" in tags:
+        parts.append(f"{tags['numerics.threads']} thread" + ("s" if tags["numerics.threads"] != "1" else ""))
+    return " · ".join(parts)
+
+
+def _column_labels(columns: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+    """Each parity column (evidence.VARIANT_TAGS values) named by its backend, its precision when not
+    float32, and whatever else (oneDNN, threads, device) differs between the columns."""
+    position = {name: i for i, name in enumerate(VARIANT_TAGS)}
+    differs = {name: len({c[i] for c in columns}) > 1 for name, i in position.items()}
+    labels = {}
+    for column in columns:
+        value = dict(zip(VARIANT_TAGS, column))
+        parts = [value["backend"]] + ([value["precision"]] if value["precision"] != "float32" else [])
+        if differs["numerics.onednn"] and value["numerics.onednn"] != "?":
+            parts.append(f"oneDNN {value['numerics.onednn']}")
+        if differs["numerics.threads"] and value["numerics.threads"] != "?":
+            parts.append(f"{value['numerics.threads']} thread" + ("s" if value["numerics.threads"] != "1" else ""))
+        if differs["device"]:
+            parts.append(value["device"])
+        labels[column] = " · ".join(parts)
+    return labels
 
 
 def parity_lines(store: Store, gathered: list) -> list[str]:
-    """Verdict × backend (and precision): each claim judged on every backend and precision it was run
-    on at the profile of its reported execution. Shown when some claim ran in more than one."""
+    """Verdict × variant (backend, precision, kernels, threads, device): each claim judged in every variant
+    it was run in at the profile of its reported execution. Shown when some claim ran in more than one."""
     rows, columns = [], []
     for claim, evidence in gathered:
         if evidence is None or is_capped(evidence.execution):
@@ -303,12 +371,14 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
     if not any(len(variants) > 1 for _, _, variants in rows):
         return []
     order = {"tensorflow": 0, "jax": 1, "torch": 2}
-    columns.sort(key=lambda v: (v[1] != "float32", order.get(v[0], 3), v))
+    columns.sort(key=lambda v: (v[1] != "float32", order.get(v[0], 3), v[2] == "off", v))
+    label = _column_labels(columns)
     lines = ["## Backend parity", "",
-             "The same claims, profile and seeds judged on each Keras backend (and precision) they were run on. "
-             "The backends draw different random numbers from the same seed, so agreement is expected at the level "
-             "of verdicts, not of individual runs. Each cell: the verdict, then the headline sub-claim's mean.", "",
-             "| Claim | Profile | " + " | ".join(_text(_variant_label(*v)) for v in columns) + " | Agree |",
+             "The same claims, profile and seeds judged on each Keras backend, precision and numeric environment "
+             "(oneDNN kernels, threads) they were run in. Backends draw different random numbers from the same seed, "
+             "and kernels and thread counts round differently, so agreement is expected at the level of verdicts, "
+             "not of individual runs. Each cell: the verdict, then the headline sub-claim's mean.", "",
+             "| Claim | Profile | " + " | ".join(_text(label[v]) for v in columns) + " | Agree |",
              "|---|---|" + "---|" * len(columns) + "---|"]
     differing = []
     for claim, profile, variants in rows:
@@ -336,7 +406,7 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
     if differing:
         lines += ["", "Sub-claims whose verdicts differ between columns:", ""]
         lines += [f"- {_text(claim_id)} · {_text(sub_id)}: "
-                  + ", ".join(f"{_text(_variant_label(*v))} {verdict}" for v, verdict in found.items())
+                  + ", ".join(f"{_text(label[v])} {verdict}" for v, verdict in found.items())
                   for claim_id, sub_id, found in differing]
     return lines + [""]
 
@@ -370,7 +440,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
         lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
                      f"{_cell(claim.lecture_number)} | {_verdict_mark(evidence)} | "
                      f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · "
-                     f"{_text(_variant_label(tags.get('backend', '?'), tags.get('precision', 'float32')))} · "
+                     f"{_text(_environment_label(tags))} · "
                      f"{_text(tags.get('device', '?'))}"
                      + (f" · {_text(tags['dataset'])}" if "dataset" in tags else "")
                      + (f" · **capped at {_text(tags['step_cap'])} steps**" if "step_cap" in tags else "") + " |")

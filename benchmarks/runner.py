@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 
 from benchmarks import judge as judging
-from benchmarks import plots
+from benchmarks import numerics, plots
 from benchmarks.evidence import results_of, tuning_choices
 from benchmarks.progress import Progress
 from benchmarks.seeds import derive_seed
@@ -43,12 +43,15 @@ PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}  # --precision
 class Variant:
     """How an execution runs besides claim, profile and backend: the numeric precision (bfloat16 is
     Keras' mixed_bfloat16 policy: bf16 compute, float32 weights and logits), a cap on each run's
-    training steps (the `full` shapes checked on a small machine: no verdict), and the dataset
-    that a `"dataset": "auto"` profile resolved to on this machine. Part of every run key."""
+    training steps (the `full` shapes checked on a small machine: no verdict), the dataset that a
+    `"dataset": "auto"` profile resolved to on this machine, and the numeric environment in force
+    (benchmarks.numerics: oneDNN, threads, device). Part of every run key."""
 
     precision: str = "float32"
     step_cap: int | None = None
     dataset: str | None = None
+    numerics: tuple[tuple[str, str], ...] = ()  # numerics.key(): kernels, threads, device, flags
+
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
@@ -63,6 +66,8 @@ class Variant:
             key["precision"] = self.precision
         if self.step_cap is not None:
             key["step_cap"] = self.step_cap
+        if self.numerics:
+            key["numerics"] = dict(self.numerics)
         return key
 
     def label(self) -> str:
@@ -177,18 +182,22 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
     if seeds < 1:
         raise ValueError("seeds must be >= 1")
     dataset = resolve_dataset("auto", data_dir) if claim.uses_dataset_choice(profile) else None
-    variant = Variant(precision, step_cap, dataset)
     backend = keras.backend.backend()
-    code_hash = claim_code_hash(claim)
     prov = provenance.tags(backend)
+    environment = numerics.describe(backend)
+    variant = Variant(precision, step_cap, dataset, tuple(sorted(numerics.key(environment, prov["device"]).items())))
+    code_hash = claim_code_hash(claim)
     experiment_id = store.experiment_id(claim.id, f"{claim.title}\n\n{claim.statement}")
     execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash,
                            **variant.key(), **({"dataset": dataset} if dataset else {})})
-    base_tags = {"claim": claim.id, "profile": profile, **prov, **variant.tags()}
+    base_tags = {"claim": claim.id, "profile": profile, **prov, **variant.tags(),
+                 **{f"numerics.{name}": value for name, value in environment.items()}}
     tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
 
     parent, _ = runs.open_execution(
-        store, experiment_id, execution_key, f"{claim.id} · {profile} · {backend}{variant.label()}",
+        store, experiment_id, execution_key,
+        " · ".join(part for part in (f"{claim.id} · {profile} · {backend}{variant.label()}",
+                                     numerics.label(environment)) if part),
         tags={**base_tags, "code_hash": code_hash},
         params={"profile": profile, "backend": backend, "claim_code_hash": code_hash, **variant.tags(),
                 **{f"base.{k}": v for k, v in claim.base_config.items()}}, force=force)

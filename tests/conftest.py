@@ -4,6 +4,11 @@
 import logging
 import os
 
+from benchmarks import numerics
+
+# the numeric environment the claims are measured under (oneDNN, threads), as the CLI sets it: before
+# any backend is imported, so the tiers run under the project's settings whatever the shell exports
+numerics.configure()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 logging.getLogger("tensorflow").setLevel(logging.ERROR)

@@ -21,6 +21,11 @@ def _evidence(claim, verdict, subverdicts):
                            execution=SimpleNamespace(tags={}), profile="quick")
 
 
+def _column(backend="tensorflow", precision="float32", onednn="on", threads="2", device="cpu:X"):
+    """A parity column: the values of evidence.VARIANT_TAGS."""
+    return backend, precision, onednn, threads, device
+
+
 def _parity(monkeypatch, claim, variants):
     monkeypatch.setattr(report, "collect_variants", lambda store, c, profile: variants)
     first = next(iter(variants.values()))
@@ -31,8 +36,8 @@ def test_differing_sub_claims_are_named_with_each_columns_verdict(monkeypatch):
     claim = registry()["adam-vs-sgd-momentum"]
     ids = [e.id for e in claim.expectations]
     variants = {
-        ("tensorflow", "float32"): _evidence(claim, NOT_REPRODUCED, [NOT_REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_REPRODUCED]),
-        ("torch", "float32"): _evidence(claim, PARTIAL, [REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, INCONCLUSIVE]),
+        _column(): _evidence(claim, NOT_REPRODUCED, [NOT_REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_REPRODUCED]),
+        _column("torch"): _evidence(claim, PARTIAL, [REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, INCONCLUSIVE]),
     }
     text = _parity(monkeypatch, claim, variants)
     assert "| **no**; sub-claims 2/4 agree |" in text
@@ -44,8 +49,25 @@ def test_differing_sub_claims_are_named_with_each_columns_verdict(monkeypatch):
 def test_no_list_when_every_sub_claim_agrees(monkeypatch):
     claim = registry()["initial-loss"]
     same = [REPRODUCED] * len(claim.expectations)
-    variants = {("tensorflow", "float32"): _evidence(claim, REPRODUCED, same),
-                ("tensorflow", "bfloat16"): _evidence(claim, REPRODUCED, same)}
+    variants = {_column(): _evidence(claim, REPRODUCED, same),
+                _column(precision="bfloat16"): _evidence(claim, REPRODUCED, same)}
     text = _parity(monkeypatch, claim, variants)
     assert f"| yes; sub-claims {len(same)}/{len(same)} agree |" in text
     assert "tensorflow · bfloat16" in text and "differ between columns" not in text
+
+
+def test_columns_are_named_by_what_sets_them_apart(monkeypatch):
+    """oneDNN on against off is a column like any backend; threads and device are named only where they differ."""
+    claim = registry()["initial-loss"]
+    same = [REPRODUCED] * len(claim.expectations)
+    other = [NOT_REPRODUCED] + same[1:]
+    variants = {_column(onednn="off"): _evidence(claim, NOT_REPRODUCED, other),
+                _column(): _evidence(claim, REPRODUCED, same)}
+    text = _parity(monkeypatch, claim, variants)
+    assert "| Claim | Profile | tensorflow · oneDNN on | tensorflow · oneDNN off | Agree |" in text  # on first
+    assert f"- initial-loss · {claim.expectations[0].id}: tensorflow · oneDNN on REPRODUCED, " \
+           "tensorflow · oneDNN off NOT REPRODUCED" in text
+    variants = {_column(threads="1"): _evidence(claim, REPRODUCED, same), _column(): _evidence(claim, REPRODUCED, same),
+                _column("jax", onednn="?"): _evidence(claim, REPRODUCED, same)}
+    text = _parity(monkeypatch, claim, variants)
+    assert "| tensorflow · oneDNN on · 1 thread | tensorflow · oneDNN on · 2 threads | jax · 2 threads |" in text
