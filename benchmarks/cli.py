@@ -20,6 +20,8 @@ import os
 import sys
 import time
 
+from benchmarks import numerics
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up chatter
 logging.getLogger("tensorflow").setLevel(logging.ERROR)  # e.g. retracing notes for each fresh model
 logging.getLogger("mlflow").setLevel(logging.WARNING)  # e.g. "Creating initial MLflow database tables"
@@ -147,10 +149,8 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
 
     variant = (f" · precision {args.precision}" if args.precision != "float32" else "") + (
         f" · at most {args.step_cap} training steps per run (a shape check: no verdict)" if args.step_cap else "")
-    from benchmarks import numerics
-
-    say(f"store: {store.uri} · backend {backend} · {numerics.label(numerics.describe(backend))}{variant} · {len(claims)} claim(s), "
-        f"{sum(planned.values())} runs planned")
+    say(f"store: {store.uri} · backend {backend} · {numerics.label(numerics.describe(backend))}{variant} · "
+        f"{len(claims)} claim(s), {sum(planned.values())} runs planned")
     failures, finished = 0, []
     for module_name, message in (broken or {}).items():  # its claim gets ERROR; the others still run
         failures += 1
@@ -336,7 +336,6 @@ def _report_backend() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from benchmarks import numerics
     from mlflow_tracking import StoreError
     from reproductions.common.data import DataError
 

@@ -52,7 +52,6 @@ class Variant:
     dataset: str | None = None
     numerics: tuple[tuple[str, str], ...] = ()  # numerics.key(): kernels, threads, device, flags
 
-
     def __post_init__(self):
         if self.precision not in PRECISIONS:
             raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
