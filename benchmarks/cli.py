@@ -3,6 +3,7 @@
     reprobench list
     reprobench run init-scale-collapse --profile quick --seeds 5
     reprobench run --all --profile quick
+    reprobench confirm --all               # the same claims on fresh seeds: does each verdict replicate?
     reprobench report [--out DIR] [--profile quick]
     reprobench suite                       # every claim at `quick`, then the report (the main job)
     reprobench ui                          # MLflow UI on the suite's store, on 127.0.0.1, a free port
@@ -147,8 +148,10 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     def run_line(line: str) -> None:  # without a terminal's status line, each run's line carries the counts
         say("  " + line + (f"  [{tracker.status()}]" if line.startswith("[") and not tracker.live else ""))
 
+    stream = getattr(args, "stream", "discovery")
     variant = (f" · precision {args.precision}" if args.precision != "float32" else "") + (
-        f" · at most {args.step_cap} training steps per run (a shape check: no verdict)" if args.step_cap else "")
+        f" · at most {args.step_cap} training steps per run (a shape check: no verdict)" if args.step_cap else "") + (
+        " · confirmation: fresh seeds for tuning, judged runs and placebos" if stream == "confirmation" else "")
     say(f"store: {store.uri} · backend {backend} · {numerics.label(numerics.describe(backend))}{variant} · "
         f"{len(claims)} claim(s), {sum(planned.values())} runs planned")
     failures, finished = 0, []
@@ -162,7 +165,7 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
             try:
                 summary = run_claim(claim, args.profile, seeds, store, force=args.force, data_dir=args.data_dir,
                                     progress=run_line, tracker=tracker, precision=args.precision,
-                                    step_cap=args.step_cap)
+                                    step_cap=args.step_cap, stream=stream)
             except Interrupted as stop:
                 done = ", ".join(finished) or "none"
                 error(f"\ninterrupted: {stop}. Claims finished: {done}. Finished runs are kept; "
@@ -182,9 +185,10 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
                      else verdict.verdict)
             say(f"  -> {shown} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
                 f"failed {summary.failed}) in {summary.seconds:.1f}s")
-            for sub in verdict.subverdicts:
-                say(f"     {sub.verdict:<15} {sub.expectation.id}: mean {sub.mean:.4g} "
-                    f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] n={sub.n}")
+            for sub in verdict.subverdicts + verdict.placebos:
+                confidence = f"{sub.confidence:.0%} " if sub.confidence == sub.confidence else ""
+                say(f"     {sub.verdict:<15} {sub.role:<9} {sub.expectation.id}: {sub.mean:.4g} "
+                    f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] {confidence}n={sub.n}")
     waits = store.client.retries
     done_runs, _ = tracker.totals()
     say(f"done: {done_runs} runs in {clock(time.monotonic() - tracker.started)}"
@@ -195,6 +199,15 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
 def cmd_run(args) -> int:
     from reproductions import broken_modules
 
+    return _run(args, _claims(args.claims, args.all), broken_modules() if args.all else None)
+
+
+def cmd_confirm(args) -> int:
+    """`run`, on the confirmation seed stream: tuning, judged runs and placebos on seeds no decision has
+    seen, judged apart; the report sets each verdict beside the discovery one."""
+    from reproductions import broken_modules
+
+    args.stream = "confirmation"
     return _run(args, _claims(args.claims, args.all), broken_modules() if args.all else None)
 
 
@@ -278,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     run_options(run)
     run.set_defaults(func=cmd_run)
 
+    confirm = commands.add_parser("confirm", help="run claims again on fresh seeds (tuning included) and judge "
+                                                  "them apart: does each verdict replicate?")
+    confirm.add_argument("claims", nargs="*", help="claim ids (see `reprobench list`)")
+    confirm.add_argument("--all", action="store_true", help="every registered claim")
+    run_options(confirm)
+    confirm.set_defaults(func=cmd_confirm)
+
     def report_options(sub, default_profile):
         sub.add_argument("--out", default=".", help="directory for FINDINGS.md and its plots (default .)")
         if default_profile is None:
@@ -347,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             _report_backend()
         if args.command != "ui":
             _import_keras_quietly()
-        if args.command in ("run", "suite"):
+        if args.command in ("run", "suite", "confirm"):
             import keras
 
             numerics.check(keras.backend.backend(), numerics.describe(keras.backend.backend()))

@@ -11,21 +11,26 @@ from mlflow_tracking.store import Store
 from reproductions.claim import PROFILES, Claim
 
 
-def results_of(store: Store, experiment_id: str, parent_run_id: str, n_seeds: int):
-    """The FINISHED children of an execution, newest per arm × repeat, for repeats < n_seeds.
+def results_of(store: Store, experiment_id: str, parent_run_id: str, n_seeds: int, stage: str = "eval"):
+    """The FINISHED children of an execution at `stage` ('eval' or 'placebo'), newest per arm × repeat,
+    for repeats < n_seeds.
 
     Returns (results, used, children): results[arm][repeat][metric] for the judge, the child run
     used for each (arm, repeat), and every child of the execution.
     """
     children = runs.children(store, experiment_id, parent_run_id)
+    return (*_table(children, stage, n_seeds), children)
+
+
+def _table(children: list[runs.StoredRun], stage: str, n_seeds: int):
     used: dict[tuple[str, int], runs.StoredRun] = {}
     for child in children:  # oldest first, so a newer run of the same (arm, repeat) wins
-        if _usable(child, "eval", n_seeds):
+        if _usable(child, stage, n_seeds):
             used[(child.tags["arm"], int(child.tags["repeat"]))] = child
     table: dict[str, dict[int, dict[str, float]]] = {}
     for (arm, repeat), child in sorted(used.items()):
         table.setdefault(arm, {})[repeat] = metrics_of(child)
-    return table, used, children
+    return table, used
 
 
 def _usable(child: runs.StoredRun, stage: str, n_seeds: int) -> bool:
@@ -72,11 +77,24 @@ class Evidence:
     used: dict  # (arm, repeat) -> StoredRun
     verdict: judging.ClaimVerdict
     tuning: dict  # tuned arm -> TuningChoice
-    children: list  # every child run of the execution (eval and tuning, any status)
+    children: list  # every child run of the execution (eval, placebo and tuning, any status)
+    placebo_results: dict = dataclasses.field(default_factory=dict)
+    confirmation: Evidence | None = None  # the same claim judged again on fresh seeds (`reprobench confirm`)
 
     @property
     def profile(self) -> str:
         return self.execution.tags.get("profile", "?")
+
+    def changed_definitions(self) -> dict[str, tuple[str, str]]:
+        """Sub-claims whose definition differs from the one the runs were made under: id -> (then, now).
+        (Executions from before definitions were recorded have none to compare.)"""
+        changed = {}
+        for e in self.claim.expectations:
+            then = self.execution.tags.get(f"definition.{e.id}")
+            now = self.claim.definition_hash(e.id, self.profile) if self.profile in self.claim.budgets else None
+            if then is not None and then != now:
+                changed[e.id] = (then, now)
+        return changed
 
 
 # what sets one column of the parity table apart: the backend, its precision, the numeric environment
@@ -100,13 +118,20 @@ def is_capped(execution: runs.StoredRun) -> bool:
     return "step_cap" in execution.tags
 
 
+def is_confirmation(execution: runs.StoredRun) -> bool:
+    """An execution on the confirmation seed stream (`reprobench confirm`)."""
+    return execution.tags.get("stream") == "confirmation"
+
+
 def _judged(store: Store, claim: Claim, experiment_id: str, execution: runs.StoredRun) -> Evidence:
     n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
-    table, used, children = results_of(store, experiment_id, execution.run_id, n_seeds)
-    verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"))
+    children = runs.children(store, experiment_id, execution.run_id)
+    table, used = _table(children, "eval", n_seeds)
+    placebo_table, _ = _table(children, "placebo", n_seeds)
+    verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"), placebo_table)
     tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0),
                             execution.tags.get("profile", "quick"), execution.tags.get("dataset"))
-    return Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children)
+    return Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children, placebo_table)
 
 
 def _candidates(store: Store, experiment_id: str, profile: str | None) -> list[runs.StoredRun]:
@@ -114,7 +139,7 @@ def _candidates(store: Store, experiment_id: str, profile: str | None) -> list[r
     step-capped, float32 with the project's kernels before other precisions and kernels, then newest first."""
     rank = {name: i for i, name in enumerate(reversed(PROFILES))}
     candidates = [e for e in runs.executions(store, experiment_id)  # newest first
-                  if profile is None or e.tags.get("profile") == profile]
+                  if (profile is None or e.tags.get("profile") == profile) and not is_confirmation(e)]
     candidates.sort(key=lambda e: (rank.get(e.tags.get("profile"), len(rank)), is_capped(e),
                                    not is_default_numerics(e)))  # stable: newest first within a key
     return candidates
@@ -132,11 +157,25 @@ def collect(store: Store, claim: Claim, profile: str | None = None) -> Evidence 
     for execution in _candidates(store, experiment_id, profile):
         evidence = _judged(store, claim, experiment_id, execution)
         if evidence.used:
-            return evidence
+            return dataclasses.replace(evidence, confirmation=_confirmation(store, claim, experiment_id, execution))
         # an execution with no finished runs (just started, or every run failed) does not hide
         # an older one with results; with nothing better it is reported, as ERROR
         fallback = fallback or evidence
     return fallback
+
+
+def _confirmation(store: Store, claim: Claim, experiment_id: str, discovery: runs.StoredRun) -> Evidence | None:
+    """The newest finished confirmation of a discovery execution: the same claim code, profile and variant
+    (backend, precision, kernels, threads, device), on the confirmation seed stream."""
+    for execution in runs.executions(store, experiment_id):  # newest first
+        if (is_confirmation(execution) and execution.status == "FINISHED"
+                and execution.tags.get("profile") == discovery.tags.get("profile")
+                and execution.tags.get("code_hash") == discovery.tags.get("code_hash")
+                and variant_of(execution) == variant_of(discovery)):
+            evidence = _judged(store, claim, experiment_id, execution)
+            if evidence.used:
+                return evidence
+    return None
 
 
 def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str, str], Evidence]:
@@ -149,7 +188,7 @@ def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str
     found: dict[tuple[str, str], Evidence] = {}
     for execution in runs.executions(store, experiment_id):  # newest first
         if (execution.tags.get("profile") != profile or is_capped(execution) or execution.status != "FINISHED"
-                or variant_of(execution) in found):
+                or is_confirmation(execution) or variant_of(execution) in found):
             continue
         evidence = _judged(store, claim, experiment_id, execution)
         if evidence.used:

@@ -1,27 +1,45 @@
-"""The judge: statistics over seeds -> a graded verdict per sub-claim and per claim.
+"""The judge: statistics over seeds -> a graded verdict per sub-claim, and the claim's verdict from its primaries.
 
-For each expectation the per-seed effect is computed (one arm's metric, or the paired difference of
-two arms on the same seed, optionally of log10 values), then one-sided tests (Student's t or the
-Wilcoxon signed-rank test, scipy.stats) at level alpha decide:
+For each expectation the per-seed effect is computed (one arm's metric, or the paired difference of two
+arms on the same seed, optionally of log10 values) and judged at level alpha, every interval matching its
+tests: one-sided tests at alpha, so a (1 − 2·alpha) two-sided interval (90 % at alpha = 0.05).
 
-  claim 'greater than margin m' (no-effect value n <= m):
-    REPRODUCED      effect > m is significant
-    PARTIAL         effect > n is significant, but not effect > m (direction holds, magnitude short)
-    NOT REPRODUCED  effect < m is significant (the data rule the claimed effect out)
-    INCONCLUSIVE    none of these: too noisy at this budget
-  'less' mirrors it; 'within' is equivalence by two one-sided tests (TOST); 'outside' its inverse.
+  test 't'           Student's t on the effects; the t interval.
+  test 'binomial'    0/1 outcomes: one arm's rate by an exact binomial test with a Clopper–Pearson interval;
+                     two arms by an exact McNemar test on the discordant pairs (the direction only).
+  censored_by        time-to-target: a censored run is a bound, so each pair's effect is an interval (both
+                     censored: (−∞, ∞), it tells nothing). When some pair is a bound, an exact sign test counts
+                     the pairs whose side of the tested value is known, and the interval for the median comes
+                     from order statistics of the bounds; when every pair is a value, the t-test as above (with
+                     5 seeds an exact sign test cannot go below p = 1/32, too little for any multiplicity
+                     correction). The simulated nulls of tests/unit/test_judge_null.py measure the mixture.
+  exact              computed, not sampled: HOLDS when every seed satisfies the comparison, else FAILS;
+                     reported apart, outside the statistics.
+
+The grades, for a claim 'effect greater than margin m' with no-effect value n < m ('less' mirrors it):
+
+  REPRODUCED      effect > m is significant: the direction and the claimed size hold.
+  SMALLER EFFECT  effect > n and effect < m are both significant: the direction holds, the claimed size
+                  is ruled out.
+  DIRECTION ONLY  effect > n is significant, effect < m is not: the direction holds, the size is undecided.
+  NOT REPRODUCED  effect < m is significant and the direction is not: the data contradict the claim.
+  INCONCLUSIVE    none of these: too noisy at this budget (the report says how many seeds would decide it).
   ERROR           the runs it needs failed or are missing.
 
-The mean, its (1 - alpha) t confidence interval and Cohen's d are reported with every verdict.
-The judge reads plain numbers, so any expectation can be evaluated on stored runs, including the
-negative controls (`Expectation.inverted()`), which must come out NOT REPRODUCED.
+'within' is equivalence (two one-sided tests), 'outside' its inverse. A claim's verdict is that of its
+primary sub-claims (the weakest of them), the lecture's headline; the others are secondary findings.
+Sub-claims judged on the same runs are corrected for multiplicity by Holm's step-down method, within the
+primary family and within the secondary family, for each kind of test. Placebos (A/A): a claim's baseline
+arm (its first primary paired comparison's) run again on an independent seed stream and judged against
+itself under every paired claim of a difference; a true effect of 0, so REPRODUCED, SMALLER EFFECT or
+DIRECTION ONLY there is a false positive.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from scipy import stats
@@ -29,12 +47,20 @@ from scipy import stats
 from reproductions.claim import Claim, Expectation
 
 REPRODUCED = "REPRODUCED"
-PARTIAL = "PARTIAL"
+SMALLER = "SMALLER EFFECT"
+DIRECTION_ONLY = "DIRECTION ONLY"
 NOT_REPRODUCED = "NOT REPRODUCED"
 INCONCLUSIVE = "INCONCLUSIVE"
 ERROR = "ERROR"
-VERDICTS = (REPRODUCED, PARTIAL, NOT_REPRODUCED, INCONCLUSIVE, ERROR)
+VERDICTS = (REPRODUCED, SMALLER, DIRECTION_ONLY, NOT_REPRODUCED, INCONCLUSIVE, ERROR)
+DIRECTION_HOLDS = (REPRODUCED, SMALLER, DIRECTION_ONLY)  # for a placebo: a false positive
+HOLDS, FAILS = "HOLDS", "FAILS"  # exact checks
 MIN_SEEDS = 2
+POWER = 0.8  # of the seed count the report suggests for an undecided sub-claim
+MAX_SEEDS_TO_DECIDE = 100_000  # beyond this the report says "> 10000": the effect sits on its boundary
+PRIMARY, SECONDARY, EXACT, PLACEBO = "primary", "secondary", "exact", "placebo"
+# the claim's verdict from its primaries: the weakest (ERROR whenever one is)
+_STRENGTH = {REPRODUCED: 0, SMALLER: 1, DIRECTION_ONLY: 2, INCONCLUSIVE: 3, NOT_REPRODUCED: 4}
 
 # results[arm][repeat][metric] = value, as read back from the store
 Results = Mapping[str, Mapping[int, Mapping[str, float]]]
@@ -45,27 +71,40 @@ class SubVerdict:
     expectation: Expectation
     verdict: str
     n: int
-    mean: float = math.nan
-    ci_low: float = math.nan
+    mean: float = math.nan  # the estimate: the mean (t), the rate (binomial), the median (censored), or the
+    ci_low: float = math.nan  # difference in rates (McNemar); with its (1 − 2α) interval
     ci_high: float = math.nan
-    p_value: float = math.nan  # of the test that decided (or of the claimed direction when none did)
-    effect_size: float = math.nan  # Cohen's d against the no-effect value (or the target)
+    p_value: float = math.nan  # of the test that decided (Holm-adjusted), or of the claim's own test when none did
+    effect_size: float = math.nan  # Cohen's d against the no-effect value (t only)
     values: tuple[float, ...] = ()
     reason: str = ""
+    role: str = SECONDARY
+    method: str = ""
+    confidence: float = math.nan  # of the interval
+    seeds_to_decide: int | None = None  # at the observed spread, for an undecided sub-claim
+    adjustment: str = ""  # e.g. "Holm over 3 secondary sub-claims"
+    censored: int = 0  # pairs with a bound instead of a value
 
 
 @dataclasses.dataclass(frozen=True)
 class ClaimVerdict:
     claim_id: str
     verdict: str
-    subverdicts: tuple[SubVerdict, ...]
-    controls: tuple[SubVerdict, ...]  # the inverted sub-claims, judged on the same runs
+    subverdicts: tuple[SubVerdict, ...]  # every sub-claim, in the claim's order, each with its role
+    placebos: tuple[SubVerdict, ...]
     n_seeds: int
     profile: str
     reason: str = ""
 
+    def of_role(self, *roles: str) -> tuple[SubVerdict, ...]:
+        return tuple(s for s in self.subverdicts if s.role in roles)
+
+    @property
+    def statistical(self) -> tuple[SubVerdict, ...]:
+        return self.of_role(PRIMARY, SECONDARY)
+
     def counts(self) -> dict[str, int]:
-        return {v: sum(s.verdict == v for s in self.subverdicts) for v in VERDICTS}
+        return {v: sum(s.verdict == v for s in self.statistical) for v in VERDICTS}
 
 
 def _transform(value: float, scale: str) -> float:
@@ -74,117 +113,358 @@ def _transform(value: float, scale: str) -> float:
     return value
 
 
-def effects(expectation: Expectation, results: Results) -> tuple[list[float], list[int], str]:
-    """Per-seed effects, the repeats they come from, and why some repeats gave none."""
+def _repeats(expectation: Expectation, results: Results) -> tuple[Mapping, Mapping | None, list[int]]:
     arm_runs = results.get(expectation.arm, {})
     base_runs = results.get(expectation.baseline, {}) if expectation.baseline else None
     repeats = sorted(arm_runs) if base_runs is None else sorted(set(arm_runs) & set(base_runs))
-    values, used, problems = [], [], []
+    return arm_runs, base_runs, repeats
+
+
+def effect_bounds(expectation: Expectation, results: Results) -> tuple[list[tuple[float, float]], list[int], str]:
+    """Per-seed effects as (low, high): equal for a value, open on one side where a censored run makes it a
+    bound (only with `censored_by`); the repeats they come from; and why some repeats gave none."""
+    arm_runs, base_runs, repeats = _repeats(expectation, results)
+    bounds, used, problems = [], [], []
     for repeat in repeats:
-        a = arm_runs[repeat].get(expectation.metric)
-        b = None if base_runs is None else base_runs[repeat].get(expectation.metric)
-        if a is None or (base_runs is not None and b is None):
+        sides = [arm_runs[repeat]] + ([] if base_runs is None else [base_runs[repeat]])
+        values = [side.get(expectation.metric) for side in sides]
+        if any(v is None for v in values):
             problems.append(f"seed {repeat}: metric {expectation.metric!r} missing")
             continue
-        effect = _transform(a, expectation.scale)
-        if b is not None:
-            effect -= _transform(b, expectation.scale)
+        flags = [bool(side.get(expectation.censored_by, 0.0)) if expectation.censored_by else False for side in sides]
+        points = [_transform(v, expectation.scale) for v in values]
+        effect = points[0] - (points[1] if len(points) > 1 else 0.0)
         if not math.isfinite(effect):
             problems.append(f"seed {repeat}: effect not finite ({effect})")
             continue
-        values.append(effect)
+        # a censored arm took longer than counted (effect up); a censored baseline too (effect down)
+        low = -math.inf if len(flags) > 1 and flags[1] else effect
+        high = math.inf if flags[0] else effect
+        bounds.append((low, high))
         used.append(repeat)
-    return values, used, "; ".join(problems)
+    return bounds, used, "; ".join(problems)
 
 
-def _p_one_sided(x: np.ndarray, value: float, alternative: str, test: str) -> float:
-    """p-value of H1: mean (or median) of x is `alternative` ('greater'/'less') than value."""
-    d = x - value
-    if np.ptp(d) == 0:  # identical on every seed: the sign alone decides
-        holds = d[0] > 0 if alternative == "greater" else d[0] < 0
-        return 0.0 if holds else 1.0
-    if test == "wilcoxon":
-        if np.all(d == 0):
-            return 1.0
-        return float(stats.wilcoxon(d, alternative=alternative).pvalue)
-    return float(stats.ttest_1samp(d, 0.0, alternative=alternative).pvalue)
+@dataclasses.dataclass(frozen=True)
+class _Measured:
+    """What the data say about one effect: an estimate, its interval, and a one-sided p-value at any value."""
+
+    n: int
+    estimate: float
+    low: float
+    high: float
+    method: str
+    p_at: Callable[[float, str], float]  # p of H1 'effect <alternative> value'
+    spread: float = math.nan  # sd (t), for the seed count that would decide
+    rate: float = math.nan  # observed rate (binomial) or share of discordant pairs up (McNemar), for the same
+    informative: float = 1.0  # share of pairs that count (McNemar; sign test: 0 when none is known)
+    sides_at: Callable[[float], tuple[int, int]] | None = None  # sign test: pairs known above / below a value
+    censored: int = 0
+    reason: str = ""
 
 
-def _interval(x: np.ndarray, alpha: float) -> tuple[float, float]:
-    if np.ptp(x) == 0:
-        return float(x[0]), float(x[0])
-    ci = stats.ttest_1samp(x, 0.0).confidence_interval(confidence_level=1 - alpha)
-    return float(ci.low), float(ci.high)
-
-
-def judge_expectation(expectation: Expectation, results: Results) -> SubVerdict:
-    values, _, problems = effects(expectation, results)
-    n = len(values)
-    missing = [arm for arm in expectation.arms if not results.get(arm)]
-    if missing:
-        return SubVerdict(expectation, ERROR, n, reason=f"no finished runs for arm(s) {', '.join(missing)}")
-    if n < MIN_SEEDS:
-        return SubVerdict(expectation, INCONCLUSIVE if n else ERROR, n, values=tuple(values),
-                          reason=f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip())
-    x = np.asarray(values, dtype="float64")
-    mean = float(x.mean())
-    low, high = _interval(x, expectation.alpha)
+def _t(x: np.ndarray, alpha: float) -> _Measured:
     sd = float(x.std(ddof=1))
-    e, alpha, test = expectation, expectation.alpha, expectation.test
+    if sd == 0:
+        return _Measured(len(x), float(x[0]), float(x[0]), float(x[0]), "t", lambda v, a: math.nan, reason=(
+            f"every seed gave {x[0]:.6g}: a t-test needs spread (a computed quantity is declared exact)"))
+    ci = stats.ttest_1samp(x, 0.0).confidence_interval(confidence_level=1 - 2 * alpha)
+    return _Measured(len(x), float(x.mean()), float(ci.low), float(ci.high), "t",
+                     lambda v, a: float(stats.ttest_1samp(x - v, 0.0, alternative=a).pvalue), spread=sd)
 
-    def p(value, alternative):
-        return _p_one_sided(x, value, alternative, test)
 
+def _binomial(x: np.ndarray, alpha: float) -> _Measured:
+    k, n = int(x.sum()), len(x)
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=1 - 2 * alpha, method="exact")
+    return _Measured(n, k / n, float(ci.low), float(ci.high), "exact binomial",
+                     lambda v, a: float(stats.binomtest(k, n, min(max(v, 0.0), 1.0), alternative=a).pvalue), rate=k / n)
+
+
+def _mcnemar(arm: np.ndarray, base: np.ndarray, alpha: float) -> _Measured:
+    """Paired 0/1 outcomes: the exact McNemar test is a binomial test of the discordant pairs (arm 1 and
+    baseline 0, against the reverse); the interval is the difference in rates given those pairs."""
+    n = len(arm)
+    up, down = int(np.sum((arm == 1) & (base == 0))), int(np.sum((arm == 0) & (base == 1)))
+    discordant = up + down
+    difference = (up - down) / n
+    if discordant == 0:
+        return _Measured(n, difference, 0.0, 0.0, "exact McNemar", lambda v, a: 1.0, informative=0.0,
+                         reason="no discordant pair: the two arms never differ")
+    ci = stats.binomtest(up, discordant).proportion_ci(confidence_level=1 - 2 * alpha, method="exact")
+    scale = discordant / n
+    return _Measured(n, difference, scale * (2 * ci.low - 1), scale * (2 * ci.high - 1), "exact McNemar",
+                     lambda v, a: float(stats.binomtest(up, discordant, 0.5, alternative=a).pvalue),
+                     rate=up / discordant, informative=discordant / n)
+
+
+def _order_statistic_rank(n: int, alpha: float) -> int:
+    """The largest k with P(Binomial(n, 1/2) < k) ≤ alpha: the k-th smallest and k-th largest values bound
+    the median with confidence ≥ 1 − 2·alpha (0 when n is too small for any such bound)."""
+    k = 0
+    while k < n and stats.binom.cdf(k, n, 0.5) <= alpha:
+        k += 1
+    return k
+
+
+def _sign_on_bounds(bounds: list[tuple[float, float]], alpha: float) -> _Measured:
+    n = len(bounds)
+    lows, highs = sorted(lo for lo, _ in bounds), sorted(hi for _, hi in bounds)
+    censored = sum(lo != hi for lo, hi in bounds)
+    known = [lo if math.isfinite(lo) else hi for lo, hi in bounds if math.isfinite(lo) or math.isfinite(hi)]
+    if not known:
+        return _Measured(n, math.nan, -math.inf, math.inf, "sign test on bounds", lambda v, a: 1.0, censored=censored,
+                         informative=0.0, reason="no run reached the target: every pair is censored on both sides")
+    k = _order_statistic_rank(n, alpha)
+    low, high = (lows[k - 1], highs[n - k]) if k else (-math.inf, math.inf)
+
+    def sides_at(value: float) -> tuple[int, int]:
+        return sum(lo > value for lo, _ in bounds), sum(hi < value for _, hi in bounds)
+
+    def p_at(value: float, alternative: str) -> float:
+        above, below = sides_at(value)
+        if above + below == 0:
+            return 1.0
+        hits = above if alternative == "greater" else below
+        return float(stats.binomtest(hits, above + below, 0.5, alternative="greater").pvalue)
+
+    estimate = float(np.median(known))  # a bound counts at its known end: a display value, never tested
+    return _Measured(n, estimate, float(low), float(high), "sign test on bounds", p_at, censored=censored,
+                     sides_at=sides_at)
+
+
+def _measure(e: Expectation, bounds: list[tuple[float, float]], results: Results) -> _Measured:
+    alpha = e.alpha
+    if e.censored_by and any(lo != hi for lo, hi in bounds):
+        return _sign_on_bounds(bounds, alpha)
+    x = np.asarray([lo for lo, _ in bounds], dtype="float64")
+    if e.test == "binomial":
+        arm_runs, base_runs, repeats = _repeats(e, results)
+        outcome = [arm_runs[r].get(e.metric) for r in repeats]
+        if base_runs is None:
+            return _binomial(np.asarray(outcome, dtype="float64"), alpha)
+        return _mcnemar(np.asarray(outcome, dtype="float64"),
+                        np.asarray([base_runs[r].get(e.metric) for r in repeats], dtype="float64"), alpha)
+    return _t(x, alpha)
+
+
+def _raw_p(e: Expectation, measured: _Measured) -> dict[str, float]:
+    """The one-sided p-values a verdict is read from: the claimed size, the direction and against the
+    claimed size ('greater'/'less'); inside and outside the tolerance ('within'/'outside')."""
+    p = measured.p_at
     if e.comparison in ("greater", "less"):
         better = e.comparison
         worse = "less" if better == "greater" else "greater"
-        reference = e.effective_null
-        p_claim, p_direction, p_against = p(e.margin, better), p(reference, better), p(e.margin, worse)
-        if p_claim < alpha:
-            verdict, p_value = REPRODUCED, p_claim
-        elif p_direction < alpha and reference != e.margin:
-            verdict, p_value = PARTIAL, p_direction
-        elif p_against < alpha:
-            verdict, p_value = NOT_REPRODUCED, p_against
-        else:
-            verdict, p_value = INCONCLUSIVE, p_claim
+        found = {"claim": p(e.margin, better), "against": p(e.margin, worse)}
+        if e.effective_null != e.margin:
+            found["direction"] = p(e.effective_null, better)
+        return found
+    low_edge, high_edge = e.target - e.margin, e.target + e.margin
+    return {"inside": max(p(low_edge, "greater"), p(high_edge, "less")),
+            "outside": min(p(high_edge, "greater"), p(low_edge, "less"))}
+
+
+def _grade(e: Expectation, p: Mapping[str, float]) -> tuple[str, float]:
+    alpha = e.alpha
+    if e.comparison in ("greater", "less"):
+        if p["claim"] < alpha:
+            return REPRODUCED, p["claim"]
+        if p.get("direction", 1.0) < alpha:
+            if p["against"] < alpha:
+                return SMALLER, max(p["direction"], p["against"])
+            return DIRECTION_ONLY, p["direction"]
+        if p["against"] < alpha:
+            return NOT_REPRODUCED, p["against"]
+        return INCONCLUSIVE, p["claim"]
+    inside, outside = (REPRODUCED, NOT_REPRODUCED) if e.comparison == "within" else (NOT_REPRODUCED, REPRODUCED)
+    if p["inside"] < alpha:
+        return inside, p["inside"]
+    if p["outside"] < alpha:
+        return outside, p["outside"]
+    return INCONCLUSIVE, p["inside"] if e.comparison == "within" else p["outside"]
+
+
+def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1) -> int | None:
+    """Seeds that would decide an undecided sub-claim at the observed spread (one-sided test at alpha, divided
+    over a multiplicity family of that size, with 80 % power) against the boundary nearest its estimate: the
+    claimed margin, or a tolerance's nearer edge."""
+    if e.comparison in ("greater", "less"):
+        boundary = e.margin
     else:
-        reference = e.target
-        low_edge, high_edge = e.target - e.margin, e.target + e.margin
-        p_inside = max(p(low_edge, "greater"), p(high_edge, "less"))  # TOST
-        p_outside = min(p(high_edge, "greater"), p(low_edge, "less"))
-        inside_verdict, outside_verdict = (REPRODUCED, NOT_REPRODUCED) if e.comparison == "within" else (
-            NOT_REPRODUCED, REPRODUCED)
-        if p_inside < alpha:
-            verdict, p_value = inside_verdict, p_inside
-        elif p_outside < alpha:
-            verdict, p_value = outside_verdict, p_outside
-        else:
-            verdict, p_value = INCONCLUSIVE, p_inside if e.comparison == "within" else p_outside
-    effect_size = (mean - reference) / sd if sd > 0 else math.copysign(math.inf, mean - reference) if mean != reference else 0.0
-    return SubVerdict(e, verdict, n, mean, low, high, p_value, effect_size, tuple(values), problems)
+        boundary = min((e.target - e.margin, e.target + e.margin), key=lambda edge: abs(measured.estimate - edge))
+    alpha = e.alpha / family
+    z_alpha, z_power = stats.norm.ppf(1 - alpha), stats.norm.ppf(POWER)
+    if measured.method == "t":
+        distance = abs(measured.estimate - boundary)
+        if not distance > 0 or not math.isfinite(measured.spread):
+            return None
+        n = ((z_alpha + z_power) * measured.spread / distance) ** 2
+        for _ in range(5):  # t quantiles at the seed count found
+            if n > MAX_SEEDS_TO_DECIDE:
+                break
+            df = max(1, math.ceil(n) - 1)
+            n = ((stats.t.ppf(1 - alpha, df) + stats.t.ppf(POWER, df)) * measured.spread / distance) ** 2
+    else:  # a rate against its null rate: one arm's (binomial), or the share of pairs on one side (sign, McNemar)
+        null_rate, rate, informative = 0.5, measured.rate, measured.informative
+        if measured.method == "exact binomial":
+            null_rate = min(max(boundary, 1e-6), 1 - 1e-6)
+        elif measured.sides_at is not None:
+            above, below = measured.sides_at(boundary)
+            rate, informative = (above / (above + below), (above + below) / measured.n) if above + below else (math.nan, 0)
+        if not math.isfinite(rate) or rate == null_rate or informative <= 0:
+            return None
+        n = ((z_alpha * math.sqrt(null_rate * (1 - null_rate)) + z_power * math.sqrt(rate * (1 - rate)))
+             / (rate - null_rate)) ** 2 / informative
+    return max(measured.n + 1, math.ceil(min(n, MAX_SEEDS_TO_DECIDE)))
 
 
-def combine(verdicts: list[str]) -> str:
-    """A claim's verdict from its sub-claims' verdicts."""
-    if not verdicts:
+def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str) -> SubVerdict:
+    values = [lo for lo, _ in bounds]
+    if not values:
+        return SubVerdict(e, ERROR, 0, reason=f"no value to check. {problems}".strip(), role=EXACT, method="exact")
+
+    def holds(v: float) -> bool:
+        return {"greater": v > e.margin, "less": v < e.margin, "within": abs(v - e.target) <= e.margin,
+                "outside": abs(v - e.target) > e.margin}[e.comparison]
+
+    failing = [f"{v:.6g}" for v in values if not holds(v)]
+    reason = f"fails on {len(failing)} of {len(values)} seeds (values {', '.join(failing[:5])})" if failing else problems
+    return SubVerdict(e, FAILS if failing else HOLDS, len(values), float(np.mean(values)), float(min(values)),
+                      float(max(values)), values=tuple(values), reason=reason, role=EXACT, method="exact")
+
+
+def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubVerdict, dict[str, float] | None,
+                                                                            _Measured | None]:
+    """The sub-claim judged on its own (no multiplicity correction yet), its raw p-values and measurement."""
+    bounds, _, problems = effect_bounds(e, results)
+    missing = [arm for arm in e.arms if not results.get(arm)]
+    if missing:
+        return SubVerdict(e, ERROR, len(bounds), reason=f"no finished runs for arm(s) {', '.join(missing)}", role=role), None, None
+    if e.exact:
+        return _exact(e, bounds, problems), None, None
+    n = len(bounds)
+    if n < MIN_SEEDS:
+        return SubVerdict(e, INCONCLUSIVE if n else ERROR, n, values=tuple(lo for lo, _ in bounds), role=role,
+                          reason=f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()), None, None
+    if e.test == "binomial":
+        arm_runs, base_runs, repeats = _repeats(e, results)
+        outcomes = {runs[r][e.metric] for runs in filter(None, (arm_runs, base_runs)) for r in repeats}
+        if not outcomes <= {0.0, 1.0}:
+            return SubVerdict(e, ERROR, n, role=role, reason=f"a binary test needs 0/1 outcomes; {e.metric} has "
+                                                               f"{sorted(outcomes)[:5]}"), None, None
+    measured = _measure(e, bounds, results)
+    reason = "; ".join(part for part in (measured.reason, problems) if part)
+    # a bound enters the list of values at its known end (both ends unknown: nan)
+    values = tuple(lo if math.isfinite(lo) else hi if math.isfinite(hi) else math.nan for lo, hi in bounds)
+    base = dict(n=n, mean=measured.estimate, ci_low=measured.low, ci_high=measured.high, values=values, reason=reason,
+                role=role, method=measured.method, confidence=1 - 2 * e.alpha, censored=measured.censored)
+    if measured.reason:  # no spread for a t-test, no pair that tells anything
+        return SubVerdict(e, INCONCLUSIVE, **base), None, None
+    p = _raw_p(e, measured)
+    verdict, p_value = _grade(e, p)
+    reference = e.effective_null if e.comparison in ("greater", "less") else e.target
+    effect_size = (measured.estimate - reference) / measured.spread if measured.spread > 0 else math.nan
+    undecided = verdict in (INCONCLUSIVE, DIRECTION_ONLY)
+    return SubVerdict(e, verdict, p_value=p_value, effect_size=effect_size,
+                      seeds_to_decide=seeds_to_decide(e, measured) if undecided else None, **base), p, measured
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment: family-wise error at most alpha over the family."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted, running = [1.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name: str) -> list[SubVerdict]:
+    """Each verdict of a family graded again on Holm-adjusted p-values (each kind of test apart)."""
+    if len(family) < 2:
+        return [verdict for verdict, _, _ in family]
+    adjusted = [dict(p) for _, p, _ in family]
+    for kind in {kind for _, p, _ in family for kind in p}:
+        members = [i for i, (_, p, _) in enumerate(family) if kind in p]
+        for i, value in zip(members, holm([family[i][1][kind] for i in members])):
+            adjusted[i][kind] = value
+    out = []
+    for (verdict, _, measured), p in zip(family, adjusted):
+        grade, p_value = _grade(verdict.expectation, p)
+        undecided = grade in (INCONCLUSIVE, DIRECTION_ONLY)
+        out.append(dataclasses.replace(
+            verdict, verdict=grade, p_value=p_value, adjustment=f"Holm over {len(family)} {name} sub-claims",
+            seeds_to_decide=seeds_to_decide(verdict.expectation, measured, len(family)) if undecided else None))
+    return out
+
+
+def judge_expectation(expectation: Expectation, results: Results, role: str = SECONDARY) -> SubVerdict:
+    """One sub-claim on its own (no multiplicity correction)."""
+    return _measured_verdict(expectation, results, role)[0]
+
+
+def placebo_arm(arm: str) -> str:
+    """The name under which an arm's placebo runs (its A/A replicate) enter the results."""
+    return f"placebo:{arm}"
+
+
+def placebo_of(expectation: Expectation, arm: str) -> Expectation:
+    """The A/A control of a paired sub-claim: `arm` on independent seeds against `arm`, judged as the sub-claim."""
+    return dataclasses.replace(
+        expectation, id=f"{expectation.id}-placebo", arm=placebo_arm(arm), baseline=arm,
+        statement=f"placebo: {arm} on independent seeds against {arm}, judged as '{expectation.statement}'")
+
+
+def placebo_arms(claim: Claim) -> tuple[str, ...]:
+    """The arm a claim's placebos re-run (none when no sub-claim is a paired claim of a difference): the
+    baseline of its first such primary sub-claim, else of its first such sub-claim. One arm per claim: its
+    A/A pair is judged under every such sub-claim whose metric it records."""
+    paired = [e for e in claim.expectations if e.has_placebo]
+    chosen = [e for e in paired if e.id in claim.primary] + paired
+    return (chosen[0].baseline,) if chosen else ()
+
+
+def _primary_verdict(primaries: list[SubVerdict]) -> str:
+    verdicts = [{HOLDS: REPRODUCED, FAILS: NOT_REPRODUCED}.get(s.verdict, s.verdict) for s in primaries]
+    if not verdicts or ERROR in verdicts:
         return ERROR
-    if ERROR in verdicts:
-        return ERROR
-    distinct = set(verdicts)
-    if len(distinct) == 1:
-        return verdicts[0]
-    if distinct & {REPRODUCED, PARTIAL}:
-        return PARTIAL
-    return NOT_REPRODUCED if NOT_REPRODUCED in distinct else INCONCLUSIVE
+    return max(verdicts, key=lambda v: _STRENGTH[v])
 
 
-def judge_claim(claim: Claim, results: Results, profile: str) -> ClaimVerdict:
-    subverdicts = tuple(judge_expectation(e, results) for e in claim.expectations)
-    controls = tuple(judge_expectation(e.inverted(), results) for e in claim.expectations)
+def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: Results | None = None) -> ClaimVerdict:
+    """Every sub-claim (primaries and secondaries Holm-adjusted within their family, exact checks apart), the
+    placebos (each alone: their rate of false positives is compared with alpha), and the claim's verdict."""
+    judged = {}
+    families: dict[str, list] = {PRIMARY: [], SECONDARY: []}
+    for e in claim.expectations:
+        role = PRIMARY if e.id in claim.primary else SECONDARY
+        verdict, p, measured = _measured_verdict(e, results, role)
+        judged[e.id] = verdict
+        if p is not None:
+            families[verdict.role].append((verdict, p, measured))
+    for name, family in families.items():
+        for verdict in _adjusted(family, name):
+            judged[verdict.expectation.id] = verdict
+    subverdicts = tuple(judged[e.id] for e in claim.expectations)
+    placebos = ()
+    for arm in placebo_arms(claim):
+        replicate = (placebo_results or {}).get(arm)
+        if not replicate:
+            continue
+        combined = {**results, placebo_arm(arm): replicate}
+        recorded = {metric for metrics in replicate.values() for metric in metrics}
+        placebos += tuple(judge_expectation(placebo_of(e, arm), combined, PLACEBO)
+                          for e in claim.expectations if e.has_placebo and e.metric in recorded)
     seeds = {repeat for runs in results.values() for repeat in runs}
-    verdict = combine([s.verdict for s in subverdicts])
+    verdict = _primary_verdict([s for s in subverdicts if s.expectation.id in claim.primary])
     reason = ""
     if profile == "smoke" and verdict != ERROR:
         verdict, reason = INCONCLUSIVE, "smoke profile: proves the pipeline on tiny data, never decides a claim"
-    return ClaimVerdict(claim.id, verdict, subverdicts, controls, len(seeds), profile, reason)
+    return ClaimVerdict(claim.id, verdict, subverdicts, placebos, len(seeds), profile, reason)
+
+
+def false_positive_rate(verdicts: list[ClaimVerdict]) -> tuple[int, int]:
+    """(placebos whose direction came out as holding, placebos judged) over claims: the suite's false-positive
+    count, to set beside alpha."""
+    judged = [p for v in verdicts for p in v.placebos if p.verdict != ERROR]
+    return sum(p.verdict in DIRECTION_HOLDS for p in judged), len(judged)

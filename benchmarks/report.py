@@ -2,9 +2,10 @@
 
 For each registered claim the newest execution (of the chosen profile, if one is given) is read
 back, the verdicts are judged again from its child runs, and the report says what the lecture
-claims, what was measured (mean, confidence interval, n, p) and the verdict, sub-claim by sub-claim,
-with the negative controls, plots and the MLflow run ids. Nothing but the store is read, and nothing
-time-dependent is written: the same store gives the same report.
+claims, what was measured (estimate, the interval matching the test, n, p) and the verdict: the
+primary sub-claims first, then the secondary findings, the exact checks, the placebo controls, the
+replication on fresh seeds, the definitions judged under, plots and the MLflow run ids. Nothing but
+the store is read, and nothing time-dependent is written: the same store gives the same report.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from benchmarks import judge as judging
 from benchmarks import plots
 from benchmarks.evidence import VARIANT_TAGS, Evidence, collect, collect_variants, is_capped
+from mlflow_tracking import runs
 from mlflow_tracking.store import Store
 from reproductions import broken_modules, registry
 
@@ -24,11 +26,22 @@ REPORT_NAME = "FINDINGS.md"
 PLOTS_DIR = "findings-plots"
 VERDICT_MARK = {
     judging.REPRODUCED: "✅ REPRODUCED",
-    judging.PARTIAL: "🟡 PARTIAL",
+    judging.SMALLER: "🟠 SMALLER EFFECT",
+    judging.DIRECTION_ONLY: "🟡 DIRECTION ONLY",
     judging.NOT_REPRODUCED: "❌ NOT REPRODUCED",
     judging.INCONCLUSIVE: "❔ INCONCLUSIVE",
     judging.ERROR: "⚠️ ERROR",
+    judging.HOLDS: "✅ HOLDS",
+    judging.FAILS: "❌ FAILS",
 }
+GRADES = (  # README defines them at more length
+    f"{VERDICT_MARK[judging.REPRODUCED]}: the direction and the claimed size hold",
+    f"{VERDICT_MARK[judging.SMALLER]}: the direction holds, the claimed size is ruled out",
+    f"{VERDICT_MARK[judging.DIRECTION_ONLY]}: the direction holds, the claimed size is undecided",
+    f"{VERDICT_MARK[judging.NOT_REPRODUCED]}: the data contradict the claim",
+    f"{VERDICT_MARK[judging.INCONCLUSIVE]}: too noisy at this budget (the seeds that would decide it are given)",
+    f"{VERDICT_MARK[judging.ERROR]}: runs failed or are missing",
+)
 
 
 def _cell(text) -> str:
@@ -68,34 +81,58 @@ def _claimed(e) -> str:
     return f"{what} {relation}"
 
 
+ESTIMATE = {"t": "mean", "exact binomial": "rate", "exact McNemar": "difference in rates",
+            "sign test on bounds": "median"}
+
+
 def _measured(sub: judging.SubVerdict) -> str:
+    """The estimate with its interval, named by what they are: 'mean 0.02 [0.01, 0.03] (90% CI)'."""
     if sub.n == 0:
         return "no data"
-    confidence = int(round(100 * (1 - sub.expectation.alpha)))
-    text = f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}] ({confidence}% CI)"
+    if sub.method == "exact":
+        return fmt(sub.ci_low) if sub.ci_low == sub.ci_high else f"{fmt(sub.ci_low)} to {fmt(sub.ci_high)}"
+    text = (f"{ESTIMATE.get(sub.method, 'estimate')} {fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}]"
+            + (f" ({sub.confidence:.0%} CI)" if sub.confidence == sub.confidence else ""))
     if sub.expectation.scale == "log10" and sub.expectation.baseline:  # a ratio: say it as one
         text += f" = ×{fmt(10 ** sub.mean)} [×{fmt(10 ** sub.ci_low)}, ×{fmt(10 ** sub.ci_high)}]"
+    if sub.censored:
+        text += f"; {sub.censored} of {sub.n} pairs censored, counted as bounds"
     return text
 
 
+def _verdict_cell(sub: judging.SubVerdict) -> str:
+    """The verdict, and for an undecided one how many seeds would decide it at the observed spread."""
+    text = VERDICT_MARK[sub.verdict]
+    if sub.seeds_to_decide:
+        many = "> 10000" if sub.seeds_to_decide > 10000 else f"≈ {sub.seeds_to_decide}"
+        text += f" ({many} seeds would decide it)"
+    return text
+
+
+def _test_cell(sub: judging.SubVerdict) -> str:
+    if sub.method == "exact":
+        return "exact"
+    return f"{sub.method or '–'}, p={fmt(sub.p_value)}" + (" (Holm)" if sub.adjustment else "")
+
+
 def _effect(sub: judging.SubVerdict) -> str:
-    """The headline measurement, short: a ratio as ×r [×lo, ×hi], else mean [lo, hi]."""
+    """The headline measurement, short: a ratio as ×r [×lo, ×hi], else the estimate [lo, hi]."""
     if sub.n == 0:
         return "no data"
+    if sub.method == "exact":
+        return _measured(sub)
     if sub.expectation.scale == "log10" and sub.expectation.baseline:
         return f"×{fmt(10 ** sub.mean)} [×{fmt(10 ** sub.ci_low)}, ×{fmt(10 ** sub.ci_high)}]"
     return f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}]"
 
 
+def _primaries(evidence: Evidence) -> list[judging.SubVerdict]:
+    return [s for s in evidence.verdict.subverdicts if s.expectation.id in evidence.claim.primary]
+
+
 def _summary_cell(evidence: Evidence) -> str:
-    """What we measured, for the summary table: the claim's headline (first) sub-claim's effect with its
-    interval and verdict, then how many sub-claims in all were reproduced."""
-    verdict = evidence.verdict
-    if not verdict.subverdicts:
-        return _headline(evidence)
-    head = verdict.subverdicts[0]
-    return (f"`{head.expectation.id}`: {_effect(head)} ({head.verdict.lower()}, n={head.n}); "
-            f"{_headline(evidence)}")
+    """What we measured, for the summary table: each primary sub-claim's effect with its interval and verdict."""
+    return "; ".join(f"`{s.expectation.id}`: {_effect(s)} ({s.verdict.lower()}, n={s.n})" for s in _primaries(evidence))
 
 
 def _caveats(claim, evidence: Evidence) -> list[str]:
@@ -115,14 +152,20 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
     by_arm: dict[str, list[dict]] = {}
     for (arm, _), run in sorted(evidence.used.items()):
         by_arm.setdefault(arm, []).append(run.metrics)
+    censored, diverged = [], []
     for arm, metrics in by_arm.items():
-        censored = sum(1 for m in metrics if m.get("reached") == 0.0)
-        diverged = sum(1 for m in metrics if m.get("diverged") == 1.0)
-        if censored:
-            notes.append(f"`{arm}`: {censored} of {len(metrics)} runs never reached the target and are censored at "
-                         "the step budget, so ratios involving them are lower bounds.")
-        if diverged:
-            notes.append(f"`{arm}`: {diverged} of {len(metrics)} runs diverged (NaN/inf loss).")
+        count = sum(1 for m in metrics if m.get("reached") == 0.0)
+        if count:
+            censored.append(f"`{arm}` {count} of {len(metrics)}")
+        count = sum(1 for m in metrics if m.get("diverged") == 1.0)
+        if count:
+            diverged.append(f"`{arm}` {count} of {len(metrics)}")
+    if censored:
+        notes.append("Runs that never reached the target are censored at the step budget: each is a bound (at least "
+                     "the budget), and a comparison with one is judged on bounds (a sign test on the pairs whose order "
+                     f"is known): {', '.join(censored)}.")
+    if diverged:
+        notes.append(f"Runs that diverged (NaN/inf loss): {', '.join(diverged)}.")
     mixed = _mixed_versions(evidence)
     if mixed:
         notes.append("The judged runs were made under different versions (" + "; ".join(
@@ -234,22 +277,179 @@ def _summary_lines(claim, evidence: Evidence) -> list[str]:
 
 
 def _headline(evidence: Evidence) -> str:
-    counts = evidence.verdict.counts()
-    total = len(evidence.verdict.subverdicts)
-    parts = [f"{counts[judging.REPRODUCED]}/{total} sub-claims reproduced"]
-    for verdict in (judging.PARTIAL, judging.NOT_REPRODUCED, judging.INCONCLUSIVE, judging.ERROR):
-        if counts[verdict]:
-            parts.append(f"{counts[verdict]} {verdict.lower()}")
+    """The secondary findings and exact checks, counted by verdict."""
+    verdict = evidence.verdict
+    secondary = verdict.of_role(judging.SECONDARY)
+    parts = [f"{sum(s.verdict == judging.REPRODUCED for s in secondary)}/{len(secondary)} reproduced"]
+    for grade in judging.VERDICTS[1:]:
+        found = sum(s.verdict == grade for s in secondary)
+        if found:
+            parts.append(f"{found} {grade.lower()}")
+    exact = verdict.of_role(judging.EXACT)
+    if exact:
+        parts.append(f"exact checks {sum(s.verdict == judging.HOLDS for s in exact)}/{len(exact)} hold")
     return ", ".join(parts)
+
+
+def _subclaim_table(subverdicts) -> list[str]:
+    lines = ["| Sub-claim | Lecture | Claimed effect | Measured | n | test, p | Verdict |", "|---|---|---|---|---|---|---|"]
+    for sub in subverdicts:
+        e = sub.expectation
+        lines.append(f"| **{e.id}**: {_cell(e.statement)} | {_cell(e.lecture)} | {_cell(_claimed(e))} | "
+                     f"{_cell(_measured(sub))} | {sub.n} | {_cell(_test_cell(sub))} | {_verdict_cell(sub)} |")
+    notes = [f"- `{s.expectation.id}`: {_cell(s.reason)}" for s in subverdicts if s.reason]
+    return lines + (["", "Notes:", *notes] if notes else []) + [""]
+
+
+def _subclaim_lines(evidence: Evidence) -> list[str]:
+    """The primary sub-claims (the claim's verdict) and the secondary findings, each judged at alpha with the
+    matching interval, Holm-adjusted within its family."""
+    verdict = evidence.verdict
+    primary, secondary = verdict.of_role(judging.PRIMARY), verdict.of_role(judging.SECONDARY)
+    lines = []
+    if primary:
+        lines += ["### Primary sub-claims", "",
+                  "The lecture's headline: the claim's verdict is theirs (the weakest, if several)"
+                  + (f", Holm-adjusted over the {len(primary)} of them." if len(primary) > 1 else "."), ""]
+        lines += _subclaim_table(primary)
+    if secondary:
+        lines += ["### Secondary findings", "",
+                  "Judged on the same runs, each with its own verdict"
+                  + (f"; p-values Holm-adjusted over the {len(secondary)} of them." if len(secondary) > 1 else "."), ""]
+        lines += _subclaim_table(secondary)
+    return lines
+
+
+def _exact_lines(evidence: Evidence) -> list[str]:
+    """Computed facts (counts, formulas, identities): they hold on every seed or they do not."""
+    exact = evidence.verdict.of_role(judging.EXACT)
+    if not exact:
+        return []
+    lines = ["### Exact checks", "", "Computed, not sampled: each holds when every seed's value satisfies it.", "",
+             "| Check | Lecture | Claimed | Value(s) | Seeds | Result |", "|---|---|---|---|---|---|"]
+    for sub in exact:
+        e = sub.expectation
+        lines.append(f"| **{e.id}**: {_cell(e.statement)} | {_cell(e.lecture)} | {_cell(_claimed(e))} | "
+                     f"{_measured(sub)} | {sub.n} | {VERDICT_MARK[sub.verdict]}"
+                     + (f": {_cell(sub.reason)}" if sub.reason else "") + " |")
+    return lines + [""]
+
+
+def _placebo_lines(evidence: Evidence) -> list[str]:
+    """The A/A controls: each paired sub-claim's baseline, run again on independent seeds, against itself."""
+    claim = evidence.claim
+    applicable = [e for e in claim.expectations if e.has_placebo]
+    arms = judging.placebo_arms(claim)
+    if not arms:
+        return ["### Placebo controls", "", "None applies: this claim makes no paired claim of a difference "
+                "(a zero effect satisfies its non-inferiority and equivalence claims, and exact checks need none).", ""]
+    lines = ["### Placebo controls", "",
+             f"An A/A comparison: the arm `{arms[0]}` run again on an independent seed stream, against its own runs, "
+             "judged as each paired claim of a difference whose metric it records. The true effect is 0, so a verdict "
+             "that says the direction holds is a false positive (expected in at most α = 5 % of placebos).", "",
+             "| Placebo | Measured | n | test, p | Verdict | |", "|---|---|---|---|---|---|"]
+    for sub in evidence.verdict.placebos:
+        wrong = sub.verdict in judging.DIRECTION_HOLDS
+        lines.append(f"| **{sub.expectation.id}**: {_cell(sub.expectation.statement)} | {_cell(_measured(sub))} | "
+                     f"{sub.n} | {_cell(_test_cell(sub))} | {VERDICT_MARK[sub.verdict]} | "
+                     + ("**false positive**" if wrong else "ok") + " |")
+    missing = [e.id for e in applicable if f"{e.id}-placebo" not in {p.expectation.id for p in evidence.verdict.placebos}]
+    if missing:
+        lines += ["", f"No placebo for {', '.join(f'`{m}`' for m in missing)}: `{arms[0]}` does not record its "
+                      "metric, or this execution has no placebo runs (made before placebos, or they failed)."]
+    return lines + [""]
+
+
+REPLICATED, NOT_REPLICATED = "replicated", "did not replicate"
+
+
+def replication(discovery: judging.SubVerdict, confirmation: judging.SubVerdict | None) -> str:
+    """Whether a sub-claim's verdict replicated on fresh seeds: the same decisive verdict again."""
+    if confirmation is None:
+        return "not confirmed yet"
+    if discovery.verdict in (judging.INCONCLUSIVE, judging.ERROR):
+        return f"nothing to replicate ({discovery.verdict.lower()})"
+    return REPLICATED if confirmation.verdict == discovery.verdict else NOT_REPLICATED
+
+
+def is_settled(evidence: Evidence) -> bool:
+    """A claim's verdict is settled when it is decisive and the confirmation on fresh seeds gives it again."""
+    confirmation = evidence.confirmation
+    return (confirmation is not None and evidence.verdict.verdict not in (judging.INCONCLUSIVE, judging.ERROR)
+            and confirmation.verdict.verdict == evidence.verdict.verdict)
+
+
+def _replication_summary(evidence: Evidence) -> str:
+    confirmation = evidence.confirmation
+    if confirmation is None:
+        return f"not confirmed yet (`reprobench confirm {evidence.claim.id}` runs it on fresh seeds)"
+    claim_verdict = (f"the claim's verdict {'replicated' if is_settled(evidence) else 'did not replicate'}: "
+                     f"{confirmation.verdict.verdict} on {confirmation.verdict.n_seeds} fresh seeds")
+    subs = {s.expectation.id: s for s in confirmation.verdict.subverdicts}
+    outcomes = [replication(s, subs.get(s.expectation.id)) for s in evidence.verdict.subverdicts]
+    return (f"{claim_verdict}; sub-claims: {outcomes.count(REPLICATED)} replicated, "
+            f"{outcomes.count(NOT_REPLICATED)} did not, {len(outcomes) - outcomes.count(REPLICATED) - outcomes.count(NOT_REPLICATED)} "
+            "had nothing decisive to replicate")
+
+
+def _replication_lines(evidence: Evidence) -> list[str]:
+    confirmation = evidence.confirmation
+    if confirmation is None:
+        return []
+    subs = {s.expectation.id: s for s in confirmation.verdict.subverdicts}
+    lines = ["### Replication on fresh seeds", "",
+             f"`reprobench confirm` ran the claim again on a seed stream no decision had seen (tuning included): "
+             f"execution {_code(confirmation.execution.run_id)}, {confirmation.verdict.n_seeds} seeds. A verdict "
+             "counts as settled when the confirmation gives it again.", "",
+             "| Sub-claim | Role | Discovery | Confirmation | |", "|---|---|---|---|---|"]
+    for sub in evidence.verdict.subverdicts:
+        again = subs.get(sub.expectation.id)
+        lines.append(f"| {sub.expectation.id} | {sub.role} | {VERDICT_MARK[sub.verdict]}, {_effect(sub)} | "
+                     + (f"{VERDICT_MARK[again.verdict]}, {_effect(again)}" if again else "–")
+                     + f" | {replication(sub, again)} |")
+    return lines + [""]
+
+
+def _definition_lines(store: Store, evidence: Evidence) -> list[str]:
+    """The pre-registered definitions (hashes) the verdicts are judged under, against those the runs were made
+    under, and the claim's earlier executions at this profile with the verdicts they were given then."""
+    claim, execution = evidence.claim, evidence.execution
+    lines = ["### Definitions", "",
+             "Each sub-claim's definition (its expectation, the arms, the tuning rule, the budget) is hashed; an "
+             "execution records the hashes its runs were made under.", "",
+             "| Sub-claim | Judged under | Runs made under |", "|---|---|---|"]
+    changed = evidence.changed_definitions()
+    for e in claim.expectations:
+        now = claim.definition_hash(e.id, evidence.profile) if evidence.profile in claim.budgets else "?"
+        then = execution.tags.get(f"definition.{e.id}", "not recorded")
+        lines.append(f"| {e.id} | {_code(now)} | {_code(then)}" + (" **changed**" if e.id in changed else "") + " |")
+    history = [run for run in runs.executions(store, evidence.experiment_id)
+               if run.run_id != execution.run_id and run.tags.get("profile") == evidence.profile
+               and "verdict" in run.tags]
+    if history:
+        lines += ["", "Earlier and other executions of this claim at this profile, with the verdict they were given "
+                      "when judged (under the definitions of their time):", "",
+                  "| Execution | Code | Stream | Environment | Verdict then |", "|---|---|---|---|---|"]
+        lines += [f"| {_code(run.name)} | {_code(run.tags.get('code_hash', '?'))} | {_text(run.tags.get('stream', 'discovery'))} | "
+                  f"{_text(_environment_label(run.tags))} | {_text(run.tags['verdict'])} |" for run in history]
+    return lines + [""]
 
 
 def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Path) -> list[str]:
     claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
     tags = execution.tags
+    primaries = ", ".join(f"`{e}`" for e in claim.primary)
     lines = [f"## {claim.id}", "", f"**{claim.title}**", "",
-             f"**Verdict: {_verdict_mark(evidence)}** — {_headline(evidence)}; "
+             f"**Verdict: {_verdict_mark(evidence)}** — its primary sub-claim{'s' if len(claim.primary) > 1 else ''} "
+             f"{primaries} (the lecture's headline); secondary findings: {_headline(evidence)}; "
              f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, {_code(_environment_label(tags))} "
-             f"on {_code(tags.get('device', '?'))}.", ""]
+             f"on {_code(tags.get('device', '?'))}.", "",
+             f"**Replication on fresh seeds:** {_replication_summary(evidence)}.", ""]
+    changed = evidence.changed_definitions()
+    if changed:
+        lines += [f"**⚠ Judged under a definition changed after these runs** ({', '.join(f'`{e}`' for e in changed)}): "
+                  "the runs were made under the earlier definition; run the claim again for a verdict under the "
+                  "current one (see *Definitions* below).", ""]
     if verdict.reason:
         lines += [f"*{_cell(verdict.reason)}*", ""]
     lines += _environment_lines(tags)
@@ -267,23 +467,8 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
                           if k not in claim.arms[0].overrides and not (claim.tuning and k == claim.tuning.param))
               + (f". Budget: {budget.note}." if budget and budget.note else "."), ""]
     lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence) + _caveats(claim, evidence)
-    lines += ["### Sub-claims", "",
-              "| Sub-claim | Lecture | Claimed effect | Measured: mean [CI] | n | test, p | Verdict |",
-              "|---|---|---|---|---|---|---|"]
-    for sub in verdict.subverdicts:
-        e = sub.expectation
-        test = "t" if e.test == "t" else "Wilcoxon"
-        lines.append(f"| **{e.id}**: {_cell(e.statement)} | {_cell(e.lecture)} | {_cell(_claimed(e))} | "
-                     f"{_measured(sub)} | {sub.n} | {test}, p={fmt(sub.p_value)} | {VERDICT_MARK[sub.verdict]} |")
-    notes = [f"- `{s.expectation.id}`: {_cell(s.reason)}" for s in verdict.subverdicts if s.reason]
-    if notes:
-        lines += ["", "Notes:", *notes]
-    lines += ["", "### Negative controls", "",
-              "Each sub-claim inverted and judged on the same runs; a sound judge calls these NOT REPRODUCED "
-              "wherever the sub-claim itself was reproduced.", "",
-              "| Inverted sub-claim | Measured: mean [CI] | Verdict |", "|---|---|---|"]
-    for control in verdict.controls:
-        lines.append(f"| {_cell(control.expectation.id)} | {_measured(control)} | {VERDICT_MARK[control.verdict]} |")
+    lines += _subclaim_lines(evidence) + _exact_lines(evidence) + _placebo_lines(evidence)
+    lines += _replication_lines(evidence) + _definition_lines(store, evidence)
     drawn = plots.draw_claim_plots(store, claim, evidence.used, evidence.results, plot_dir)
     if drawn:
         lines += ["", "### Plots", ""]
@@ -304,6 +489,13 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
               "|---|---|---|"]
     lines += [f"| {_text(arm)} | {repeat} | {_code(run.run_id)} |" for (arm, repeat), run in children]
     lines += ["", "</details>", ""]
+    replicates = sorted((c.tags.get("arm", ""), int(c.tags.get("repeat", "0")), c) for c in evidence.children
+                        if c.tags.get("stage") == "placebo" and c.status == "FINISHED")
+    if replicates:
+        lines += [f"<details><summary>{len(replicates)} placebo runs</summary>", "", "| Arm | Seed | Run id |",
+                  "|---|---|---|"]
+        lines += [f"| {_text(arm)} | {repeat} | {_code(run.run_id)} |" for arm, repeat, run in replicates]
+        lines += ["", "</details>", ""]
     tuning_runs = sorted((c.tags.get("arm", ""), float(c.tags.get("grid_value", "nan")), c.tags.get("repeat", ""), c)
                          for c in evidence.children if c.tags.get("stage") == "tuning" and c.status == "FINISHED")
     if tuning_runs:
@@ -377,7 +569,7 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
              "The same claims, profile and seeds judged on each Keras backend, precision and numeric environment "
              "(oneDNN kernels, threads) they were run in. Backends draw different random numbers from the same seed, "
              "and kernels and thread counts round differently, so agreement is expected at the level of verdicts, "
-             "not of individual runs. Each cell: the verdict, then the headline sub-claim's mean.", "",
+             "not of individual runs. Each cell: the verdict, then the first primary sub-claim's estimate.", "",
              "| Claim | Profile | " + " | ".join(_text(label[v]) for v in columns) + " | Agree |",
              "|---|---|" + "---|" * len(columns) + "---|"]
     differing = []
@@ -388,7 +580,7 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
             if evidence is None:
                 cells.append("–")
                 continue
-            head = evidence.verdict.subverdicts[0] if evidence.verdict.subverdicts else None
+            head = next(iter(_primaries(evidence)), None)
             cells.append(f"{VERDICT_MARK[evidence.verdict.verdict]}"
                          + (f" ({_effect(head)}, n={head.n})" if head else ""))
         by_id: dict[str, dict] = {}  # sub-claim id -> {variant: verdict}, in the claim's order
@@ -419,26 +611,43 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
     claims = [c for cid, c in registry().items() if claim_ids is None or cid in claim_ids]
     gathered = [(claim, collect(store, claim, profile)) for claim in claims]
     found = [e for _, e in gathered if e is not None]
-    totals = {v: sum(e.verdict.verdict == v and not is_capped(e.execution) for e in found) for v in judging.VERDICTS}
-    capped = sum(is_capped(e.execution) for e in found)
+    judged = [e for e in found if not is_capped(e.execution)]
+    decisive = [e for e in judged if e.profile != "smoke"]  # smoke never decides: its placebos are no evidence
+    totals = {v: sum(e.verdict.verdict == v for e in judged) for v in judging.VERDICTS}
+    capped = len(found) - len(judged)
+    settled = sum(is_settled(e) for e in judged)
+    confirmed = sum(e.confirmation is not None for e in judged)
+    false_positives, placebos = judging.false_positive_rate([e.verdict for e in decisive])
+    placebo_text = (f"**Placebo controls:** {false_positives} of {placebos} came out with the direction holding "
+                    f"(a false-positive rate of {false_positives / placebos:.1%}, against α = 5 %)." if placebos else
+                    "**Placebo controls:** none judged yet.")
     lines = ["# Findings", "",
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
-             "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs "
-             "over several seeds (one-sided t or Wilcoxon tests, α = 0.05).", "",
-             "**Verdicts:** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n]
-                                           + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
+             "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs over "
+             "several seeds: one-sided tests at α = 0.05 with the matching 90 % intervals (Student's t; exact binomial "
+             "and McNemar tests for 0/1 outcomes; a sign test on bounds where a run was censored), Holm-adjusted within "
+             "a claim's primary and secondary sub-claims. A claim's verdict is that of its primary sub-claims.", "",
+             "**Verdicts (claims):** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n]
+                                                    + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
+             f"**Settled** (decisive, and the same again on fresh seeds): {settled} of {len(judged)} claims; "
+             f"{confirmed} confirmed so far (`reprobench confirm`).", "", placebo_text, "",
+             "Grades: " + "; ".join(GRADES) + ".", "",
              "## Summary", "",
-             "| Claim | The lecture says | We measured: headline effect [95% CI] | Lecture's number | Verdict | Seeds | Profile · backend · device |",
-             "|---|---|---|---|---|---|---|"]
+             "| Claim | The lecture says | We measured: primary sub-claims [90% CI] | Lecture's number | Verdict | "
+             "Replicated | Seeds | Profile · backend · device |",
+             "|---|---|---|---|---|---|---|---|"]
     for claim, evidence in gathered:
         if evidence is None:
             lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | not run yet | "
-                         f"{_cell(claim.lecture_number)} | – | 0 | – |")
+                         f"{_cell(claim.lecture_number)} | – | – | 0 | – |")
             continue
         tags = evidence.execution.tags
+        confirmation = evidence.confirmation
+        replicated = ("not yet" if confirmation is None else
+                      f"{'yes' if is_settled(evidence) else '**no**'}: {confirmation.verdict.verdict}")
         lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
-                     f"{_cell(claim.lecture_number)} | {_verdict_mark(evidence)} | "
+                     f"{_cell(claim.lecture_number)} | {_verdict_mark(evidence)} | {replicated} | "
                      f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · "
                      f"{_text(_environment_label(tags))} · "
                      f"{_text(tags.get('device', '?'))}"

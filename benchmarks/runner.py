@@ -26,7 +26,7 @@ from benchmarks import judge as judging
 from benchmarks import numerics, plots
 from benchmarks.evidence import results_of, tuning_choices
 from benchmarks.progress import Progress
-from benchmarks.seeds import derive_seed
+from benchmarks.seeds import STREAMS, derive_seed
 from mlflow_tracking import provenance, runs
 from mlflow_tracking.store import Store
 import reproductions
@@ -51,12 +51,15 @@ class Variant:
     step_cap: int | None = None
     dataset: str | None = None
     numerics: tuple[tuple[str, str], ...] = ()  # numerics.key(): kernels, threads, device, flags
+    stream: str = "discovery"  # or "confirmation": `reprobench confirm`'s fresh seeds
 
     def __post_init__(self):
         if self.precision not in PRECISIONS:
             raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
         if self.step_cap is not None and self.step_cap < 1:
             raise ValueError("the step cap must be at least 1")
+        if self.stream not in STREAMS:
+            raise ValueError(f"unknown seed stream {self.stream!r}; choose one of {', '.join(STREAMS)}")
 
     def key(self) -> dict:
         """What sets this variant apart from the default (nothing, for the default)."""
@@ -67,16 +70,19 @@ class Variant:
             key["step_cap"] = self.step_cap
         if self.numerics:
             key["numerics"] = dict(self.numerics)
+        if self.stream != "discovery":
+            key["stream"] = self.stream
         return key
 
     def label(self) -> str:
         """' · bfloat16 · cap 20 steps' (empty for the default), for execution names."""
         return "".join(f" · {part}" for part in (
             self.precision if self.precision != "float32" else "",
-            f"cap {self.step_cap} steps" if self.step_cap else "") if part)
+            f"cap {self.step_cap} steps" if self.step_cap else "",
+            self.stream if self.stream != "discovery" else "") if part)
 
     def tags(self) -> dict[str, str]:
-        tags = {"precision": self.precision}
+        tags = {"precision": self.precision, "stream": self.stream}
         if self.step_cap is not None:
             tags["step_cap"] = str(self.step_cap)
         if self.dataset is not None:
@@ -108,14 +114,15 @@ def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, cod
             config: dict | None = None, stage: str = "eval", variant: Variant = Variant()) -> str:
     """The identity of one run: a finished run with the same key is never repeated (unless forced)."""
     config = claim.resolve_config(arm, profile, dataset=variant.dataset) if config is None else config
-    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat, "seed": derive_seed(claim.id, repeat, stage),
+    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat,
+                  "seed": derive_seed(claim.id, repeat, stage, variant.stream),
                   "stage": stage, "profile": profile, "backend": backend, "config": config, "code": code_hash,
                   **variant.key()})
 
 
 @dataclasses.dataclass(frozen=True)
 class PlannedRun:
-    stage: str  # "tuning" or "eval"
+    stage: str  # "tuning", "eval" or "placebo"
     arm: str
     repeat: int
     seed: int
@@ -127,6 +134,8 @@ class PlannedRun:
     def name(self) -> str:
         if self.stage == "tuning":
             return f"{self.arm} · tuning {self.grid_label} · seed {self.repeat}"
+        if self.stage == "placebo":
+            return f"{self.arm} · placebo · seed {self.repeat}"
         return f"{self.arm} · seed {self.repeat}"
 
 
@@ -146,8 +155,9 @@ class ExecutionSummary:
 def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, repeats: int,
           tuned: dict[str, float] | None, variant: Variant = Variant()) -> list[PlannedRun]:
     planned = []
+    placebo = set(judging.placebo_arms(claim))
     for repeat in range(repeats):
-        seed = derive_seed(claim.id, repeat, stage)
+        seed = derive_seed(claim.id, repeat, stage, variant.stream)
         if stage == "tuning":
             for arm in (a for a in claim.arms if a.tuned):
                 for value in claim.tuning_grid(arm.name, profile, variant.dataset):
@@ -156,8 +166,10 @@ def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, 
                                               run_key(claim, arm.name, repeat, profile, backend, code_hash, config,
                                                       stage, variant),
                                               f"{claim.tuning.param}={value:g}"))
-        else:
+        else:  # eval: every arm; placebo: the baselines of the paired sub-claims, again on their own seeds
             for arm in claim.arms:
+                if stage == "placebo" and arm.name not in placebo:
+                    continue
                 if (arm.tuned or arm.follows) and (arm.follows or (arm.name,))[0] not in tuned:
                     continue  # its tuning found no usable value: the judge reports ERROR for it
                 config = claim.resolve_config(arm.name, profile, tuned, variant.dataset)
@@ -167,24 +179,36 @@ def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, 
     return planned
 
 
+def current_variant(claim: Claim, profile: str, precision: str = "float32", step_cap: int | None = None,
+                    data_dir: str | None = None, stream: str = "discovery") -> Variant:
+    """The variant a run of the claim gets here and now: the dataset found, the numeric environment in force."""
+    dataset = resolve_dataset("auto", data_dir) if claim.uses_dataset_choice(profile) else None
+    backend = keras.backend.backend()
+    environment = numerics.key(numerics.describe(backend), provenance.device(backend))
+    return Variant(precision, step_cap, dataset, tuple(sorted(environment.items())), stream)
+
+
 def planned_runs(claim: Claim, profile: str, seeds: int) -> int:
-    """How many runs a claim makes at a profile: arms × seeds, plus tuned arms × grid × tuning seeds."""
+    """How many runs a claim makes at a profile: (arms + placebo arms) × seeds, plus tuned arms × grid ×
+    tuning seeds."""
     tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
     n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
-    return seeds * len(claim.arms) + n_tuning
+    return seeds * (len(claim.arms) + len(judging.placebo_arms(claim))) + n_tuning
 
 
 def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
               data_dir: str | None = None, progress: Callable[[str], None] = print,
               tracker: Progress | None = None, precision: str = "float32",
-              step_cap: int | None = None) -> ExecutionSummary:
+              step_cap: int | None = None, stream: str = "discovery") -> ExecutionSummary:
+    """Plan, run (or keep) and judge one claim at one profile: tuning, then the judged runs and the placebo
+    replicates; `stream='confirmation'` does it all again on seeds no decision has seen."""
     if seeds < 1:
         raise ValueError("seeds must be >= 1")
-    dataset = resolve_dataset("auto", data_dir) if claim.uses_dataset_choice(profile) else None
     backend = keras.backend.backend()
     prov = provenance.tags(backend)
     environment = numerics.describe(backend)
-    variant = Variant(precision, step_cap, dataset, tuple(sorted(numerics.key(environment, prov["device"]).items())))
+    variant = current_variant(claim, profile, precision, step_cap, data_dir, stream)
+    dataset = variant.dataset
     code_hash = claim_code_hash(claim)
     experiment_id = store.experiment_id(claim.id, f"{claim.title}\n\n{claim.statement}")
     execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash,
@@ -197,7 +221,10 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
         store, experiment_id, execution_key,
         " · ".join(part for part in (f"{claim.id} · {profile} · {backend}{variant.label()}",
                                      numerics.label(environment)) if part),
-        tags={**base_tags, "code_hash": code_hash},
+        # the definitions the runs are made and judged under (pre-registration: the report marks a verdict
+        # judged under a definition changed since)
+        tags={**base_tags, "code_hash": code_hash,
+              **{f"definition.{e.id}": claim.definition_hash(e.id, profile) for e in claim.expectations}},
         params={"profile": profile, "backend": backend, "claim_code_hash": code_hash, **variant.tags(),
                 **{f"base.{k}": v for k, v in claim.base_config.items()}}, force=force)
     summary = ExecutionSummary(claim.id, parent)
@@ -252,7 +279,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                     keras.config.set_dtype_policy(PRECISIONS[variant.precision])
                     try:
                         result = claim.run(item.config, item.seed,
-                                           RunContext(data_dir=data_dir, profile=profile, step_cap=variant.step_cap))
+                                           RunContext(data_dir=data_dir, profile=profile, step_cap=variant.step_cap,
+                                                      stage=item.stage))
                     finally:
                         keras.config.set_dtype_policy("float32")
                 except DataError as error:  # the data are missing for every arm alike: stop this claim
@@ -301,8 +329,9 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 for arm, choice in summary.tuning.items():
                     edge = " (on the grid's edge)" if choice.on_edge else ""
                     progress(f"tuned {arm}: {claim.tuning.param} = {choice.value!r}{edge}")
-            execute(_plan(claim, profile, backend, code_hash, "eval", seeds, tuned, variant), len(tuning_plan),
-                    heartbeat)
+            judged_plan = [run for stage in ("eval", "placebo")
+                           for run in _plan(claim, profile, backend, code_hash, stage, seeds, tuned, variant)]
+            execute(judged_plan, len(tuning_plan), heartbeat)
         except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
             if child is not None:
                 runs.finish(store, child, "KILLED")
@@ -323,7 +352,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
             raise
 
     table, used, _ = results_of(store, experiment_id, parent, seeds)
-    verdict = judging.judge_claim(claim, table, profile)
+    placebo_table, _, _ = results_of(store, experiment_id, parent, seeds, stage="placebo")
+    verdict = judging.judge_claim(claim, table, profile, placebo_table)
     log_verdict(store, parent, verdict)
     if variant.step_cap is not None:  # the judge ran on capped numbers: say so where the verdict is shown
         runs.log(store, parent, tags={"status_note": f"step-capped at {variant.step_cap} steps: no evidence",
@@ -343,25 +373,25 @@ def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict)
     tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
             "verdict_counts": ", ".join(f"{k}: {v}" for k, v in verdict.counts().items() if v)}
     scalars = {"n_seeds": float(verdict.n_seeds)}
-    for sub in verdict.subverdicts:
+    for sub in verdict.subverdicts + verdict.placebos:
         e = sub.expectation.id
         tags[f"verdict.{e}"] = sub.verdict
+        tags[f"role.{e}"] = sub.role
         for name in ("mean", "ci_low", "ci_high", "p_value", "effect_size"):
             value = getattr(sub, name)
             if math.isfinite(value):
                 scalars[f"{e}.{name}"] = value
         scalars[f"{e}.n"] = float(sub.n)
-    for control in verdict.controls:
-        tags[f"control.{control.expectation.id}"] = control.verdict
     tags["mlflow.note.content"] = _description(verdict)  # the run's Description in the MLflow UI
     runs.log(store, parent_run_id, scalars=scalars, tags=tags)
 
 
 def _description(verdict: judging.ClaimVerdict) -> str:
     """The verdict and each sub-claim's measurement, as markdown for the execution run's page."""
-    lines = [f"**Verdict: {verdict.verdict}** ({verdict.n_seeds} seeds)" + (f": {verdict.reason}" if verdict.reason else ""),
-             "", "| Sub-claim | Mean [CI] | n | p | Verdict |", "|---|---|---|---|---|"]
-    for sub in verdict.subverdicts:
-        lines.append(f"| {sub.expectation.id} | {sub.mean:.4g} [{sub.ci_low:.4g}, {sub.ci_high:.4g}] | {sub.n} | "
-                     f"{sub.p_value:.3g} | {sub.verdict} |")
+    lines = [f"**Verdict: {verdict.verdict}** (its primary sub-claims; {verdict.n_seeds} seeds)"
+             + (f": {verdict.reason}" if verdict.reason else ""),
+             "", "| Sub-claim | Role | Estimate [CI] | n | p | Verdict |", "|---|---|---|---|---|---|"]
+    for sub in verdict.subverdicts + verdict.placebos:
+        lines.append(f"| {sub.expectation.id} | {sub.role} | {sub.mean:.4g} [{sub.ci_low:.4g}, {sub.ci_high:.4g}] | "
+                     f"{sub.n} | {sub.p_value:.3g} | {sub.verdict} |")
     return "\n".join(lines)

@@ -12,16 +12,27 @@ best sits at an edge.
 
 Both optimizers train the same small Krizhevsky-style CNN for the same epochs. Each is tuned on the
 same grid, 2^k × its customary rate for k = -2..2 (Adam around 1e-3, SGD+momentum 0.9 around 0.02),
-by final validation accuracy on tuning seeds kept apart, and judged at its best rate on paired seeds.
-Rates whose median final accuracy over the tuning seeds is within one point of the best are tied:
-the accuracy of one run at a fixed rate varies by 0.008-0.015 (SD) from seed to seed, so the medians
-of two seeds are uncertain by about a point. The tie goes to the rate with the lower training loss
-after the first epoch: the rate a practitioner would keep, as good at the end within the tuning's
-resolution and the fastest there. Without this the choice among near-tied rates was seed noise, and the
-early half of the verdict followed it (the backend parity run, docs/backend-parity-cpu.md).
+by final validation accuracy on tuning seeds kept apart, validated on a split carved from the training
+images (never the held-out images the verdict is read on), and judged at its best rate on paired seeds.
+Rates whose median final accuracy over the tuning seeds is within half a point (0.005) of the best are
+tied, and the tie goes to the lower median final validation loss.
+
+The tie rule's history, in the open (each change is a new definition hash; the report shows it):
+1. No tie rule: the best median, exact ties only. Among rates within noise of each other the choice
+   was seed noise, and the early half of the verdict followed it (docs/backend-parity-cpu.md).
+2. Margin 0.005, then 0.01, tie-break the lower first-epoch training loss; both set after seeing the
+   judged seeds of the parity run. The 0.01 margin was twice the 0.5-point margin of the sub-claims it
+   decides, and its tie-break is a judged metric (adam-ahead-early-train-loss): the rule could pick the
+   rate that settled the verdict. With oneDNN off one median moved by 0.002 and the rule picked Adam
+   0.002 instead of 0.004: all four sub-claims flipped (docs/onednn-parity-cpu.md).
+3. Now: margin 0.005 (no wider than the 0.5-point margins of the final-accuracy sub-claims, as the
+   schema requires) and the tie-break the final validation loss, which no sub-claim judges. Fixed
+   before its judged runs; `reprobench confirm` judges it again on seeds no decision has seen.
+
 The two halves of the claim are judged separately: Adam ahead early (training loss and validation
 accuracy after the first epoch), and SGD+momentum level with (within half a point) or ahead of Adam
-at the end.
+at the end. The primary sub-claims are one of each: Adam's lower training loss after the first epoch
+and SGD+momentum level or ahead at the end.
 """
 
 import keras
@@ -42,7 +53,7 @@ def make_optimizer(config):
 
 def run(config, seed, context):
     (x, y), (x_val, y_val) = image_split(config["dataset"], config["train_size"], config["validation_size"], seed,
-                                         context.data_dir, flat=False)
+                                         context.data_dir, flat=False, validation_pool=context.validation_pool)
     model = cnn(x.shape[1:], tuple(config["channels"]), config["kernel"], "relu",
                 convs_per_stage=config["convs_per_stage"])
     fit = fit_epochs(model, x, y, (x_val, y_val), optimizer=make_optimizer(config), batch_size=config["batch_size"],
@@ -68,8 +79,8 @@ CLAIM = Claim(
            "test images; a small Krizhevsky-style CNN (conv 3×3 8 and 16 channels, each with ReLU and 2×2 max-pool, "
            "then a linear classifier), batch 50, 6 epochs, no regularization. Adam (default betas) against SGD with "
            "momentum 0.9, each tuned on 2^k × its customary rate, k = −2…2, by final validation accuracy on tuning "
-           "seeds kept apart from the judged seeds; rates within 0.01 of the best are tied, and the tie goes to the "
-           "lower first-epoch training loss."),
+           "seeds kept apart from the judged seeds, validated on a split of the training images; rates within 0.005 "
+           "of the best are tied, and the tie goes to the lower final validation loss."),
     base_config={"dataset": "fashion-mnist", "train_size": 10000, "validation_size": 2000, "channels": (8, 16),
                  "kernel": 3, "convs_per_stage": 1, "batch_size": 50,
                  "epochs": 6, "optimizer": "adam", "learning_rate": 1e-3},
@@ -79,7 +90,7 @@ CLAIM = Claim(
             tuned=True),
     ),
     tuning=Tuning(param="learning_rate", grid=(0.25, 0.5, 1.0, 2.0, 4.0), metric="final_val_accuracy",
-                  direction="greater", relative=True, tie_margin=0.01, tiebreak="epoch1_train_loss",
+                  direction="greater", relative=True, tie_margin=0.005, tiebreak="final_val_loss",
                   tiebreak_direction="less"),
     expectations=(
         Expectation(id="adam-ahead-early-train-loss", arm="sgd-momentum", baseline="adam", metric="epoch1_train_loss",
@@ -119,4 +130,5 @@ CLAIM = Claim(
                  title="Training loss per epoch (mean, min–max over seeds)", xlabel="epoch", ylabel="training loss"),
     ),
     summary_metrics=("epoch1_train_loss", "epoch1_val_accuracy", "final_val_accuracy", "final_val_loss"),
+    primary=("adam-ahead-early-train-loss", "sgd-level-or-ahead-at-end"),
 )

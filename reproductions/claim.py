@@ -11,6 +11,8 @@ and an unknown key at any level is an error, so a typo never silently runs the d
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -20,7 +22,7 @@ from typing import Any
 PROFILES = ("smoke", "quick", "full")
 COMPARISONS = ("greater", "less", "within", "outside")
 SCALES = ("linear", "log10")
-TESTS = ("t", "wilcoxon")
+TESTS = ("t", "binomial")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9.]+)*$")
 
 
@@ -101,12 +103,21 @@ class Expectation:
     `metric(arm) - metric(baseline)` on the same seed (after `scale`: 'log10' compares ratios).
     The claim is that the effect is
 
-    - 'greater' than `margin` (PARTIAL when it only clears `null`, the no-effect value),
-    - 'less' than `margin` (PARTIAL when it only stays under `null`),
+    - 'greater' than `margin` (the direction alone holds when it only clears `null`, the no-effect value),
+    - 'less' than `margin` (mirrored),
     - 'within' `margin` of `target` (equivalence, two one-sided tests),
     - 'outside' `margin` of `target` (the inverse of 'within').
 
-    `test` ('t' or 'wilcoxon') at level `alpha` decides. Direction is declared, never guessed.
+    How it is judged (benchmarks/judge.py), at level `alpha` with the matching (1 − 2·alpha) interval:
+    - `test='t'`: Student's t on the per-seed effects;
+    - `test='binomial'`: the metric is a 0/1 outcome: an exact binomial test and a Clopper–Pearson
+      interval on one arm's rate, or an exact McNemar test on the discordant pairs of two arms;
+    - `censored_by`: a 0/1 metric flagging a value that is only a lower bound (a run that never reached
+      its target counts the step budget): each pair's effect is then a bound, and an exact sign test on
+      the pairs whose side of the tested value is known decides (pairs censored on both sides tell nothing);
+    - `exact=True`: the quantity is computed, not sampled (a count, a formula, a measured receptive field):
+      it holds when every seed's value satisfies the comparison, and is reported apart from the statistics.
+    Direction is declared, never guessed.
     """
 
     id: str
@@ -122,6 +133,8 @@ class Expectation:
     test: str = "t"
     alpha: float = 0.05
     lecture: str = ""  # what the lecture says or shows for this sub-claim, in its own numbers
+    exact: bool = False
+    censored_by: str | None = None
 
     def __post_init__(self):
         if not _ID.match(self.id):
@@ -147,6 +160,18 @@ class Expectation:
                 )
         if self.baseline is not None and self.baseline == self.arm:
             raise ClaimDefinitionError(f"{self.id}: an arm cannot be its own baseline")
+        if self.exact and (self.censored_by or self.test != "t"):
+            raise ClaimDefinitionError(f"{self.id}: an exact quantity has no test and no censoring")
+        if (self.censored_by or self.test == "binomial") and self.comparison not in ("greater", "less"):
+            raise ClaimDefinitionError(f"{self.id}: a censored or binary outcome is judged 'greater' or 'less'")
+        if self.test == "binomial" and (self.censored_by or self.scale != "linear"):
+            raise ClaimDefinitionError(f"{self.id}: a binary outcome is a 0/1 value, on a linear scale, never censored")
+        if self.test == "binomial" and self.baseline is None and not 0 <= self.effective_null <= self.margin <= 1 \
+                and not 0 <= self.margin <= self.effective_null <= 1:
+            raise ClaimDefinitionError(f"{self.id}: a rate's margin and no-effect value lie in [0, 1]")
+        if self.test == "binomial" and self.baseline is not None and (self.margin != 0 or self.effective_null != 0):
+            raise ClaimDefinitionError(f"{self.id}: two arms' binary outcomes are compared by McNemar's test, "
+                                       "which decides the direction only: margin and no-effect value 0")
 
     @property
     def effective_null(self) -> float:
@@ -160,10 +185,24 @@ class Expectation:
             return max(0.0, self.margin)
         return self.margin
 
-    def inverted(self) -> Expectation:
-        """The negative control: the complement of the claim, judged on the same runs at no training cost.
+    @property
+    def has_placebo(self) -> bool:
+        """Whether an A/A comparison (the baseline against itself on independent seeds, a true effect of 0)
+        can falsely confirm this sub-claim: a paired, sampled claim that a zero effect contradicts, i.e. a
+        claimed difference (not a non-inferiority or equivalence claim, which a zero effect satisfies)."""
+        if self.baseline is None or self.exact:
+            return False
+        if self.comparison == "greater":
+            return self.margin > 0 and self.effective_null >= 0
+        if self.comparison == "less":
+            return self.margin < 0 and self.effective_null <= 0
+        return self.comparison == "outside" and abs(self.target) < self.margin
 
-        'effect > m' becomes 'effect < m' (and vice versa) with no PARTIAL band; 'within' becomes 'outside'.
+    def inverted(self) -> Expectation:
+        """The complement of the claim, for the judge's unit-level consistency checks (never a control:
+        on the same runs it cannot fail independently of the claim; placebos are the controls).
+
+        'effect > m' becomes 'effect < m' (and vice versa) with no direction-only band; 'within' becomes 'outside'.
         """
         opposite = {"greater": "less", "less": "greater", "within": "outside", "outside": "within"}[self.comparison]
         null = self.null if self.comparison in ("within", "outside") else self.margin
@@ -241,6 +280,13 @@ class RunContext:
     data_dir: str | None = None
     profile: str = "quick"
     step_cap: int | None = None  # at most this many training steps per run: full shapes, no verdict
+    stage: str = "eval"  # 'tuning' (a choice is made on it), 'eval' or 'placebo' (a verdict is read on it)
+
+    @property
+    def validation_pool(self) -> str:
+        """Where a run validates: tuning on a split of the training images, every other run on held-out
+        images that no choice has seen (common.data.image_split)."""
+        return "train" if self.stage.endswith("tuning") else "test"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -259,8 +305,12 @@ class Claim:
     setup: str = ""  # how the experiment is done, for the report
     tuning: Tuning | None = None
     summary_metrics: tuple[str, ...] = ()  # shown per arm in the report (mean, min–max over seeds)
+    # the lecture's headline statement: the claim's verdict is its primary sub-claims' (the weakest of them);
+    # the others are secondary findings, each with its own verdict
+    primary: tuple[str, ...] = ()
 
     def __post_init__(self):
+        object.__setattr__(self, "primary", tuple(self.primary))
         object.__setattr__(self, "base_config", _frozen(self.base_config))
         object.__setattr__(self, "budgets", _frozen(self.budgets))
         object.__setattr__(self, "arms", tuple(self.arms))
@@ -316,6 +366,40 @@ class Claim:
                 raise ClaimDefinitionError(f"{self.id}: arm {arm.name} follows {arm.follows[0]!r}, which is not a tuned arm")
         if self.tuning and self.tuning.param not in self.base_config:
             raise ClaimDefinitionError(f"{self.id}: the tuned parameter {self.tuning.param!r} is not a config key")
+        if not self.primary:
+            raise ClaimDefinitionError(f"{self.id}: declare the primary sub-claim(s), the lecture's headline")
+        unknown = set(self.primary) - set(ids)
+        if unknown:
+            raise ClaimDefinitionError(f"{self.id}: primary names unknown sub-claims {sorted(unknown)}")
+        if self.tuning and self.tuning.tie_margin:
+            self._validate_tie_rule()
+
+    def _validate_tie_rule(self) -> None:
+        """A tie rule must not decide what is judged: its tie-break is no judged metric, and its margin is no
+        wider than the margin of any sub-claim on the tuning metric (a wider tie would pick, among rates the
+        tuning cannot tell apart, the ones that settle that sub-claim)."""
+        judged = {e.metric for e in self.expectations}
+        if self.tuning.tiebreak in judged:
+            raise ClaimDefinitionError(f"{self.id}: the tie-break {self.tuning.tiebreak!r} is a judged metric")
+        for e in self.expectations:
+            if e.metric == self.tuning.metric and e.comparison in ("greater", "less") and e.margin \
+                    and self.tuning.tie_margin > abs(e.margin):
+                raise ClaimDefinitionError(f"{self.id}: the tie margin {self.tuning.tie_margin:g} exceeds the margin "
+                                           f"{abs(e.margin):g} of sub-claim {e.id}, which it influences")
+
+    def definition_hash(self, expectation_id: str, profile: str) -> str:
+        """The pre-registered definition of one sub-claim at one profile: the expectation itself, whether it
+        is primary, the arms it compares (and the tuned arms they follow), the base config, the tuning rule
+        and the profile's budget. Any change to these gives a new hash."""
+        e = next(x for x in self.expectations if x.id == expectation_id)
+        names = set(e.arms)
+        names |= {a.follows[0] for a in self.arms if a.name in names and a.follows}
+        budget = self.budgets[profile]
+        payload = {"expectation": e, "primary": e.id in self.primary, "arms": [a for a in self.arms if a.name in names],
+                   "base_config": self.base_config, "tuning": self.tuning, "budget": budget}
+        text = json.dumps(_plain(payload), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
 
     def arm(self, name: str) -> Arm:
         for arm in self.arms:
@@ -360,3 +444,15 @@ class Claim:
             if source in tuned:
                 config[self.tuning.param] = float(tuned[source]) * factor
         return config
+
+
+def _plain(value):
+    """Dataclasses, mappings and sequences as plain JSON-able data (for hashing definitions)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not callable(getattr(value, f.name))}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

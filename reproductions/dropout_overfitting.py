@@ -67,7 +67,7 @@ def run(config, seed, context):
         return inverted_dropout_check(config, seed)
     train_size = config["small_train_size"] if config["set"] == "small" else config["train_size"]
     (x, y), (x_val, y_val) = image_split(config["dataset"], train_size, config["validation_size"], seed,
-                                         context.data_dir)
+                                         context.data_dir, validation_pool=context.validation_pool)
     model = build(config, x.shape[1])
     fit = fit_epochs(model, x, y, (x_val, y_val), optimizer=keras.optimizers.Adam(config["learning_rate"]),
                      batch_size=config["batch_size"], epochs=config["epochs"], step_cap=context.step_cap)
@@ -148,7 +148,7 @@ CLAIM = Claim(
                     lecture="'scale by 1/p at train time' so that test time needs no change"),
         Expectation(id="inverted-dropout-test-time-identity", arm="inverted-check", metric="test_time_max_abs_change",
                     comparison="less", margin=1e-6, statement="at test time dropout is the identity",
-                    lecture="'test time is unchanged'"),
+                    lecture="'test time is unchanged'", exact=True),
     ),
     budgets={
         "smoke": Budget(seeds=2, overrides={"train_size": 200, "validation_size": 200, "epochs": 2, "check_draws": 20},
@@ -169,4 +169,5 @@ CLAIM = Claim(
                  ylabel="accuracy gap"),
     ),
     summary_metrics=("train_accuracy", "val_accuracy", "gap", "val_loss", "best_val_loss"),
+    primary=("dropout-narrows-gap",),  # 'Without dropout, our network exhibits substantial overfitting'
 )

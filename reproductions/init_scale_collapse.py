@@ -219,4 +219,7 @@ CLAIM = Claim(
         PlotSpec(name="preactivation-gradient-norm", kind="series", metric="preact_grad_norm", log_y=True,
                  title="Backpropagated signal ‖dL/dz‖ per layer", xlabel="layer", ylabel="‖dL/dz‖"),
     ),
+    # the lecture's tables: 0.01 collapses, 1.0 saturates, Xavier keeps tanh alive but not ReLU, He keeps ReLU alive
+    primary=("small-init-collapses", "large-init-saturates", "xavier-keeps-tanh-alive", "xavier-fails-relu",
+             "he-keeps-relu-alive"),
 )

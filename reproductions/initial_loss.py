@@ -126,4 +126,5 @@ CLAIM = Claim(
                  title="Loss at initialisation (mean, 95% CI over seeds)", ylabel="softmax loss + 0.5·reg·ΣW²",
                  reference={"ln 10": LN_10, "lecture at reg 1e3": LECTURE_REG1E3}),
     ),
+    primary=("loss-is-ln-c", "regularization-raises-loss"),  # '~2.3 … correct for 10 classes'; 'loss went up, good'
 )

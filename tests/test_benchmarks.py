@@ -6,6 +6,8 @@ import re
 import pytest
 
 from benchmarks import bench_throughput
+from benchmarks.runner import planned_runs
+from reproductions import registry
 
 pytestmark = pytest.mark.smoke
 
@@ -14,8 +16,10 @@ def test_throughput_benchmark_prints_a_row_per_claim_and_the_suite(capsys):
     bench_throughput.main(["--profile", "smoke", "--claims", "initial-loss", "dropout-overfitting",
                            "--step-cap", "10", "--seeds", "2", "--no-loop"])
     out = capsys.readouterr().out
-    assert re.search(r"^initial-loss\s+8\s+–\s+–\s+[\d.]+\s+\d+$", out, re.M), out
-    row = re.search(r"^dropout-overfitting\s+12\s+(\d+)\s+(-?\d+)%\s+([\d.]+)\s+(\d+)$", out, re.M)
+    runs = {cid: planned_runs(registry()[cid], "smoke", 2) for cid in ("initial-loss", "dropout-overfitting")}
+    assert re.search(rf"^initial-loss\s+{runs['initial-loss']}\s+–\s+–\s+[\d.]+\s+\d+$", out, re.M), out
+    row = re.search(rf"^dropout-overfitting\s+{runs['dropout-overfitting']}\s+(\d+)\s+(-?\d+)%\s+([\d.]+)\s+(\d+)$",
+                    out, re.M)
     assert row and float(row.group(1)) > 0 and 0 <= int(row.group(2)) <= 100, out
     assert re.search(r"^suite\s+[\d.]+\s+\d+\s+\(≈ [\d.]+ h uncapped", out, re.M), out
 

@@ -3,6 +3,7 @@
 import pytest
 
 from benchmarks.cli import main
+from benchmarks.runner import planned_runs
 from mlflow_tracking import Store, runs
 from reproductions import registry
 
@@ -40,7 +41,8 @@ def test_missing_data_loses_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     assert main(["run", "initial-loss", "--profile", "smoke"]) == 0
     out = capsys.readouterr().out  # progress without a terminal: plain lines, each run's with the counts
-    assert "8 runs planned" in out and "[1/8] initial-loss" in out and "[8/8 runs · claims 1/1 · " in out
+    n = planned_runs(registry()["initial-loss"], "smoke", 2)
+    assert f"{n} runs planned" in out and f"[1/{n}] initial-loss" in out and f"[{n}/{n} runs · claims 1/1 · " in out
     assert "ETA" in out and "\r" not in out
     store = Store()
     experiment = store.experiment_id("initial-loss", create=False)

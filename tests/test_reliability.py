@@ -29,7 +29,7 @@ import pytest
 import reproductions
 from benchmarks.cli import main
 from benchmarks.report import write_report
-from benchmarks.runner import _plan, claim_code_hash, run_claim
+from benchmarks.runner import _plan, claim_code_hash, current_variant, run_claim
 from mlflow_tracking import Store, runs
 from reproductions import registry, reload_registry
 from reproductions.claim import ArmResult
@@ -67,8 +67,10 @@ def finish(process: subprocess.Popen, timeout: float = 400) -> tuple[str, str]:
 
 
 def expected_keys(claim_id: str, profile: str, seeds: int) -> set[str]:
-    claim = registry()[claim_id]
-    return {p.key for p in _plan(claim, profile, keras.backend.backend(), claim_code_hash(claim), "eval", seeds, None)}
+    claim, backend = registry()[claim_id], keras.backend.backend()
+    return {p.key for stage in ("eval", "placebo")
+            for p in _plan(claim, profile, backend, claim_code_hash(claim), stage, seeds, None,
+                           current_variant(claim, profile))}
 
 
 @dataclasses.dataclass
@@ -532,8 +534,8 @@ def test_a_diverging_run_is_recorded_as_diverged_and_judged(store, ledger):
         id="initial-loss", title="divergence", statement="s", source="test", run=_diverging,
         base_config={"learning_rate": 0.01}, arms=(Arm("calm", {}), Arm("wild", {"learning_rate": 1e6})),
         expectations=(Expectation("wild-diverges", "the wild arm diverges", "diverged", "wild",
-                                  comparison="greater", margin=0.5),),
-        budgets={p: Budget(seeds=3) for p in ("smoke", "quick", "full")})
+                                  comparison="greater", margin=0.5, test="binomial"),),
+        budgets={p: Budget(seeds=3) for p in ("smoke", "quick", "full")}, primary=("wild-diverges",))
     summary = run_claim(claim, "quick", 3, store, progress=lambda _: None)
     experiment = store.experiment_id(claim.id, create=False)
     children = runs.children(store, experiment, summary.parent_run_id)

@@ -4,6 +4,7 @@ import hashlib
 
 import pytest
 
+from benchmarks.judge import placebo_arms
 from benchmarks.report import PLOTS_DIR, REPORT_NAME, write_report
 from benchmarks.runner import run_claim
 from mlflow_tracking import runs
@@ -24,13 +25,19 @@ def _digest(directory):
     return {p.relative_to(directory).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
+def children_metrics(children, arm):
+    """The metrics an arm's runs record."""
+    return {metric for c in children if c.tags["arm"] == arm for metric in c.metrics}
+
+
 @pytest.mark.parametrize("claim_id", _claim_params())
 def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     claim = registry()[claim_id]
     seeds = claim.budgets["smoke"].seeds
     n_tuning = (claim.budgets["smoke"].tuning_seeds * len(claim.tuning.grid) * sum(a.tuned for a in claim.arms)
                 if claim.tuning else 0)
-    n_runs = seeds * len(claim.arms) + n_tuning
+    placebos = placebo_arms(claim)
+    n_runs = seeds * (len(claim.arms) + len(placebos)) + n_tuning
     lines = []
     summary = run_claim(claim, "smoke", seeds, store, progress=lines.append)
 
@@ -56,6 +63,18 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     children = [c for c in all_children if c.tags["stage"] == "eval"]
     assert {(c.tags["arm"], int(c.tags["repeat"])) for c in children} == {
         (arm.name, r) for arm in claim.arms for r in range(seeds)}
+    # the placebo replicate: the baseline arm again, same config, other seeds
+    replicates = [c for c in all_children if c.tags["stage"] == "placebo"]
+    assert {(c.tags["arm"], int(c.tags["repeat"])) for c in replicates} == {(a, r) for a in placebos for r in range(seeds)}
+    for replicate in replicates:
+        original = next(c for c in children if c.tags["arm"] == replicate.tags["arm"]
+                        and c.tags["repeat"] == replicate.tags["repeat"])
+        assert replicate.params == {**original.params, "stage": "placebo", "seed": replicate.params["seed"]}
+        assert replicate.tags["seed"] != original.tags["seed"]
+    assert len(summary.verdict.placebos) == sum(e.has_placebo for e in claim.expectations
+                                                if placebos and e.metric in children_metrics(children, placebos[0]))
+    # the definitions the runs were made under
+    assert all(parent.tags[f"definition.{e.id}"] == claim.definition_hash(e.id, "smoke") for e in claim.expectations)
     tuned = {arm: choice.value for arm, choice in summary.tuning.items()}
     for child in children:
         assert child.status == "FINISHED"
@@ -84,7 +103,8 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     write_report(store, out, claim_ids=[claim.id])
     text = (out / REPORT_NAME).read_text()
     assert f"## {claim.id}" in text and parent.run_id in text
-    assert f"`{claim.expectations[0].id}`: " in text  # the summary table's headline effect with its interval
+    assert f"`{claim.primary[0]}`: " in text  # the summary table's primary effect with its interval
+    assert "### Definitions" in text and ("### Placebo controls" in text)
     if claim.budgets["smoke"].note:
         assert "### Caveats" in text and "Scale at profile `smoke`: " in text
     assert all(c.run_id in text for c in all_children)

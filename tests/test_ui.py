@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.runner import run_claim
+from benchmarks.runner import planned_runs, run_claim
 from mlflow_tracking import runs
 from reproductions import registry
 from tests.servers import free_port, wait_http
@@ -50,7 +50,7 @@ def test_ui_shows_the_runs(store, tmp_path):
         assert parent["info"]["run_id"] == summary.parent_run_id
         assert parent_tags["verdict"] == summary.verdict.verdict
         children = by_kind["arm-run"]
-        assert len(children) == 2 * len(claim.arms)
+        assert len(children) == planned_runs(claim, "smoke", 2)  # every arm × seed, and the placebo replicate
         assert all(tags["mlflow.parentRunId"] == summary.parent_run_id for _, tags in children)
         child_id = children[0][0]["info"]["run_id"]
         history = _api(base, f"metrics/get-history?run_id={child_id}&metric_key=initial_loss")["metrics"]

@@ -144,11 +144,17 @@ def load_fashion_mnist(data_dir: str | os.PathLike | None = None):
 
 def seeded_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int, stratified: bool = True):
     """`size` examples drawn without replacement by `seed`; class-balanced when `stratified`."""
-    if size > len(x):
-        raise ValueError(f"asked for {size} examples, only {len(x)} available")
+    index = subset_index(y, size, seed, stratified)
+    return x[index], y[index]
+
+
+def subset_index(y: np.ndarray, size: int, seed: int, stratified: bool = True) -> np.ndarray:
+    """The indices of seeded_subset: `size` of len(y) drawn without replacement, class-balanced when `stratified`."""
+    if size > len(y):
+        raise ValueError(f"asked for {size} examples, only {len(y)} available")
     rng = np.random.default_rng(seed)
     if not stratified:
-        index = rng.choice(len(x), size=size, replace=False)
+        index = rng.choice(len(y), size=size, replace=False)
     else:
         classes = np.unique(y)
         per_class = np.full(len(classes), size // len(classes))
@@ -160,7 +166,7 @@ def seeded_subset(x: np.ndarray, y: np.ndarray, size: int, seed: int, stratified
             raise ValueError(f"a class-balanced subset of {size} needs more examples of classes {short}")
         index = np.concatenate([rng.choice(pool, size=n, replace=False) for pool, n in zip(pools, per_class)])
         rng.shuffle(index)
-    return x[index], y[index]
+    return index
 
 
 def train_validation_split(x: np.ndarray, y: np.ndarray, validation: int, seed: int):
@@ -219,12 +225,29 @@ def image_training_set(dataset: str, size: int | None, seed: int, data_dir: str 
     return _shape((x - x.mean()) / x.std(), flat), y.astype("int32")
 
 
+VALIDATION_POOLS = ("test", "train")
+
+
 def image_split(dataset: str, train_size: int | None, validation_size: int | None, seed: int,
-                data_dir: str | os.PathLike | None = None, flat: bool = True):
-    """A seeded, class-balanced training subset and a validation subset drawn from the held-out test
-    images (None: all of either), both standardized with the training subset's pixel mean and std:
-    ((x_train, y_train), (x_val, y_val)), rows (flat) or NHWC images."""
+                data_dir: str | os.PathLike | None = None, flat: bool = True, validation_pool: str = "test"):
+    """A seeded, class-balanced training subset and a validation subset (None: all of either), both
+    standardized with the training subset's pixel mean and std: ((x_train, y_train), (x_val, y_val)),
+    rows (flat) or NHWC images.
+
+    `validation_pool` says where the validation subset comes from: 'test', the held-out test images, where
+    verdicts are read; 'train', carved from the training images, disjoint from the training subset, for
+    runs that make a choice (tuning), so no choice ever sees the images a verdict is read on. From the
+    training images, None means as many as the test set holds, and the training subset comes from the rest.
+    """
+    if validation_pool not in VALIDATION_POOLS:
+        raise ValueError(f"validation_pool must be one of {VALIDATION_POOLS}, got {validation_pool!r}")
     (x, y), (x_test, y_test) = _load(dataset, data_dir)
+    if validation_pool == "train":
+        held = subset_index(y, len(y_test) if validation_size is None else validation_size, seed + 1)
+        rest = np.setdiff1d(np.arange(len(y)), held)
+        x_test, y_test = x[held], y[held]
+        x, y = x[rest], y[rest]
+        validation_size = None
     x, y = _subset(x, y, train_size, seed)
     x_test, y_test = _subset(x_test, y_test, validation_size, seed + 1)
     x, x_test = x.astype("float32") / 255.0, x_test.astype("float32") / 255.0

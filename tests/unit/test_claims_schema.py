@@ -21,6 +21,7 @@ from reproductions.claim import (
     ClaimDefinitionError,
     Expectation,
     PlotSpec,
+    Tuning,
 )
 
 pytestmark = pytest.mark.unit
@@ -197,6 +198,7 @@ def make_claim(**changes) -> Claim:
                                   comparison="greater", margin=0.1),),
         budgets=_budgets(),
         run=_run,
+        primary=("a-beats-b",),
     )
     fields.update(changes)
     return Claim(**fields)
@@ -385,3 +387,66 @@ def test_dataset_overrides_with_unknown_keys_are_errors():
     full = Budget(seeds=10, overrides={"dataset": "auto"}, dataset_overrides={"cifar10": {"widht": 64}})
     with pytest.raises(ClaimDefinitionError, match="profile full on cifar10 sets unknown config keys"):
         make_claim(base_config={"width": 10, "depth": 2, "dataset": "fashion-mnist"}, budgets=_budgets(full=full))
+
+
+# --------------------------------------------------------------------------- primaries, judging kinds, definitions
+
+
+def test_a_claim_declares_its_primary_sub_claims():
+    with pytest.raises(ClaimDefinitionError, match="declare the primary"):
+        make_claim(primary=())
+    with pytest.raises(ClaimDefinitionError, match="primary names unknown sub-claims"):
+        make_claim(primary=("nope",))
+
+
+@pytest.mark.parametrize("fields, message", [
+    (dict(exact=True, test="binomial"), "an exact quantity has no test"),
+    (dict(exact=True, censored_by="c"), "an exact quantity has no test"),
+    (dict(censored_by="c", comparison="within", margin=0.1), "judged 'greater' or 'less'"),
+    (dict(test="binomial", scale="log10"), "a binary outcome is a 0/1 value"),
+    (dict(test="binomial", margin=1.5), "a rate's margin and no-effect value lie in"),
+    (dict(test="binomial", baseline="b", margin=0.1), "McNemar"),
+])
+def test_what_cannot_be_judged_is_refused(fields, message):
+    with pytest.raises(ClaimDefinitionError, match=message):
+        Expectation(**{"id": "e", "statement": "s", "metric": "m", "arm": "a", "comparison": "greater",
+                       "margin": 0.5, **fields})
+
+
+def test_a_placebo_applies_to_paired_claims_of_a_difference_only():
+    paired = dict(id="e", statement="s", metric="m", arm="a", baseline="b")
+    assert Expectation(**paired, comparison="greater", margin=0.1).has_placebo
+    assert Expectation(**paired, comparison="less", margin=-0.1, null=0.0).has_placebo
+    assert not Expectation(**paired, comparison="greater", margin=-0.01).has_placebo  # non-inferiority: 0 satisfies it
+    assert not Expectation(**paired, comparison="within", margin=0.1).has_placebo  # equivalence: 0 satisfies it
+    assert not Expectation(id="e", statement="s", metric="m", arm="a", comparison="greater", margin=0.1).has_placebo
+
+
+def test_a_tie_rule_may_not_decide_what_is_judged():
+    tuning = dict(param="width", grid=(5, 10, 20), metric="m", direction="greater", tie_margin=0.05)
+    arms = (Arm("a", {}, tuned=True), Arm("b", {"depth": 3}, tuned=True))
+    with pytest.raises(ClaimDefinitionError, match="tie-break 'm' is a judged metric"):
+        make_claim(arms=arms, tuning=Tuning(**tuning, tiebreak="m"))
+    with pytest.raises(ClaimDefinitionError, match="exceeds the margin 0.01 of sub-claim a-beats-b"):
+        make_claim(arms=arms, tuning=Tuning(**tuning, tiebreak="loss"),
+                   expectations=(Expectation(id="a-beats-b", statement="s", metric="m", arm="a", baseline="b",
+                                             comparison="greater", margin=0.01),))
+    make_claim(arms=arms, tuning=Tuning(**{**tuning, "tie_margin": 0.1}, tiebreak="loss"))  # within a-beats-b's 0.1
+
+
+def test_the_definition_hash_changes_with_what_defines_a_sub_claim_and_nothing_else():
+    claim = make_claim()
+    first = claim.definition_hash("a-beats-b", "quick")
+    assert first == make_claim().definition_hash("a-beats-b", "quick")  # stable
+    changed = [
+        make_claim(expectations=(dataclasses.replace(claim.expectations[0], margin=0.2),)),
+        make_claim(arms=(Arm("a", {"width": 30}), Arm("b", {"depth": 3}))),
+        make_claim(budgets=_budgets(quick=Budget(seeds=7))),
+        make_claim(base_config={"width": 10, "depth": 4}),
+        make_claim(expectations=(claim.expectations[0], Expectation(id="other", statement="s", metric="k", arm="a",
+                                                                    comparison="greater", margin=0.0)),
+                   primary=("other",)),  # no longer primary
+    ]
+    assert all(c.definition_hash("a-beats-b", "quick") != first for c in changed)
+    assert make_claim(title="renamed").definition_hash("a-beats-b", "quick") == first
+    assert claim.definition_hash("a-beats-b", "smoke") != first  # another profile's budget

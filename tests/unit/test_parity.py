@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from benchmarks import report
-from benchmarks.judge import INCONCLUSIVE, NOT_REPRODUCED, PARTIAL, REPRODUCED, ClaimVerdict, SubVerdict
+from benchmarks.judge import DIRECTION_ONLY, INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, ClaimVerdict, SubVerdict
 from reproductions import registry
 
 pytestmark = pytest.mark.unit
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.unit
 def _evidence(claim, verdict, subverdicts):
     subs = tuple(SubVerdict(expectation, v, n=5, mean=0.1, ci_low=0.0, ci_high=0.2)
                  for expectation, v in zip(claim.expectations, subverdicts))
-    return SimpleNamespace(verdict=ClaimVerdict(claim.id, verdict, subs, (), 5, "quick"),
+    return SimpleNamespace(claim=claim, verdict=ClaimVerdict(claim.id, verdict, subs, (), 5, "quick"),
                            execution=SimpleNamespace(tags={}), profile="quick")
 
 
@@ -37,7 +37,7 @@ def test_differing_sub_claims_are_named_with_each_columns_verdict(monkeypatch):
     ids = [e.id for e in claim.expectations]
     variants = {
         _column(): _evidence(claim, NOT_REPRODUCED, [NOT_REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, NOT_REPRODUCED]),
-        _column("torch"): _evidence(claim, PARTIAL, [REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, INCONCLUSIVE]),
+        _column("torch"): _evidence(claim, DIRECTION_ONLY, [REPRODUCED, NOT_REPRODUCED, INCONCLUSIVE, INCONCLUSIVE]),
     }
     text = _parity(monkeypatch, claim, variants)
     assert "| **no**; sub-claims 2/4 agree |" in text

@@ -88,7 +88,8 @@ def _claim(**changes):
               Arm("a-5x", {"act": "relu"}, follows=("a", 5.0)), Arm("fixed", {"act": "relu", "lr": 0.3})),
         expectations=(Expectation(id="e", arm="a", baseline="b", metric="steps", comparison="less", margin=0.0,
                                   statement="a is faster than b"),),
-        budgets={p: Budget(seeds=2) for p in ("smoke", "quick", "full")}, run=lambda c, s, x: None, tuning=TUNING)
+        budgets={p: Budget(seeds=2) for p in ("smoke", "quick", "full")}, run=lambda c, s, x: None, tuning=TUNING,
+        primary=("e",))
     fields.update(changes)
     return Claim(**fields)
 
