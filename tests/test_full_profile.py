@@ -110,13 +110,15 @@ def test_full_profile_runs_on_cifar10_when_present(fake_cifar10, store, tmp_path
     assert tags["dataset"] == "cifar10" and tags["step_cap"] == str(STEP_CAP) and tags["precision"] == "float32"
     assert tags["device"] and tags["device_memory"] and tags["backend"]
     children = runs.children(store, evidence.experiment_id, summary.parent_run_id)
-    assert len(children) == 3 * 5 * 2 + 3 and all(c.status == "FINISHED" for c in children)
+    # tuning: 3 arms × 5 rates × 2 seeds; judged: 3 arms; placebo: the baseline arm again on one seed
+    assert len(children) == 3 * 5 * 2 + 3 + 1 and all(c.status == "FINISHED" for c in children)
+    assert sum(c.tags.get("stage") == "placebo" for c in children) == len(judge.placebo_arms(claim)) == 1
     assert {c.params["dataset"] for c in children} == {"cifar10"}
     assert {c.params["target"] for c in children} == {"0.75"}  # Krizhevsky's 25 % training error
     assert all(c.metrics["steps_run"] <= STEP_CAP for c in children)
     assert evidence.execution.tags["status_note"] == f"step-capped at {STEP_CAP} steps: no evidence"
     text = write_report(store, tmp_path / "report").read_text()
-    assert "**Verdicts:** ⏹ NO VERDICT (step-capped): 1" in text and "✅" not in text.split("## ", 2)[1]
+    assert "**Verdicts (claims):** ⏹ NO VERDICT (step-capped): 1" in text and "✅" not in text.split("## ", 2)[1]
 
 
 def test_capped_and_bfloat16_runs_have_their_own_keys():

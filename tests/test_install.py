@@ -70,6 +70,9 @@ def test_every_command_works_on_a_fresh_install(fresh_install, tmp_path):
     # `run` on real data at quick
     out = _run(fresh_install, home, suite_dir, "run", "initial-loss", "--profile", "quick", "--seeds", "2")
     assert "oneDNN on" in out.splitlines()[0]
+    # `confirm`: the same claim on fresh seeds, judged apart
+    out = _run(fresh_install, home, suite_dir, "confirm", "initial-loss", "--profile", "quick", "--seeds", "2")
+    assert "confirmation" in out.splitlines()[0]
 
     # `report` from a copy of the store, elsewhere
     shutil.copy2(suite_dir / "mlflow.db", copy_dir / "mlflow.db")
@@ -78,6 +81,8 @@ def test_every_command_works_on_a_fresh_install(fresh_install, tmp_path):
     report = (copy_dir / "FINDINGS.md").read_text()
     assert all(f"## {claim_id}" in report for claim_id in registry())
     assert "| quick · tensorflow · oneDNN on" in report and "| smoke · tensorflow · oneDNN on" in report
+    section = report.split("## initial-loss")[1].split("\n## ")[0]
+    assert "**Replication on fresh seeds:** the claim's verdict" in section and "### Replication on fresh seeds" in section
 
     # `ui` serves the store
     port = free_port()

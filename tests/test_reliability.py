@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 import reproductions
+from benchmarks import judge
 from benchmarks.cli import main
 from benchmarks.report import write_report
 from benchmarks.runner import _plan, claim_code_hash, current_variant, run_claim
@@ -66,9 +67,10 @@ def finish(process: subprocess.Popen, timeout: float = 400) -> tuple[str, str]:
     return out, err
 
 
-def expected_keys(claim_id: str, profile: str, seeds: int) -> set[str]:
+def expected_keys(claim_id: str, profile: str, seeds: int, stages=("eval", "placebo")) -> set[str]:
+    """The run keys of a claim's judged runs and placebo replicates (tuning runs are not kept apart by key)."""
     claim, backend = registry()[claim_id], keras.backend.backend()
-    return {p.key for stage in ("eval", "placebo")
+    return {p.key for stage in stages
             for p in _plan(claim, profile, backend, claim_code_hash(claim), stage, seeds, None,
                            current_variant(claim, profile))}
 
@@ -183,7 +185,9 @@ def test_interrupted_mid_run_then_resumed(fault, tmp_path, reference, ledger):
     out_dir = tmp_path / "report"
     assert main(["--store", uri, "report", "--out", str(out_dir)]) == 0
     report = (out_dir / "FINDINGS.md").read_text()
-    assert f"<summary>{len(keys)} arm × seed runs</summary>" in report  # each (arm, seed) counted once
+    # each (arm, seed) counted once, the placebo replicates apart
+    assert f"<summary>{len(expected_keys(CLAIM, 'quick', SEEDS, ('eval',)))} arm × seed runs</summary>" in report
+    assert f"<summary>{len(expected_keys(CLAIM, 'quick', SEEDS, ('placebo',)))} placebo runs</summary>" in report
     assert killed.run_id not in report
     redone = len(keys - finished_before)
     ledger["faults"].append((f"{fault} mid-run, then resume", 1, redone, after.lost(keys), after.duplicates))
@@ -196,8 +200,10 @@ def test_interrupted_mid_run_then_resumed(fault, tmp_path, reference, ledger):
 def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeypatch, tmp_path):
     claim = registry()["initial-loss"]
     quiet = {"progress": lambda _: None}
+    placebos = 2 * len(judge.placebo_arms(claim))  # the baseline arm again, on the placebo seeds
+    assert placebos and claim.arms[-1].name not in judge.placebo_arms(claim)
     first = run_claim(claim, "smoke", 2, store, **quiet)
-    assert first.ran == 2 * len(claim.arms) and first.reused == 0
+    assert first.ran == 2 * len(claim.arms) + placebos and first.reused == 0
     again = run_claim(claim, "smoke", 2, store, **quiet)
     assert again.ran == 0 and again.reused == first.ran and again.parent_run_id == first.parent_run_id
 
@@ -206,7 +212,7 @@ def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeyp
     changed_arm = dataclasses.replace(arm, overrides={**arm.overrides, "reg": 2 * arm.overrides["reg"]})
     changed = dataclasses.replace(claim, arms=(*claim.arms[:-1], changed_arm))
     partly = run_claim(changed, "smoke", 2, store, **quiet)
-    assert partly.ran == 2 and partly.reused == 2 * (len(claim.arms) - 1)
+    assert partly.ran == 2 and partly.reused == 2 * (len(claim.arms) - 1) + placebos
     assert partly.parent_run_id == first.parent_run_id
 
     # the claim's source changes: a new execution, every run again; another claim's hash is untouched
@@ -220,7 +226,7 @@ def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeyp
                         lambda cid: str(edited) if cid == claim.id else real_module_of(cid))
     assert claim_code_hash(claim) != own_hash and claim_code_hash(other) == other_hash
     rerun = run_claim(claim, "smoke", 2, store, **quiet)
-    assert rerun.ran == 2 * len(claim.arms) and rerun.reused == 0
+    assert rerun.ran == 2 * len(claim.arms) + placebos and rerun.reused == 0
     assert rerun.parent_run_id != first.parent_run_id
 
 
@@ -253,7 +259,7 @@ def test_same_seed_same_numbers_and_report_different_seeds_differ(tmp_path, monk
     experiment = first_store.experiment_id(claim.id, create=False)
     per_arm: dict[str, list] = {}
     for child in runs.children(first_store, experiment, runs.executions(first_store, experiment)[0].run_id):
-        per_arm.setdefault(child.tags["arm"], []).append(child.metrics)
+        per_arm.setdefault((child.tags["stage"], child.tags["arm"]), []).append(child.metrics)
     for arm, seeds in per_arm.items():
         assert len(seeds) == 2 and seeds[0] != seeds[1], arm  # seed 0 and seed 1 are different draws
 
@@ -324,7 +330,7 @@ def test_suite_on_a_postgresql_backed_mlflow_server(postgres_mlflow, tmp_path, r
     out_dir = tmp_path / "report"
     assert main(["--store", uri, "report", "--out", str(out_dir)]) == 0
     report = (out_dir / "FINDINGS.md").read_text()
-    assert f"<summary>{len(keys)} arm × seed runs</summary>" in report
+    assert f"<summary>{len(expected_keys(CLAIM, 'quick', SEEDS, ('eval',)))} arm × seed runs</summary>" in report
     assert list((out_dir / "findings-plots").glob(f"{CLAIM}*.png"))  # plots came back through the server
     ledger["faults"].append(("3 processes on a PostgreSQL-backed MLflow server", 1, 0, found.lost(keys),
                              found.duplicates))
