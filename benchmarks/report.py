@@ -353,6 +353,12 @@ def _placebo_lines(evidence: Evidence) -> list[str]:
         lines.append(f"| **{sub.expectation.id}**: {_cell(sub.expectation.statement)} | {_cell(_measured(sub))} | "
                      f"{sub.n} | {_cell(_test_cell(sub))} | {VERDICT_MARK[sub.verdict]} | "
                      + ("**false positive**" if wrong else "ok") + " |")
+    again = evidence.confirmation.verdict.placebos if evidence.confirmation is not None else ()
+    if again:
+        wrong = [p for p in again if p.verdict in judging.DIRECTION_HOLDS]
+        lines += ["", f"On fresh seeds (the confirmation): {len(again)} placebo{'s' if len(again) > 1 else ''}, "
+                      + (", ".join(f"**`{p.expectation.id}` a false positive** ({_cell(_measured(p))})" for p in wrong)
+                         if wrong else "none with the direction holding") + "."]
     missing = [e.id for e in applicable if f"{e.id}-placebo" not in {p.expectation.id for p in evidence.verdict.placebos}]
     if missing:
         lines += ["", f"No placebo for {', '.join(f'`{m}`' for m in missing)}: `{arms[0]}` does not record its "
@@ -383,8 +389,12 @@ def _replication_summary(evidence: Evidence) -> str:
     confirmation = evidence.confirmation
     if confirmation is None:
         return f"not confirmed yet (`reprobench confirm {evidence.claim.id}` runs it on fresh seeds)"
-    claim_verdict = (f"the claim's verdict {'replicated' if is_settled(evidence) else 'did not replicate'}: "
-                     f"{confirmation.verdict.verdict} on {confirmation.verdict.n_seeds} fresh seeds")
+    if evidence.verdict.verdict in (judging.INCONCLUSIVE, judging.ERROR):
+        claim_verdict = (f"the claim's verdict ({evidence.verdict.verdict.lower()}) has nothing to replicate; "
+                         f"{confirmation.verdict.verdict} on {confirmation.verdict.n_seeds} fresh seeds")
+    else:
+        claim_verdict = (f"the claim's verdict {'replicated' if is_settled(evidence) else 'did not replicate'}: "
+                         f"{confirmation.verdict.verdict} on {confirmation.verdict.n_seeds} fresh seeds")
     subs = {s.expectation.id: s for s in confirmation.verdict.subverdicts}
     outcomes = [replication(s, subs.get(s.expectation.id)) for s in evidence.verdict.subverdicts]
     return (f"{claim_verdict}; sub-claims: {outcomes.count(REPLICATED)} replicated, "
@@ -617,9 +627,12 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
     capped = len(found) - len(judged)
     settled = sum(is_settled(e) for e in judged)
     confirmed = sum(e.confirmation is not None for e in judged)
-    false_positives, placebos = judging.false_positive_rate([e.verdict for e in decisive])
+    # every judged placebo: the discovery executions' and, where confirmed, the confirmations'
+    false_positives, placebos = judging.false_positive_rate(
+        [e.verdict for e in decisive] + [e.confirmation.verdict for e in decisive if e.confirmation is not None])
     placebo_text = (f"**Placebo controls:** {false_positives} of {placebos} came out with the direction holding "
-                    f"(a false-positive rate of {false_positives / placebos:.1%}, against α = 5 %)." if placebos else
+                    f"(a false-positive rate of {false_positives / placebos:.1%}, against α = 5 %"
+                    f"{'; discovery and confirmation' if confirmed else ''})." if placebos else
                     "**Placebo controls:** none judged yet.")
     lines = ["# Findings", "",
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
@@ -644,8 +657,12 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
             continue
         tags = evidence.execution.tags
         confirmation = evidence.confirmation
-        replicated = ("not yet" if confirmation is None else
-                      f"{'yes' if is_settled(evidence) else '**no**'}: {confirmation.verdict.verdict}")
+        if confirmation is None:
+            replicated = "not yet"
+        elif evidence.verdict.verdict in (judging.INCONCLUSIVE, judging.ERROR):
+            replicated = f"nothing to replicate; on fresh seeds: {confirmation.verdict.verdict}"
+        else:
+            replicated = f"{'yes' if is_settled(evidence) else '**no**'}: {confirmation.verdict.verdict}"
         lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
                      f"{_cell(claim.lecture_number)} | {_verdict_mark(evidence)} | {replicated} | "
                      f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · "

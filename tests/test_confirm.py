@@ -1,0 +1,45 @@
+"""`reprobench confirm`: a claim again on seeds no decision has seen (tuning included), judged apart, and the
+report's replication table and settled count."""
+
+import pytest
+
+from benchmarks.cli import main
+from benchmarks.evidence import collect
+from benchmarks.report import write_report
+from mlflow_tracking import Store, runs
+from reproductions import registry
+
+CLAIM = "relu-vs-saturating"  # it tunes, so the confirmation's tuning seeds are checked too
+
+
+@pytest.mark.smoke
+@pytest.mark.relu_vs_saturating
+def test_confirm_draws_fresh_seeds_and_the_report_shows_replication(tmp_path, capsys):
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert main(["--store", uri, "run", CLAIM, "--profile", "smoke"]) == 0
+    assert main(["--store", uri, "confirm", CLAIM, "--profile", "smoke"]) == 0
+    assert "confirmation: fresh seeds" in capsys.readouterr().out
+
+    store = Store(uri)
+    experiment = store.experiment_id(CLAIM, create=False)
+    executions = {e.tags.get("stream"): e for e in runs.executions(store, experiment)}
+    assert set(executions) == {"discovery", "confirmation"}
+    seeds = {stream: {} for stream in executions}
+    for stream, execution in executions.items():
+        for child in runs.children(store, experiment, execution.run_id):
+            assert child.status == "FINISHED" and child.tags["stream"] == stream
+            seeds[stream].setdefault(child.tags["stage"], set()).add(child.tags["seed"])
+    assert set(seeds["confirmation"]) == set(seeds["discovery"]) == {"tuning", "eval", "placebo"}
+    seen = set().union(*seeds["discovery"].values())
+    for stage, drawn in seeds["confirmation"].items():
+        assert drawn and not drawn & seen, stage  # no seed of any discovery stage comes back
+
+    evidence = collect(store, registry()[CLAIM])
+    assert evidence.execution.run_id == executions["discovery"].run_id  # the discovery is what is reported
+    assert evidence.confirmation.execution.run_id == executions["confirmation"].run_id
+    text = write_report(store, tmp_path / "report").read_text()
+    section = text.split(f"## {CLAIM}")[1]
+    assert "### Replication on fresh seeds" in section and "**Replication on fresh seeds:** the claim's verdict" in section
+    assert "1 confirmed so far" in text
+    placebos = len(evidence.verdict.placebos)
+    assert placebos and f"On fresh seeds (the confirmation): {len(evidence.confirmation.verdict.placebos)} placebo" in section
