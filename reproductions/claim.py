@@ -176,7 +176,7 @@ class Expectation:
     @property
     def effective_null(self) -> float:
         """The no-effect value: the declared null; else 0 for a paired comparison (or the margin, when 0
-        lies beyond it, as in a non-inferiority claim); else the margin (no PARTIAL band)."""
+        lies beyond it, as in a non-inferiority claim); else the margin (no direction-only band)."""
         if self.null is not None:
             return self.null
         if self.baseline is not None and self.comparison == "greater":

@@ -11,10 +11,11 @@ We train the same Krizhevsky-style CNN (conv → pool stages, then a linear clas
 init), tanh and sigmoid (Glorot init), SGD with momentum 0.9, and count the training steps until the
 training accuracy over a running window of 25 batches reaches the target. Each activation gets the
 same learning-rate grid (2^k around 0.02) on its own tuning seed and is judged at its own best rate
-on separate seeds. A run that never reaches the target is censored at the step budget and kept: a
-ratio involving it is a lower bound on the true ratio. REPRODUCED needs the slow/fast ratio to be
-significantly above half the lecture's 6x (3x); a ratio significantly above 1 but not above 3x is
-PARTIAL (the direction holds, the magnitude falls short of the lecture's).
+on separate seeds. A run that never reaches the target is censored at the step budget and kept as a
+bound: a pair with a censored slow arm bounds the ratio from below, with a censored fast arm from above
+(judged by a sign test on the bounds). REPRODUCED needs the slow/fast ratio to be significantly above
+half the lecture's 6x (3x); significantly above 1 and below 3x is SMALLER EFFECT, above 1 with 3x
+undecided DIRECTION ONLY.
 """
 
 import math
