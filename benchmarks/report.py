@@ -367,13 +367,14 @@ def _placebo_lines(evidence: Evidence) -> list[str]:
 
 
 REPLICATED, NOT_REPLICATED = "replicated", "did not replicate"
+UNDECIDED = (judging.INCONCLUSIVE, judging.ERROR)  # a verdict with nothing to replicate
 
 
 def replication(discovery: judging.SubVerdict, confirmation: judging.SubVerdict | None) -> str:
     """Whether a sub-claim's verdict replicated on fresh seeds: the same decisive verdict again."""
     if confirmation is None:
         return "not confirmed yet"
-    if discovery.verdict in (judging.INCONCLUSIVE, judging.ERROR):
+    if discovery.verdict in UNDECIDED:
         return f"nothing to replicate ({discovery.verdict.lower()})"
     return REPLICATED if confirmation.verdict == discovery.verdict else NOT_REPLICATED
 
@@ -381,7 +382,7 @@ def replication(discovery: judging.SubVerdict, confirmation: judging.SubVerdict 
 def is_settled(evidence: Evidence) -> bool:
     """A claim's verdict is settled when it is decisive and the confirmation on fresh seeds gives it again."""
     confirmation = evidence.confirmation
-    return (confirmation is not None and evidence.verdict.verdict not in (judging.INCONCLUSIVE, judging.ERROR)
+    return (confirmation is not None and evidence.verdict.verdict not in UNDECIDED
             and confirmation.verdict.verdict == evidence.verdict.verdict)
 
 
@@ -389,7 +390,7 @@ def _replication_summary(evidence: Evidence) -> str:
     confirmation = evidence.confirmation
     if confirmation is None:
         return f"not confirmed yet (`reprobench confirm {evidence.claim.id}` runs it on fresh seeds)"
-    if evidence.verdict.verdict in (judging.INCONCLUSIVE, judging.ERROR):
+    if evidence.verdict.verdict in UNDECIDED:
         claim_verdict = (f"the claim's verdict ({evidence.verdict.verdict.lower()}) has nothing to replicate; "
                          f"{confirmation.verdict.verdict} on {confirmation.verdict.n_seeds} fresh seeds")
     else:
@@ -659,7 +660,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
         confirmation = evidence.confirmation
         if confirmation is None:
             replicated = "not yet"
-        elif evidence.verdict.verdict in (judging.INCONCLUSIVE, judging.ERROR):
+        elif evidence.verdict.verdict in UNDECIDED:
             replicated = f"nothing to replicate; on fresh seeds: {confirmation.verdict.verdict}"
         else:
             replicated = f"{'yes' if is_settled(evidence) else '**no**'}: {confirmation.verdict.verdict}"
