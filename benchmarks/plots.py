@@ -81,6 +81,44 @@ def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], 
     return _save(figure, path)
 
 
+def images_of(points: Mapping[int, float], shape: tuple[int, int]) -> np.ndarray:
+    """A series of pixels (step i = pixel i, row-major, images concatenated) as an (n, H, W) array."""
+    size = shape[0] * shape[1]
+    n = len(points) // size
+    if n == 0 or sorted(points) != list(range(n * size)):
+        raise ValueError(f"a series of {len(points)} points is not whole {shape[0]}×{shape[1]} images from step 0")
+    return np.array([points[i] for i in range(n * size)], dtype=float).reshape(n, *shape)
+
+
+def draw_images(spec: PlotSpec, images_by_arm: Mapping[str, np.ndarray], path: Path) -> Path:
+    """One row of tiles per arm (its first seed's images), each tile scaled to its own range (cs231n's pictures)."""
+    arms = list(images_by_arm)
+    columns = max((len(images) for images in images_by_arm.values()), default=1)
+    figure, grid = plt.subplots(max(len(arms), 1), columns, figsize=(1.1 * columns + 1.4, 1.2 * max(len(arms), 1) + 0.6),
+                                squeeze=False)
+    for row, arm in enumerate(arms):
+        for column in range(columns):
+            axes = grid[row][column]
+            axes.set_xticks([])
+            axes.set_yticks([])
+            images = images_by_arm[arm]
+            if column < len(images):
+                tile = images[column]
+                low, high = np.nanmin(tile), np.nanmax(tile)
+                axes.imshow((tile - low) / (high - low) if high > low else np.zeros_like(tile), cmap="gray",
+                            vmin=0, vmax=1, interpolation="nearest")
+            else:
+                axes.axis("off")
+            if column == 0:
+                axes.set_ylabel(arm, fontsize=7, rotation=0, ha="right", va="center")
+    figure.suptitle(spec.title, fontsize=10)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.subplots_adjust(left=0.16, right=0.99, top=0.86, bottom=0.02, wspace=0.05, hspace=0.08)
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
+
 def _save(figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # fixed margins: tight_layout() measured every text box and took a third of the report's time
@@ -105,6 +143,14 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
                 first = next(iter(sorted(used.items())))[1]
                 line = float(first.params[spec.line_param]) if spec.line_param in first.params else None
             draw_series(spec, {arm: per_seed for arm, per_seed in data.items() if per_seed}, path, line)
+        elif spec.kind == "images":  # the first seed of each arm
+            first = {}
+            for (arm, _), run in sorted(used.items()):
+                if arm not in first:
+                    points = runs.series(store, run.run_id, spec.metric)
+                    if points:
+                        first[arm] = images_of(points, spec.image_shape)
+            draw_images(spec, {arm: first[arm] for arm in arms if arm in first}, path)
         else:
             data = {arm: {repeat: values[spec.metric] for repeat, values in results.get(arm, {}).items()
                           if spec.metric in values} for arm in arms}

@@ -20,7 +20,7 @@ from benchmarks import plots
 from benchmarks.evidence import VARIANT_TAGS, Evidence, collect, collect_variants, is_capped
 from mlflow_tracking import runs
 from mlflow_tracking.store import Store
-from reproductions import broken_modules, registry
+from reproductions import broken_modules, registry, topic_of
 
 REPORT_NAME = "FINDINGS.md"
 PLOTS_DIR = "findings-plots"
@@ -72,6 +72,44 @@ def fmt(value: float) -> str:
     return f"{value:.5g}"
 
 
+def _resolution(half_width: float) -> int | None:
+    """The decimal exponent an estimate is rounded to, from its interval's half-width (the Particle Data Group's
+    rule: the half-width keeps two significant digits when its leading two are below 35, else one)."""
+    if not (half_width > 0 and math.isfinite(half_width)):
+        return None
+    exponent = math.floor(math.log10(half_width))
+    leading = half_width / 10 ** exponent  # in [1, 10)
+    return exponent - 1 if leading < 3.55 else exponent
+
+
+def _rounded(value: float, exponent: int | None, fixed: bool = True) -> str:
+    """`value` rounded to 10**exponent: in fixed notation, or in scientific notation (None: as fmt)."""
+    if exponent is None or not (isinstance(value, (int, float)) and math.isfinite(value)):
+        return fmt(value)
+    rounded = round(value, -exponent) + 0.0  # + 0.0: no "-0"
+    if fixed:
+        return f"{rounded:.{max(0, -exponent)}f}".replace("-0.", "0.") if rounded == 0 else f"{rounded:.{max(0, -exponent)}f}"
+    if rounded == 0:
+        return "0"
+    digits = max(1, math.floor(math.log10(abs(rounded))) - exponent + 1)
+    return f"{rounded:.{digits - 1}e}"
+
+
+def fmt_interval(estimate: float, low: float, high: float, prefix: str = "") -> str:
+    """'2.981e-07 [2.949e-07, 3.013e-07]': the estimate and its interval at the precision the interval supports
+    (a one-sided interval's finite side sets it; a point interval keeps 5 significant digits)."""
+    finite = [abs(b - estimate) for b in (low, high) if isinstance(b, (int, float)) and math.isfinite(b)]
+    if finite and all(isinstance(b, (int, float)) and math.isfinite(b) for b in (low, high)):
+        half = (high - low) / 2
+    else:
+        half = max(finite) if finite else float("nan")
+    exponent = _resolution(half)
+    largest = max([abs(v) for v in (estimate, low, high) if isinstance(v, (int, float)) and math.isfinite(v)] or [0])
+    fixed = exponent is not None and largest < 1e6 and (largest >= 1e-4 or exponent >= -6)
+    return " ".join([f"{prefix}{_rounded(estimate, exponent, fixed)}",
+                     f"[{prefix}{_rounded(low, exponent, fixed)}, {prefix}{_rounded(high, exponent, fixed)}]"])
+
+
 def _claimed(e) -> str:
     scale = "log10 " if e.scale == "log10" else ""
     what = f"{scale}{e.metric}: {e.arm} − {e.baseline}" if e.baseline else f"{scale}{e.metric} of {e.arm}"
@@ -91,10 +129,10 @@ def _measured(sub: judging.SubVerdict) -> str:
         return "no data"
     if sub.method == "exact":
         return fmt(sub.ci_low) if sub.ci_low == sub.ci_high else f"{fmt(sub.ci_low)} to {fmt(sub.ci_high)}"
-    text = (f"{ESTIMATE.get(sub.method, 'estimate')} {fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}]"
+    text = (f"{ESTIMATE.get(sub.method, 'estimate')} {fmt_interval(sub.mean, sub.ci_low, sub.ci_high)}"
             + (f" ({sub.confidence:.0%} CI)" if sub.confidence == sub.confidence else ""))
     if sub.expectation.scale == "log10" and sub.expectation.baseline:  # a ratio: say it as one
-        text += f" = ×{fmt(10 ** sub.mean)} [×{fmt(10 ** sub.ci_low)}, ×{fmt(10 ** sub.ci_high)}]"
+        text += " = " + _ratio(sub)
     if sub.censored:
         text += f"; {sub.censored} of {sub.n} pairs censored, counted as bounds"
     return text
@@ -122,8 +160,15 @@ def _effect(sub: judging.SubVerdict) -> str:
     if sub.method == "exact":
         return _measured(sub)
     if sub.expectation.scale == "log10" and sub.expectation.baseline:
-        return f"×{fmt(10 ** sub.mean)} [×{fmt(10 ** sub.ci_low)}, ×{fmt(10 ** sub.ci_high)}]"
-    return f"{fmt(sub.mean)} [{fmt(sub.ci_low)}, {fmt(sub.ci_high)}]"
+        return _ratio(sub)
+    return fmt_interval(sub.mean, sub.ci_low, sub.ci_high)
+
+
+def _ratio(sub: judging.SubVerdict) -> str:
+    """A log10 difference said as a ratio, '×0.90 [×0.64, ×1.25]'."""
+    def power(v):
+        return 10 ** v if math.isfinite(v) else (math.inf if v > 0 else 0.0)
+    return fmt_interval(power(sub.mean), power(sub.ci_low), power(sub.ci_high), prefix="×")
 
 
 def _primaries(evidence: Evidence) -> list[judging.SubVerdict]:
@@ -132,7 +177,8 @@ def _primaries(evidence: Evidence) -> list[judging.SubVerdict]:
 
 def _summary_cell(evidence: Evidence) -> str:
     """What we measured, for the summary table: each primary sub-claim's effect with its interval and verdict."""
-    return "; ".join(f"`{s.expectation.id}`: {_effect(s)} ({s.verdict.lower()}, n={s.n})" for s in _primaries(evidence))
+    return "; ".join(f"`{s.expectation.id}` {_effect(s)}" + (f" ({s.verdict.lower()})" if len(evidence.claim.primary) > 1 else "")
+                     for s in _primaries(evidence))
 
 
 def _caveats(claim, evidence: Evidence) -> list[str]:
@@ -181,7 +227,7 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
     if evidence.profile != "full" and budget is not None and budget.note:
         notes.append(f"Scale at profile `{evidence.profile}`: {_cell(budget.note)}. The `full` profile runs the "
                      "lecture's scale where it differs.")
-    return ["### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
+    return ["#### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
 
 
 # tags of a run that name software whose version can change its numbers (kernels, threads and the device
@@ -234,7 +280,7 @@ def _tuning_lines(claim, evidence: Evidence) -> list[str]:
         return []
     tuning = claim.tuning
     better = "lowest" if tuning.direction == "less" else "highest"
-    lines = ["### Tuning", "",
+    lines = ["#### Tuning", "",
              f"Every tuned arm gets the same grid of `{tuning.param}`"
              + (" (the same multipliers of each arm's own customary value)" if tuning.relative else "")
              + f"; each is judged at its own best value, the "
@@ -263,7 +309,7 @@ def _tuning_lines(claim, evidence: Evidence) -> list[str]:
 def _summary_lines(claim, evidence: Evidence) -> list[str]:
     if not claim.summary_metrics:
         return []
-    lines = ["### Outcomes per arm", "", "Mean over the judged seeds, with min–max.", "",
+    lines = ["#### Outcomes per arm", "", "Mean over the judged seeds, with min–max.", "",
              "| Arm | n | " + " | ".join(claim.summary_metrics) + " |", "|---|---|" + "---|" * len(claim.summary_metrics)]
     for arm in claim.arms:
         runs = evidence.results.get(arm.name, {})
@@ -308,12 +354,12 @@ def _subclaim_lines(evidence: Evidence) -> list[str]:
     primary, secondary = verdict.of_role(judging.PRIMARY), verdict.of_role(judging.SECONDARY)
     lines = []
     if primary:
-        lines += ["### Primary sub-claims", "",
+        lines += ["#### Primary sub-claims", "",
                   "The lecture's headline: the claim's verdict is theirs (the weakest, if several)"
                   + (f", Holm-adjusted over the {len(primary)} of them." if len(primary) > 1 else "."), ""]
         lines += _subclaim_table(primary)
     if secondary:
-        lines += ["### Secondary findings", "",
+        lines += ["#### Secondary findings", "",
                   "Judged on the same runs, each with its own verdict"
                   + (f"; p-values Holm-adjusted over the {len(secondary)} of them." if len(secondary) > 1 else "."), ""]
         lines += _subclaim_table(secondary)
@@ -325,7 +371,7 @@ def _exact_lines(evidence: Evidence) -> list[str]:
     exact = evidence.verdict.of_role(judging.EXACT)
     if not exact:
         return []
-    lines = ["### Exact checks", "", "Computed, not sampled: each holds when every seed's value satisfies it.", "",
+    lines = ["#### Exact checks", "", "Computed, not sampled: each holds when every seed's value satisfies it.", "",
              "| Check | Lecture | Claimed | Value(s) | Seeds | Result |", "|---|---|---|---|---|---|"]
     for sub in exact:
         e = sub.expectation
@@ -341,9 +387,9 @@ def _placebo_lines(evidence: Evidence) -> list[str]:
     applicable = [e for e in claim.expectations if e.has_placebo]
     arms = judging.placebo_arms(claim)
     if not arms:
-        return ["### Placebo controls", "", "None applies: this claim makes no paired claim of a difference "
+        return ["#### Placebo controls", "", "None applies: this claim makes no paired claim of a difference "
                 "(a zero effect satisfies its non-inferiority and equivalence claims, and exact checks need none).", ""]
-    lines = ["### Placebo controls", "",
+    lines = ["#### Placebo controls", "",
              f"An A/A comparison: the arm `{arms[0]}` run again on an independent seed stream, against its own runs, "
              "judged as each paired claim of a difference whose metric it records. The true effect is 0, so a verdict "
              "that says the direction holds is a false positive (expected in at most α = 5 % of placebos).", "",
@@ -408,7 +454,7 @@ def _replication_lines(evidence: Evidence) -> list[str]:
     if confirmation is None:
         return []
     subs = {s.expectation.id: s for s in confirmation.verdict.subverdicts}
-    lines = ["### Replication on fresh seeds", "",
+    lines = ["#### Replication on fresh seeds", "",
              f"`reprobench confirm` ran the claim again on a seed stream no decision had seen (tuning included): "
              f"execution {_code(confirmation.execution.run_id)}, {confirmation.verdict.n_seeds} seeds. A verdict "
              "counts as settled when the confirmation gives it again.", "",
@@ -425,7 +471,7 @@ def _definition_lines(store: Store, evidence: Evidence) -> list[str]:
     """The pre-registered definitions (hashes) the verdicts are judged under, against those the runs were made
     under, and the claim's earlier executions at this profile with the verdicts they were given then."""
     claim, execution = evidence.claim, evidence.execution
-    lines = ["### Definitions", "",
+    lines = ["#### Definitions", "",
              "Each sub-claim's definition (its expectation, the arms, the tuning rule, the budget) is hashed; an "
              "execution records the hashes its runs were made under.", "",
              "| Sub-claim | Judged under | Runs made under |", "|---|---|---|"]
@@ -450,7 +496,7 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
     tags = execution.tags
     primaries = ", ".join(f"`{e}`" for e in claim.primary)
-    lines = [f"## {claim.id}", "", f"**{claim.title}**", "",
+    lines = [f"### {claim.id}", "", f"**{claim.title}**", "",
              f"**Verdict: {_verdict_mark(evidence)}** — its primary sub-claim{'s' if len(claim.primary) > 1 else ''} "
              f"{primaries} (the lecture's headline); secondary findings: {_headline(evidence)}; "
              f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, {_code(_environment_label(tags))} "
@@ -467,7 +513,7 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     lines += [f"> {_cell(claim.statement)}", "", f"Source: {_cell(claim.source)}.", ""]
     if claim.lecture_number:
         lines += [f"The lecture's numbers: {_cell(claim.lecture_number)}.", ""]
-    lines += ["### Setup", "", claim.setup, "", "| Arm | What it is | Overrides |", "|---|---|---|"]
+    lines += ["#### Setup", "", claim.setup, "", "| Arm | What it is | Overrides |", "|---|---|---|"]
     for arm in claim.arms:
         overrides = ", ".join(f"{k}={v}" for k, v in arm.overrides.items())
         lines.append(f"| `{arm.name}` | {_cell(arm.description)} | {_cell(overrides)} |")
@@ -482,16 +528,16 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     lines += _replication_lines(evidence) + _definition_lines(store, evidence)
     drawn = plots.draw_claim_plots(store, claim, evidence.used, evidence.results, plot_dir)
     if drawn:
-        lines += ["", "### Plots", ""]
+        lines += ["", "#### Plots", ""]
         for title, path in drawn:
             lines += [f"![{_cell(title)}]({path.relative_to(out_dir).as_posix()})", ""]
     failed = [c for c in evidence.children if c.status == "FAILED" and c.tags.get("error")]
     if failed:
-        lines += ["", "### Failed runs", "", "| Run | Error |", "|---|---|"]
+        lines += ["", "#### Failed runs", "", "| Run | Error |", "|---|---|"]
         lines += [f"| {_code(c.name)} | {_text(c.tags['error'][:300])} |" for c in failed]
         lines.append("")
     children = sorted(evidence.used.items())
-    lines += ["### MLflow runs", "",
+    lines += ["#### MLflow runs", "",
               f"Experiment `{claim.id}` (id {_text(evidence.experiment_id)}); execution run {_code(execution.run_id)} "
               f"({_text(execution.status)}); git {_code(tags.get('git_sha', '?'))}, "
               f"keras {_text(tags.get('keras_version', '?'))}, tensorflow {_text(tags.get('tensorflow_version', '?'))}, "
@@ -614,6 +660,52 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
     return lines + [""]
 
 
+def _run_as(evidence: Evidence) -> str:
+    """Where and how an execution ran: 'quick · tensorflow · oneDNN on · 2 threads · cpu' (and its dataset, cap)."""
+    tags = evidence.execution.tags
+    return (f"{_text(evidence.profile)} · {_text(_environment_label(tags))} · {_text(tags.get('device', '?'))}"
+            + (f" · {_text(tags['dataset'])}" if "dataset" in tags else "")
+            + (f" · **capped at {_text(tags['step_cap'])} steps**" if "step_cap" in tags else ""))
+
+
+def _replicated_cell(evidence: Evidence) -> str:
+    confirmation = evidence.confirmation
+    if confirmation is None:
+        return "not yet"
+    if evidence.verdict.verdict in UNDECIDED:
+        return f"nothing to replicate (fresh seeds: {confirmation.verdict.verdict.lower()})"
+    return f"{'yes' if is_settled(evidence) else '**no**'}: {confirmation.verdict.verdict.lower()}"
+
+
+def summary_lines(gathered: list) -> list[str]:
+    """One screen: per lecture topic, each claim's words (its title), what its primary sub-claims measured with
+    their intervals, the verdict and whether it replicated on fresh seeds. Where every claim ran the same way
+    (profile, backend, device), that is said once above the table; else each row says it."""
+    found = [e for _, e in gathered if e is not None]
+    ways = {_run_as(e) for e in found}
+    one_way = len(ways) == 1
+    lines = []
+    if found:
+        seeds = sorted({e.verdict.n_seeds for e in found})
+        lines += [("All claims ran as " + next(iter(ways)) if one_way else "Claims ran in different ways (see each row)")
+                  + f"; {'/'.join(map(str, seeds))} seeds each. Estimates carry the precision their 90 % interval "
+                    "supports. Each claim's detail follows below, by topic.", ""]
+    header = "| Claim | The lecture says | We measured (primary sub-claims, 90 % CI) | Verdict | Replicated |"
+    lines += [header + ("" if one_way else " Ran as |"), "|---|---|---|---|---|" + ("" if one_way else "---|")]
+    topic = None
+    for claim, evidence in gathered:
+        if topic_of(claim.id) != topic:
+            topic = topic_of(claim.id)
+            lines.append(f"| **{_cell(topic.title)}** | | | | |" + ("" if one_way else " |"))
+        if evidence is None:
+            lines.append(f"| {claim.id} | {_cell(claim.title)} | not run yet | – | – |" + ("" if one_way else " – |"))
+            continue
+        lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
+                     f"{_verdict_mark(evidence)} | {_replicated_cell(evidence)} |"
+                     + ("" if one_way else f" {_run_as(evidence)} |"))
+    return lines
+
+
 def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = None,
                  claim_ids: list[str] | None = None) -> Path:
     out_dir = Path(out_dir)
@@ -647,37 +739,19 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
              f"**Settled** (decisive, and the same again on fresh seeds): {settled} of {len(judged)} claims; "
              f"{confirmed} confirmed so far (`reprobench confirm`).", "", placebo_text, "",
              "Grades: " + "; ".join(GRADES) + ".", "",
-             "## Summary", "",
-             "| Claim | The lecture says | We measured: primary sub-claims [90% CI] | Lecture's number | Verdict | "
-             "Replicated | Seeds | Profile · backend · device |",
-             "|---|---|---|---|---|---|---|---|"]
-    for claim, evidence in gathered:
-        if evidence is None:
-            lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | not run yet | "
-                         f"{_cell(claim.lecture_number)} | – | – | 0 | – |")
-            continue
-        tags = evidence.execution.tags
-        confirmation = evidence.confirmation
-        if confirmation is None:
-            replicated = "not yet"
-        elif evidence.verdict.verdict in UNDECIDED:
-            replicated = f"nothing to replicate; on fresh seeds: {confirmation.verdict.verdict}"
-        else:
-            replicated = f"{'yes' if is_settled(evidence) else '**no**'}: {confirmation.verdict.verdict}"
-        lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
-                     f"{_cell(claim.lecture_number)} | {_verdict_mark(evidence)} | {replicated} | "
-                     f"{evidence.verdict.n_seeds} | {_text(evidence.profile)} · "
-                     f"{_text(_environment_label(tags))} · "
-                     f"{_text(tags.get('device', '?'))}"
-                     + (f" · {_text(tags['dataset'])}" if "dataset" in tags else "")
-                     + (f" · **capped at {_text(tags['step_cap'])} steps**" if "step_cap" in tags else "") + " |")
+             "## Summary", ""]
+    lines += summary_lines(gathered)
     broken = broken_modules()
     if broken:
         lines += ["", "**Claim modules that failed to load** (their claims are ERROR, not judged):", ""]
         lines += [f"- `{name}`: {_text(error)}" for name, error in broken.items()]
     lines.append("")
     lines += parity_lines(store, gathered)
+    topic = None
     for evidence in found:
+        if topic_of(evidence.claim.id) != topic:
+            topic = topic_of(evidence.claim.id)
+            lines += [f"## {topic.title}", ""]
         lines += claim_section(store, evidence, plot_dir, out_dir)
     path = out_dir / REPORT_NAME
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")

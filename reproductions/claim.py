@@ -242,6 +242,9 @@ class PlotSpec:
     `reference` (arm -> values at steps 1..n) overlaid as the lecture's numbers.
     kind 'bar': a scalar metric per arm, mean with its confidence interval; `reference` (label -> value)
     drawn as horizontal lines.
+    kind 'images': the metric is a series whose step i (from 0) is pixel i of images of `image_shape`
+    (H, W), concatenated and flattened row-major (e.g. first-layer filters); the first seed of each arm
+    is drawn as a row of tiles, each scaled to its own range.
     """
 
     name: str
@@ -254,10 +257,18 @@ class PlotSpec:
     reference: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     reference_label: str = "lecture"
     line_param: str | None = None  # a config key whose value (read from the runs) is drawn as a horizontal line
+    image_shape: tuple[int, int] | None = None  # kind 'images': the (height, width) of each image
 
     def __post_init__(self):
-        if self.kind not in ("series", "bar"):
-            raise ClaimDefinitionError(f"plot {self.name!r}: kind must be 'series' or 'bar'")
+        if self.kind not in ("series", "bar", "images"):
+            raise ClaimDefinitionError(f"plot {self.name!r}: kind must be 'series', 'bar' or 'images'")
+        if (self.kind == "images") != (self.image_shape is not None):
+            raise ClaimDefinitionError(f"plot {self.name!r}: an 'images' plot, and only one, needs image_shape (H, W)")
+        if self.image_shape is not None:
+            shape = tuple(int(n) for n in self.image_shape)
+            if len(shape) != 2 or min(shape) < 1:
+                raise ClaimDefinitionError(f"plot {self.name!r}: image_shape {self.image_shape} must be (H, W)")
+            object.__setattr__(self, "image_shape", shape)
         object.__setattr__(self, "reference", _frozen(self.reference))
 
 

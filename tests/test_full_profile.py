@@ -150,7 +150,7 @@ def test_the_inverted_dropout_check_holds_under_each_precision(policy):
     layer computes it (cast to bf16), not with the float32 input, which the cast alone moves by 2^-8."""
     import keras
 
-    from reproductions.dropout_overfitting import inverted_dropout_check
+    from reproductions.regularization.dropout_overfitting import inverted_dropout_check
 
     keras.config.set_dtype_policy(policy)
     try:

@@ -400,7 +400,7 @@ def _unwritable_dir(tmp_path: Path) -> Path:
 def _broken_module(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "exploding_claim_module.py").write_text("raise ImportError('cannot import name Dense2')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(reproductions, "CLAIM_MODULES", ("exploding_claim_module", "reproductions.initial_loss"))
+    monkeypatch.setattr(reproductions, "CLAIM_MODULES", ("exploding_claim_module", "reproductions.babysitting.initial_loss"))
     reload_registry()
 
 

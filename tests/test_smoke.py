@@ -92,6 +92,11 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
             histories = [h for h in (runs.series(store, c.run_id, plot.metric) for c in children) if h]
             assert any(len(h) > 1 for h in histories), plot.metric
             assert all(min(h) >= 1 for h in histories)
+        elif plot.kind == "images":  # pixels from step 0, whole images of the declared shape
+            histories = [h for h in (runs.series(store, c.run_id, plot.metric) for c in children) if h]
+            assert histories, plot.metric
+            size = plot.image_shape[0] * plot.image_shape[1]
+            assert all(sorted(h) == list(range(len(h))) and len(h) % size == 0 for h in histories)
 
     # resume: the same selection again runs nothing, keeps everything
     again = run_claim(claim, "smoke", seeds, store, progress=lambda _: None)
@@ -103,7 +108,7 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     write_report(store, out, claim_ids=[claim.id])
     text = (out / REPORT_NAME).read_text()
     assert f"## {claim.id}" in text and parent.run_id in text
-    assert f"`{claim.primary[0]}`: " in text  # the summary table's primary effect with its interval
+    assert f"`{claim.primary[0]}` " in text  # the summary table's primary effect with its interval
     assert "### Definitions" in text and ("### Placebo controls" in text)
     if claim.budgets["smoke"].note:
         assert "### Caveats" in text and "Scale at profile `smoke`: " in text

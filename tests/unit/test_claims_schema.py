@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +47,43 @@ def test_registry_holds_one_claim_per_module():
     for claim_id, claim in CLAIMS.items():
         assert isinstance(claim, Claim)
         assert claim.id == claim_id
+
+
+def test_claims_are_found_in_their_topic_folders_in_the_topics_order():
+    topics = [reproductions.topic_of(cid) for cid in CLAIMS]
+    assert all(t.name != "other" for t in topics), "a claim module lies outside a topic folder"
+    positions = [t.position for t in topics]
+    assert positions == sorted(positions), "the registry lists claims topic by topic, in the topics' order"
+    for claim_id, topic in zip(CLAIMS, topics):
+        assert f"/reproductions/{topic.name}/" in reproductions.module_of(claim_id).replace("\\", "/")
+        assert topic.title and topic.title != topic.name
+    assert "reproductions.common" not in " ".join(CLAIM_MODULES)
+
+
+def test_a_module_dropped_into_a_topic_folder_is_a_claim(tmp_path, monkeypatch):
+    """No hand-kept list: a new claim module in a topic folder is registered, in its topic, by its POSITION."""
+    package = tmp_path / "reproductions_tmp"
+    topic = package / "sanity"
+    topic.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (topic / "__init__.py").write_text('TITLE = "Sanity checks"\nPOSITION = 5\n')
+    source = Path(reproductions.module_of("initial-loss")).read_text()
+    for name, position, claim_id in (("b_second", 2, "copy-two"), ("a_third", 3, "copy-three")):
+        (topic / f"{name}.py").write_text(source.replace('id="initial-loss"', f'id="{claim_id}"')
+                                          + f"\nPOSITION = {position}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(reproductions, "__path__", [str(package)])
+    monkeypatch.setattr(reproductions, "__name__", "reproductions_tmp")
+    try:
+        modules = reproductions.discover_modules()
+        assert modules == ("reproductions_tmp.sanity.a_third", "reproductions_tmp.sanity.b_second")
+        monkeypatch.setattr(reproductions, "CLAIM_MODULES", modules)
+        reload_registry()
+        assert list(registry()) == ["copy-two", "copy-three"]  # POSITION orders them within the topic
+        assert reproductions.topic_of("copy-two").title == "Sanity checks"
+    finally:
+        monkeypatch.undo()
+        reload_registry()
 
 
 def test_registry_is_cached():
@@ -323,6 +361,13 @@ def test_bad_arm_and_budget_and_plot_are_refused():
         Budget(seeds=0)
     with pytest.raises(ClaimDefinitionError):
         PlotSpec(name="p", kind="pie", metric="m", title="t")
+    with pytest.raises(ClaimDefinitionError, match="image_shape"):
+        PlotSpec(name="p", kind="images", metric="m", title="t")  # images of no shape
+    with pytest.raises(ClaimDefinitionError, match="image_shape"):
+        PlotSpec(name="p", kind="series", metric="m", title="t", image_shape=(28, 28))
+    with pytest.raises(ClaimDefinitionError, match="image_shape"):
+        PlotSpec(name="p", kind="images", metric="m", title="t", image_shape=(28, 0))
+    assert PlotSpec(name="p", kind="images", metric="m", title="t", image_shape=[28, 28]).image_shape == (28, 28)
 
 
 def test_claim_definition_error_is_a_value_error():

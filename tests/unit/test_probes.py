@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from reproductions import small_kernel_stacks
+from reproductions.architecture import small_kernel_stacks
 from reproductions.common.probes import GradientProbe, read_gradients
 
 pytestmark = pytest.mark.unit

@@ -1,0 +1,4 @@
+"""Claims about weight initialisation (seeds 001, 003, 004: 'Weight initialization')."""
+
+TITLE = "Weight initialization"
+POSITION = 30
