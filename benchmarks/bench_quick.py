@@ -1,8 +1,9 @@
 """Benchmark: where the `quick` profile's time goes, per claim and in all, and how long the report takes.
 
-    python -m benchmarks.bench_quick [--seeds 5] [--claims ID ...]
+    python -m benchmarks.bench_quick [--seeds 5] [--claims ID ...] [--keep DIR]
 
-Runs into a fresh temporary store (nothing of yours is touched) with --force semantics, in the
+Runs into a fresh temporary store (nothing of yours is touched; with --keep DIR, into DIR/mlflow.db,
+kept for `reprobench --store sqlite:///DIR/mlflow.db report|confirm|ui`) with --force semantics, in the
 project's numeric environment (benchmarks.numerics, printed first), and prints per claim:
 
 - runs: arm × seed runs, tuning included;
@@ -39,6 +40,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--claims", nargs="*", help="claim ids (default: every registered claim)")
+    parser.add_argument("--keep", metavar="DIR", help="run into DIR/mlflow.db and keep it (default: a temporary store)")
     args = parser.parse_args(argv)
 
     started, cpu_started = time.monotonic(), time.process_time()
@@ -52,10 +54,16 @@ def main(argv=None) -> int:
     import_seconds = time.monotonic() - started
     backend = keras.backend.backend()
     cores = numerics.usable_cores()
+    unknown = sorted(set(args.claims or ()) - set(registry()))
+    if unknown:
+        parser.error(f"unknown claim ids {unknown}; `reprobench list` shows them")
     claims = [registry()[c] for c in args.claims] if args.claims else list(registry().values())
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
-        store = Store(f"sqlite:///{Path(scratch) / 'mlflow.db'}")
+        kept = Path(args.keep).resolve() if args.keep else None
+        if kept:
+            kept.mkdir(parents=True, exist_ok=True)
+        store = Store(f"sqlite:///{(kept or Path(scratch)) / 'mlflow.db'}")
         for claim in claims:
             t0, cpu0 = time.monotonic(), time.process_time()
             summary = run_claim(claim, "quick", args.seeds, store, force=True, progress=lambda _: None)
@@ -66,7 +74,7 @@ def main(argv=None) -> int:
             rows.append((claim.id, summary.ran, seconds, sum(trained) if trained else None, cpu,
                          summary.verdict.verdict))
         t0 = time.monotonic()
-        write_report(store, Path(scratch) / "report")
+        write_report(store, (kept or Path(scratch)) / "report")
         report_seconds = time.monotonic() - t0
     total, total_cpu = time.monotonic() - started, time.process_time() - cpu_started
 
