@@ -10,6 +10,7 @@ The verdict is then judged from the runs read back from the store, never from me
 from __future__ import annotations
 
 import dataclasses
+import ast
 import hashlib
 import io
 import json
@@ -99,15 +100,42 @@ def _hash(payload) -> str:
 
 
 def claim_code_hash(claim: Claim) -> str:
-    """Changes when the claim's module or the shared building blocks it runs on (reproductions/common,
-    the claim schema) change: the code that produces a result is part of its identity."""
+    """Changes when the claim's module, the other claim modules it imports (e.g. a lecture net defined
+    in a sibling claim), or the shared building blocks it runs on (reproductions/common, the claim schema)
+    change: the code that produces a result is part of its identity."""
     module = Path(module_of(claim.id))
     package = Path(reproductions.__file__).parent
     shared = sorted((package / "common").glob("*.py")) + [package / "claim.py"]
     digest = hashlib.sha256(module.read_bytes())
+    for path in _imported_claim_modules(module, package):
+        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     for path in shared:
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _imported_claim_modules(module: Path, package: Path) -> list[Path]:
+    """The modules of reproductions/ outside common/ and claim.py that `module` imports, directly or through
+    one another (read from the source, not imported), in a stable order."""
+    found: dict[Path, None] = {}
+    pending = [module]
+    while pending:
+        tree = ast.parse(pending.pop().read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] != package.name or len(parts) < 2 or parts[1] in ("common", "claim"):
+                    continue
+                path = package.joinpath(*parts[1:]).with_suffix(".py")
+                if path.is_file() and path != module and path not in found:
+                    found[path] = None
+                    pending.append(path)
+    return sorted(found)
 
 
 def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str,
