@@ -34,6 +34,15 @@ FULL_SHAPE_ARMS = {
     "dropout-overfitting": ("input-0.2-hidden-0.5", "dropout-0.5-small", "inverted-check"),
     "adam-vs-sgd-momentum": ("sgd-momentum",),
     "small-kernel-stacks": ("structure", "stack-3x3x3", "single-7x7"),
+    "zero-init-symmetry": ("xavier",),  # every arm the same shapes
+    "init-depth-training": None,  # the arms are the depths
+    "overfit-tiny-subset": None,  # 20 images: seconds
+    "learning-rate-regimes": ("lr-1e-4", "sweep"),  # `sweep` trains every rate
+    "preprocessing": ("mean-channel",),  # the one path that depends on the channel count
+    "gradient-check": ("float64-centred", "conv-maxpool"),  # the two nets; no training
+    "update-ratio": ("sgd-sweep",),  # its one arm trains every rate
+    "gap-diagnosis": ("big-gap-wider", "no-gap-wider"),  # the two regimes' data and widest nets
+    "weight-visualization": ("l2-1e-2",),  # every arm the same shapes
 }
 
 

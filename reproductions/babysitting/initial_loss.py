@@ -1,8 +1,8 @@
 """
-Title: The softmax loss at small initialisation is ln(C), and cranking up L2 raises it
+Title: The softmax loss at small initialisation is ln(C), and cranking up L2 raises it; the SVM loss is C − 1
 Claim id: initial-loss
 Source: seeds 000, 001, 002, 003 ("Is the loss reasonable?" / "checking the value of the cost
-        function"), the babysitting recipe of cs231n.
+        function"), the babysitting recipe of cs231n; seed 003 "Multiclass SVM cost function".
 
 The lecture's sanity check: initialise a two-layer net with W = 0.0001·randn, compute the loss with
 regularization off and it prints 2.30261216167, "loss ~2.3, 'correct' for 10 classes" (= ln 10,
@@ -14,6 +14,16 @@ convention loss = data loss + 0.5·reg·ΣW². Its jump, 0.766, is then predicta
 times the number of weights (3072·50 + 50·10 = 154,100) is 0.7705. We check ln(C) on real
 Fashion-MNIST (784-50-10), the jump's direction there, and the lecture's own number on a
 CIFAR-shaped net fed Gaussian inputs (at this init the loss does not depend on the inputs).
+
+Seed 003 asks the same question of the multiclass SVM loss, L_i = Σ_{j≠y_i} max(0, s_j − s_{y_i} + 1):
+"Normally, at the starting moment, the values of w are initialized with small random values and
+therefore all scores are almost zero. In this case, what is the value of the cost function?" With every
+score ≈ 0 each of the C − 1 wrong classes contributes max(0, 0 − 0 + 1) = 1: the loss is C − 1 = 9 for
+10 classes. We compute that loss (Weston–Watkins, margin Δ = 1, no regularization) in float64 from the
+same runs' class scores, a secondary sub-claim: the claim's headline is the softmax check of the
+babysitting recipe; the SVM question comes from 003's loss-function slides. Keras has no loss of this
+form: its CategoricalHinge is max(0, 1 + max_{j≠y} s_j − s_y), one term for the strongest wrong class
+instead of a sum over all of them, so at this init it is ≈ 1, not C − 1; we show it beside ours.
 """
 
 import math
@@ -25,6 +35,7 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, Plot
 from reproductions.common.data import flatten_standardize, load_fashion_mnist, seeded_subset, synthetic_classification
 
 LN_10 = math.log(10)
+C_MINUS_1 = 10 - 1  # the multiclass SVM loss at small init, 10 classes (003)
 LECTURE_REG0 = 2.30261216167
 LECTURE_REG1E3 = 3.06859716482
 
@@ -61,6 +72,15 @@ def run(config, seed, context):
     shifted = scores - scores.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     data_loss = float(-log_probs[np.arange(len(y)), y].mean())
+    # 003's multiclass SVM loss on the same scores: Σ_{j≠y} max(0, s_j − s_y + 1), averaged over the examples
+    rows = np.arange(len(y))
+    margins = np.maximum(0.0, scores - scores[rows, y][:, None] + 1.0)
+    margins[rows, y] = 0.0
+    hinge_loss = float(margins.sum(axis=1).mean())
+    # Keras' CategoricalHinge, a different loss: max(0, 1 + max_{j≠y} s_j − s_y) (≈ 1 at this init)
+    onehot = np.eye(config["classes"], dtype="float32")[y]
+    keras_hinge = float(keras.ops.convert_to_numpy(
+        keras.losses.CategoricalHinge()(onehot, scores.astype("float32"))))
     kernels = [np.asarray(layer.kernel.numpy(), dtype="float64") for layer in model.layers]
     reg_loss = 0.5 * config["reg"] * sum(float((k ** 2).sum()) for k in kernels)
     n_weights = sum(k.size for k in kernels)
@@ -72,23 +92,32 @@ def run(config, seed, context):
         "expected_reg_loss": 0.5 * config["reg"] * config["init_scale"] ** 2 * n_weights,
         "n_weights": float(n_weights),
         "ln_classes": math.log(config["classes"]),
+        "hinge_loss": hinge_loss,
+        "keras_categorical_hinge": keras_hinge,
+        "classes_minus_1": float(config["classes"] - 1),
     })
 
 
 CLAIM = Claim(
     id="initial-loss",
-    title="Softmax loss at small init is ln(C) ≈ 2.30 for 10 classes; cranking L2 to 1e3 raises it",
+    title="Softmax loss at small init is ln(C) ≈ 2.30 for 10 classes; cranking L2 to 1e3 raises it; SVM loss is C − 1",
     statement=(
         "'2.30261216167 … loss ~2.3. \"correct\" for 10 classes' (regularization off); with the "
-        "regularization cranked up to 1e3: '3.06859716482 ← loss went up, good. (sanity check)'"
+        "regularization cranked up to 1e3: '3.06859716482 ← loss went up, good. (sanity check)'. Multiclass SVM "
+        "loss: 'at the starting moment, the values of w are initialized with small random values and therefore all "
+        "scores are almost zero. In this case, what is the value of the cost function?' (C − 1)"
     ),
-    source="000 'checking the value of the cost function'; 001/002/003 'Is the Loss Reasonable?'",
-    lecture_number="2.30261216167 at reg 0; 3.06859716482 at reg 1e3 (CIFAR-10 net 3072-50-10)",
+    source=("000 'checking the value of the cost function'; 001/002/003 'Is the Loss Reasonable?'; 003 'Multiclass SVM "
+            "cost function'"),
+    lecture_number=("2.30261216167 at reg 0; 3.06859716482 at reg 1e3 (CIFAR-10 net 3072-50-10); SVM loss C − 1 = 9 "
+                    "(003 asks it, the answer follows from 'all scores are almost zero')"),
     setup=(
         "Two-layer net (Dense 50 ReLU → Dense 10), W = 1e-4·randn, zero biases, softmax cross-entropy plus "
         "0.5·reg·ΣW² (the cs231n convention), evaluated once at initialisation, no training. Fashion-MNIST arms: "
         "784-50-10 on a seeded, class-balanced subset (standardized). CIFAR-shape arms: 3072-50-10 on unit "
-        "Gaussian inputs with random labels, the lecture's shapes."
+        "Gaussian inputs with random labels, the lecture's shapes. On the same scores, 003's multiclass SVM loss "
+        "Σ_{j≠y} max(0, s_j − s_y + 1) (no regularization) in float64, and Keras' CategoricalHinge (a different loss: "
+        "the strongest wrong class only) beside it."
     ),
     base_config={"data": "fashion-mnist", "input_dim": 784, "n_examples": 10000, "hidden": 50, "classes": 10,
                  "init_scale": 1e-4, "reg": 0.0},
@@ -114,6 +143,14 @@ CLAIM = Claim(
                     comparison="within", target=LECTURE_REG1E3, margin=0.02,
                     statement="at the lecture's shapes and reg 1e3 the loss is the lecture's 3.0686 (within 0.02)",
                     lecture="3.06859716482"),
+        Expectation(id="hinge-loss-is-c-minus-1", arm="fmnist-reg0", metric="hinge_loss", comparison="within",
+                    target=C_MINUS_1, margin=0.01,
+                    statement="at W = 1e-4·randn the multiclass SVM loss is C − 1 = 9 (within 0.01) on Fashion-MNIST",
+                    lecture="'all scores are almost zero. In this case, what is the value of the cost function?' "
+                            "(each of the C − 1 wrong classes adds max(0, 0 − 0 + 1) = 1)"),
+        Expectation(id="hinge-loss-is-c-minus-1-cifar-shape", arm="cifar-shape-reg0", metric="hinge_loss",
+                    comparison="within", target=C_MINUS_1, margin=0.01,
+                    statement="the same on the lecture's CIFAR-shaped net", lecture="C − 1 = 9"),
     ),
     budgets={
         "smoke": Budget(seeds=2, overrides={"n_examples": 200}, note="200 examples: pipeline check only"),
@@ -125,6 +162,10 @@ CLAIM = Claim(
         PlotSpec(name="initial-loss", kind="bar", metric="initial_loss",
                  title="Loss at initialisation (mean, 95% CI over seeds)", ylabel="softmax loss + 0.5·reg·ΣW²",
                  reference={"ln 10": LN_10, "lecture at reg 1e3": LECTURE_REG1E3}),
+        PlotSpec(name="initial-hinge-loss", kind="bar", metric="hinge_loss",
+                 title="Multiclass SVM loss at initialisation (mean, 95% CI over seeds)",
+                 ylabel="multiclass SVM loss (no regularization)", reference={"C − 1": C_MINUS_1}),
     ),
+    summary_metrics=("initial_loss", "data_loss", "reg_loss", "hinge_loss", "keras_categorical_hinge"),
     primary=("loss-is-ln-c", "regularization-raises-loss"),  # '~2.3 … correct for 10 classes'; 'loss went up, good'
 )

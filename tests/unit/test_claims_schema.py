@@ -173,7 +173,7 @@ def test_every_negative_control_is_a_valid_expectation(claim):
 def test_plots_reference_existing_arms(claim):
     names = {arm.name for arm in claim.arms}
     for plot in claim.plots:
-        assert plot.kind in ("series", "bar")
+        assert plot.kind in ("series", "bar", "images")
         if plot.kind == "series":
             assert set(plot.reference) <= names, plot.name
 
