@@ -127,8 +127,9 @@ def _measured(sub: judging.SubVerdict) -> str:
     """The estimate with its interval, named by what they are: 'mean 0.02 [0.01, 0.03] (90% CI)'."""
     if sub.n == 0:
         return "no data"
-    if sub.method == "exact":
-        return fmt(sub.ci_low) if sub.ci_low == sub.ci_high else f"{fmt(sub.ci_low)} to {fmt(sub.ci_high)}"
+    if sub.method == "exact":  # every seed's value: the range they span, to 4 significant digits
+        low, high = _exact_value(sub.ci_low), _exact_value(sub.ci_high)
+        return low if low == high else f"{low} to {high}"
     text = (f"{ESTIMATE.get(sub.method, 'estimate')} {fmt_interval(sub.mean, sub.ci_low, sub.ci_high)}"
             + (f" ({sub.confidence:.0%} CI)" if sub.confidence == sub.confidence else ""))
     if sub.expectation.scale == "log10" and sub.expectation.baseline:  # a ratio: say it as one
@@ -136,6 +137,10 @@ def _measured(sub: judging.SubVerdict) -> str:
     if sub.censored:
         text += f"; {sub.censored} of {sub.n} pairs censored, counted as bounds"
     return text
+
+
+def _exact_value(value: float) -> str:
+    return f"{value:.4g}" if isinstance(value, float) and math.isfinite(value) else fmt(value)
 
 
 def _verdict_cell(sub: judging.SubVerdict) -> str:

@@ -34,6 +34,8 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import flatten_standardize, load_fashion_mnist, seeded_subset, synthetic_classification
 
+POSITION = 10  # the first check of the babysitting recipe
+
 LN_10 = math.log(10)
 C_MINUS_1 = 10 - 1  # the multiclass SVM loss at small init, 10 classes (003)
 LECTURE_REG0 = 2.30261216167

@@ -46,6 +46,8 @@ from reproductions.common.data import image_training_set
 from reproductions.common.seeding import seed_everything
 from reproductions.common.training import TIMING_METRICS, train_to_target
 
+POSITION = 30
+
 INITS = ("xavier", "small")
 SLOWER_WHEN_DEEP = 3.0  # "far slower": at least 3x Xavier's steps (or never within the budget)
 CLOSE_WHEN_SHALLOW = 2.0  # "works": at most 2x Xavier's steps

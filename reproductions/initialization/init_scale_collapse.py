@@ -29,6 +29,8 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, Plot
 from reproductions.common.data import gaussian_inputs
 from reproductions.common.probes import GradientProbe, read_gradients
 
+POSITION = 10  # the lecture's own experiment first
+
 # The lecture's printed per-layer activation std, layers 1..10 (seed 003, "Initializing the weights").
 LECTURE_STD = {
     "tanh-0.01": [0.213081, 0.047551, 0.010630, 0.002378, 0.000532, 0.000119, 0.000026, 0.000006, 0.000001, 0.000000],

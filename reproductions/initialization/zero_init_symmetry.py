@@ -37,6 +37,8 @@ from reproductions.common.data import image_split
 from reproductions.common.training import fit_epochs, per_epoch
 from reproductions.common.units import layer_symmetry
 
+POSITION = 20
+
 RELATIVE_TOLERANCE = 1e-4  # units equal within 1e-4 × the layer's max |w|: ~1000 float32 ulps, 4 orders
 # of magnitude below the separation of random units (relative L∞ distance of order 1)
 WIDE_MARGIN = 0.3  # test-accuracy advantage of the random start, "a wide margin"
