@@ -104,12 +104,16 @@ def _store(args):
 
 
 def cmd_list(args) -> int:
-    from reproductions import broken_modules, registry
+    from reproductions import broken_modules, registry, topic_of
     from reproductions.claim import PROFILES
 
     claims = registry()
     width = max([len(cid) for cid in claims] or [10])
+    topic = None
     for claim in claims.values():
+        if topic_of(claim.id) != topic:  # the lecture's topics, in the report's order
+            topic = topic_of(claim.id)
+            print(f"# {topic.title} (reproductions/{topic.name}/)")
         seeds = ", ".join(f"{p}: {claim.budgets[p].seeds} seeds" for p in PROFILES)
         print(f"{claim.id:<{width}}  {claim.title}")
         print(f"{'':<{width}}  source: {claim.source}")

@@ -178,10 +178,12 @@ def _confirmation(store: Store, claim: Claim, experiment_id: str, discovery: run
     return None
 
 
-def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str, str], Evidence]:
+def collect_variants(store: Store, claim: Claim, profile: str,
+                     known: Evidence | None = None) -> dict[tuple[str, str], Evidence]:
     """The newest finished, uncapped execution per variant (backend, precision, kernels, threads,
     device) at `profile`: the same claim judged in each variant it was run in (the parity table). An execution still
-    running (or interrupted) is left out: its verdict is not final."""
+    running (or interrupted) is left out: its verdict is not final. `known`: an execution already judged (the
+    report's), used as it is rather than judged again."""
     experiment_id = store.experiment_id(claim.id, create=False)
     if experiment_id is None:
         return {}
@@ -190,7 +192,10 @@ def collect_variants(store: Store, claim: Claim, profile: str) -> dict[tuple[str
         if (execution.tags.get("profile") != profile or is_capped(execution) or execution.status != "FINISHED"
                 or is_confirmation(execution) or variant_of(execution) in found):
             continue
-        evidence = _judged(store, claim, experiment_id, execution)
+        if known is not None and known.execution.run_id == execution.run_id:
+            evidence = dataclasses.replace(known, confirmation=None)
+        else:
+            evidence = _judged(store, claim, experiment_id, execution)
         if evidence.used:
             found[variant_of(execution)] = evidence
     return found

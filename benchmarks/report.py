@@ -619,7 +619,7 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
     for claim, evidence in gathered:
         if evidence is None or is_capped(evidence.execution):
             continue
-        variants = collect_variants(store, claim, evidence.profile)
+        variants = collect_variants(store, claim, evidence.profile, known=evidence)
         rows.append((claim, evidence.profile, variants))
         columns += [v for v in variants if v not in columns]
     if not any(len(variants) > 1 for _, _, variants in rows):

@@ -19,6 +19,12 @@ def test_list_shows_every_claim(capsys):
     out = capsys.readouterr().out
     for claim in registry().values():
         assert claim.id in out and claim.title in out and "quick: " in out
+    # grouped by the lectures' topics, each heading once, before its claims
+    from reproductions import topic_of
+
+    for claim_id in registry():
+        heading = f"# {topic_of(claim_id).title} (reproductions/{topic_of(claim_id).name}/)"
+        assert out.count(heading) == 1 and out.index(heading) < out.index(f"\n{claim_id} ")
 
 
 # Bad input (one line, exit 2, nothing lost) is tested in test_reliability.py's BAD_INPUT table.
