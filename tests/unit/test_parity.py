@@ -27,7 +27,7 @@ def _column(backend="tensorflow", precision="float32", onednn="on", threads="2",
 
 
 def _parity(monkeypatch, claim, variants):
-    monkeypatch.setattr(report, "collect_variants", lambda store, c, profile: variants)
+    monkeypatch.setattr(report, "collect_variants", lambda store, c, profile, known=None: variants)
     first = next(iter(variants.values()))
     return "\n".join(report.parity_lines(store=None, gathered=[(claim, first)]))
 
