@@ -9,13 +9,15 @@ The verdict is then judged from the runs read back from the store, never from me
 
 from __future__ import annotations
 
-import dataclasses
 import ast
+import dataclasses
 import hashlib
 import io
 import json
 import math
+import signal
 import tempfile
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -224,6 +226,39 @@ def planned_runs(claim: Claim, profile: str, seeds: int) -> int:
     return seeds * (len(claim.arms) + len(judging.placebo_arms(claim))) + n_tuning
 
 
+class SigintWatch:
+    """Notes a Ctrl-C (SIGINT) while a claim runs, then lets the handler in place act on it (by default: raise
+    KeyboardInterrupt). A library may catch that KeyboardInterrupt inside a run and raise an ordinary error in its
+    place (TensorFlow, when the signal lands in Python code that its C++ called); the runner then asks `seen` and
+    stops as for Ctrl-C, instead of recording a failed run and going on. Only in the main thread, where Python
+    delivers signals; elsewhere it watches nothing."""
+
+    def __init__(self):
+        self.seen = False
+        self._previous = None
+
+    def _handle(self, signum, frame):
+        self.seen = True
+        previous = self._previous
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+    def __enter__(self) -> SigintWatch:
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.getsignal(signal.SIGINT)
+            if previous not in (signal.SIG_IGN, None):  # ignored (a background job): stays ignored
+                self._previous = previous
+                signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
 def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
               data_dir: str | None = None, progress: Callable[[str], None] = print,
               tracker: Progress | None = None, precision: str = "float32",
@@ -319,6 +354,8 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                     runs.finish(store, parent, "FAILED")
                     raise
                 except Exception as error:  # this run failed; the others still run and the judge says ERROR
+                    if sigint.seen:  # a Ctrl-C that the run's libraries turned into an ordinary error
+                        raise KeyboardInterrupt from error
                     runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
                                                  "traceback": traceback.format_exc()[-4000:]})
                     runs.finish(store, child, "FAILED")
@@ -342,7 +379,7 @@ def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bo
                 time.sleep(WAIT_SECONDS)
 
     tuning_plan = _plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None, variant) if claim.tuning else []
-    with runs.Heartbeat(store) as heartbeat:
+    with runs.Heartbeat(store) as heartbeat, SigintWatch() as sigint:
         heartbeat.watch(parent)
         try:
             tuned = None
