@@ -21,7 +21,7 @@ import math
 import keras
 import numpy as np
 
-from reproductions.common.training import TrainTimer
+from reproductions.common.training import TrainTimer, capped_schedule, compile_softmax
 
 CHUNK = 5000  # images per forward pass
 
@@ -79,15 +79,11 @@ def fit_validated(model: keras.Model, x, y, validation, *, optimizer, batch_size
     after every epoch or only after the last. Under a `step_cap` an epoch is at most `step_cap` steps, there
     are only as many as the cap allows (at least one), and validation reads at most `step_cap` batches: a
     shape check, not a measurement."""
-    steps = max(1, len(x) // batch_size)
-    steps_per_epoch = None
+    steps, epochs, steps_per_epoch = capped_schedule(len(x), batch_size, epochs, step_cap)
     x_val, y_val = validation
-    if step_cap is not None and step_cap < steps * epochs:
-        steps_per_epoch = min(steps, step_cap)
-        steps, epochs = steps_per_epoch, max(1, step_cap // steps_per_epoch)
+    if steps_per_epoch is not None:
         x_val, y_val = x_val[: step_cap * batch_size], y_val[: step_cap * batch_size]
-    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
+    compile_softmax(model, optimizer, steps)
     timer = TrainTimer(len(x) if steps_per_epoch is None else steps_per_epoch * batch_size)
     check = EpochValidation(x_val, y_val)
     callbacks = [timer, check] if every_epoch else [timer]

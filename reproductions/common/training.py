@@ -152,6 +152,22 @@ class FitOutcome:
     throughput: dict[str, float]  # TrainTimer.scalars()
 
 
+def capped_schedule(n: int, batch_size: int, epochs: int, step_cap: int | None) -> tuple[int, int, int | None]:
+    """(steps per compiled call, epochs, steps_per_epoch for fit) for `epochs` passes over `n` examples; under a
+    `step_cap` an epoch is at most `step_cap` steps and there are only as many as the cap allows (at least one)."""
+    steps = max(1, n // batch_size)
+    if step_cap is None or step_cap >= steps * epochs:
+        return steps, epochs, None
+    steps_per_epoch = min(steps, step_cap)
+    return steps_per_epoch, max(1, step_cap // steps_per_epoch), steps_per_epoch
+
+
+def compile_softmax(model: keras.Model, optimizer, steps: int) -> None:
+    """Softmax cross-entropy on logits with accuracy; `steps` steps per compiled call (1 on PyTorch)."""
+    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
+
+
 def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: int, epochs: int,
                step_cap: int | None = None) -> FitOutcome:
     """Train with softmax cross-entropy for `epochs` full passes, validating after each.
@@ -160,14 +176,9 @@ def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: i
     `step_cap` an epoch is at most `step_cap` steps, there are only as many as the cap allows (at
     least one), and validation reads at most `step_cap` batches: a shape check, not a measurement.
     """
-    steps = max(1, len(x) // batch_size)
-    steps_per_epoch = validation_steps = None
-    if step_cap is not None and step_cap < steps * epochs:
-        steps_per_epoch = min(steps, step_cap)
-        steps, epochs = steps_per_epoch, max(1, step_cap // steps_per_epoch)
-        validation_steps = max(1, min(step_cap, len(validation[0]) // batch_size))
-    model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
+    steps, epochs, steps_per_epoch = capped_schedule(len(x), batch_size, epochs, step_cap)
+    validation_steps = None if steps_per_epoch is None else max(1, min(step_cap, len(validation[0]) // batch_size))
+    compile_softmax(model, optimizer, steps)
     timer = TrainTimer(len(x) if steps_per_epoch is None else steps_per_epoch * batch_size)
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs, steps_per_epoch=steps_per_epoch,
                         validation_data=validation, validation_steps=validation_steps, shuffle=True, verbose=0,
