@@ -55,6 +55,30 @@ def _at_least_one(what: str):
 
 
 _positive_int = _at_least_one("seeds")
+
+
+def _at_least_zero(what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{what} must be 0 or more, got {value}")
+        return value
+    return parse
+
+
+def _gpus(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--gpus-per-run must be a number, got {text!r}") from None
+    if not (value >= 0 and value == value and value != float("inf")):
+        raise argparse.ArgumentTypeError(f"--gpus-per-run must be 0 or more, got {text}")
+    if value > 1 and value != int(value):
+        raise argparse.ArgumentTypeError(f"--gpus-per-run above 1 must be whole, got {text}")
+    return value
 _step_cap = _at_least_one("the step cap")
 
 
@@ -123,8 +147,27 @@ def cmd_list(args) -> int:
     return 1 if broken_modules() else 0
 
 
+def _executor(args):
+    """The executor the options ask for: in this process (the default), or Ray (`--executor ray`, implied by
+    `--jobs N` > 1 or `--address`)."""
+    kind = args.executor or ("ray" if (args.jobs or 1) > 1 or args.address or args.gpus_per_run else "local")
+    if kind == "local":
+        if args.gpus_per_run:
+            raise UsageError("--gpus-per-run needs --executor ray")
+        return None
+    if args.jobs and args.address:
+        raise UsageError("give --jobs (a Ray started on this machine) or --address (a running cluster), not both")
+    from benchmarks.executors import ExecutorError, RayExecutor
+
+    try:
+        return RayExecutor(jobs=args.jobs, address=args.address, threads=args.threads, gpus_per_run=args.gpus_per_run,
+                           retries=args.retries)
+    except ExecutorError as error:
+        raise UsageError(str(error)) from None
+
+
 def _run(args, claims, broken: dict[str, str] | None = None) -> int:
-    from benchmarks.runner import Interrupted, run_claim
+    from benchmarks.runner import Interrupted, run_claims
     from reproductions.common.data import DataError
 
     if args.data_dir:  # checked now, even when every run finished before and no data will be read
@@ -142,7 +185,9 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     seeds_of = {claim.id: args.seeds or claim.budgets[args.profile].seeds for claim in claims}
     planned = {claim.id: planned_runs(claim, args.profile, seeds_of[claim.id]) for claim in claims}
     prior = {claim.id: mean_run_seconds(store, claim.id, args.profile, backend) for claim in claims}
-    tracker = Progress(planned, {cid: s for cid, s in prior.items() if s is not None})
+    executor = _executor(args)
+    tracker = Progress(planned, {cid: s for cid, s in prior.items() if s is not None},
+                       parallel=executor.slots() if executor is not None else 1)
     say = tracker.line
 
     def error(text: str) -> None:
@@ -156,43 +201,52 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
     variant = (f" · precision {args.precision}" if args.precision != "float32" else "") + (
         f" · at most {args.step_cap} training steps per run (a shape check: no verdict)" if args.step_cap else "") + (
         " · confirmation: fresh seeds for tuning, judged runs and placebos" if stream == "confirmation" else "")
-    say(f"store: {store.uri} · backend {backend} · {numerics.label(numerics.describe(backend))}{variant} · "
-        f"{len(claims)} claim(s), {sum(planned.values())} runs planned")
+    where = f" · on {executor.where}" if executor is not None else ""
+    say(f"store: {store.uri} · backend {backend}{where} · "
+        f"{numerics.label(numerics.describe(backend)) if executor is None else ''}{variant} · "
+        f"{len(claims)} claim(s), {sum(planned.values())} runs planned".replace(" ·  · ", " · "))
     failures, finished = 0, []
     for module_name, message in (broken or {}).items():  # its claim gets ERROR; the others still run
         failures += 1
         error(f"== ERROR: claim module {module_name} failed to load: {message}")
-    with tracker:
-        for claim in claims:
-            seeds = seeds_of[claim.id]
-            say(f"== {claim.id} · profile {args.profile} · {seeds} seeds · {planned[claim.id]} runs")
+
+    def done(claim, summary, exc) -> None:
+        nonlocal failures
+        if exc is not None:  # a claim that breaks the runner itself: report it, go on with the others
+            failures += 1
+            error(f"  ERROR in {claim.id}: {type(exc).__name__}: {exc}")
+            return
+        verdict = summary.verdict
+        finished.append(claim.id)
+        failures += verdict.verdict == "ERROR"
+        shown = (f"NO VERDICT (step-capped; the capped numbers read {verdict.verdict})" if args.step_cap
+                 else verdict.verdict)
+        say(f"  {claim.id} -> {shown} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
+            f"failed {summary.failed}) in {summary.seconds:.1f}s")
+        for sub in verdict.subverdicts + verdict.placebos:
+            confidence = f"{sub.confidence:.0%} " if sub.confidence == sub.confidence else ""
+            say(f"     {sub.verdict:<15} {sub.role:<9} {sub.expectation.id}: {sub.mean:.4g} "
+                f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] {confidence}n={sub.n}")
+
+    def opened(claim) -> None:
+        say(f"== {claim.id} · profile {args.profile} · {seeds_of[claim.id]} seeds · {planned[claim.id]} runs")
+
+    try:
+        with tracker:
             try:
-                summary = run_claim(claim, args.profile, seeds, store, force=args.force, data_dir=args.data_dir,
-                                    progress=run_line, tracker=tracker, precision=args.precision,
-                                    step_cap=args.step_cap, stream=stream)
+                run_claims(claims, args.profile, store, seeds=args.seeds, executor=executor, force=args.force,
+                           data_dir=args.data_dir, progress=run_line, tracker=tracker, precision=args.precision,
+                           step_cap=args.step_cap, stream=stream, on_done=done, on_open=opened)
             except Interrupted as stop:
-                done = ", ".join(finished) or "none"
-                error(f"\ninterrupted: {stop}. Claims finished: {done}. Finished runs are kept; "
+                names = ", ".join(finished) or "none"
+                error(f"\ninterrupted: {stop}. Claims finished: {names}. Finished runs are kept; "
                       f"run the same command again to resume.")
                 return 130
             except DataError:
                 raise
-            except Exception as exc:  # a claim that breaks the runner itself: report it, go on with the others
-                failures += 1
-                tracker.skip_rest_of_claim()
-                error(f"  ERROR in {claim.id}: {type(exc).__name__}: {exc}")
-                continue
-            verdict = summary.verdict
-            finished.append(claim.id)
-            failures += verdict.verdict == "ERROR"
-            shown = (f"NO VERDICT (step-capped; the capped numbers read {verdict.verdict})" if args.step_cap
-                     else verdict.verdict)
-            say(f"  -> {shown} ({verdict.n_seeds} seeds; ran {summary.ran}, kept {summary.reused}, "
-                f"failed {summary.failed}) in {summary.seconds:.1f}s")
-            for sub in verdict.subverdicts + verdict.placebos:
-                confidence = f"{sub.confidence:.0%} " if sub.confidence == sub.confidence else ""
-                say(f"     {sub.verdict:<15} {sub.role:<9} {sub.expectation.id}: {sub.mean:.4g} "
-                    f"[{sub.ci_low:.4g}, {sub.ci_high:.4g}] {confidence}n={sub.n}")
+    finally:
+        if executor is not None:
+            executor.close()
     waits = store.client.retries
     done_runs, _ = tracker.totals()
     say(f"done: {done_runs} runs in {clock(time.monotonic() - tracker.started)}"
@@ -288,6 +342,21 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--step-cap", type=_step_cap, default=None, metavar="N",
                          help="at most N training steps per run: checks a profile's shapes on a small machine; "
                               "its verdicts are marked as no evidence")
+        sub.add_argument("--executor", choices=("local", "ray"), default=None,
+                         help="local: each run in this process, one at a time (the default); ray: each run a Ray "
+                              "task (pip install 'reprobench[ray]'), N at a time here (--jobs) or on a cluster "
+                              "(--address)")
+        sub.add_argument("--jobs", type=_at_least_one("--jobs"), default=None, metavar="N",
+                         help="runs at a time on this machine (Ray started here; each run gets cores/N threads "
+                              "unless --threads says otherwise); N > 1 implies --executor ray")
+        sub.add_argument("--address", default=None, metavar="auto|HOST:PORT",
+                         help="join the Ray cluster started with `ray start` (implies --executor ray); each run "
+                              "gets --threads threads (default 1) and as many CPUs")
+        sub.add_argument("--gpus-per-run", type=_gpus, default=0.0, metavar="G",
+                         help="GPUs each run asks Ray for (fractions share a GPU between small runs); JAX then "
+                              "allocates on demand and TensorFlow grows its memory")
+        sub.add_argument("--retries", type=_at_least_zero("--retries"), default=2, metavar="N",
+                         help="on Ray, how often a run whose worker or node died is run again (default 2)")
 
     run = commands.add_parser("run", help="run claims into the store")
     run.add_argument("claims", nargs="*", help="claim ids (see `reprobench list`)")

@@ -211,7 +211,8 @@ def mean_run_seconds(store: Store, claim_id: str, profile: str, backend: str) ->
     for execution in runs.executions(store, experiment_id):
         if execution.tags.get("profile") == profile and execution.tags.get("backend") == backend:
             seconds += [c.metrics["run_seconds"] for c in runs.children(store, experiment_id, execution.run_id)
-                        if c.status == "FINISHED" and "run_seconds" in c.metrics]
+                        if c.status == "FINISHED" and "run_seconds" in c.metrics
+                        and c.tags.get("machine.shared") != "true"]  # a shared machine's clock is not the run's
             if len(seconds) >= 20:
                 break
     return sum(seconds) / len(seconds) if seconds else None

@@ -33,9 +33,10 @@ class Progress:
     """Counts and timing over a whole selection of claims; `line` prints a log line."""
 
     def __init__(self, planned: dict[str, int], prior_seconds: dict[str, float] | None = None,
-                 stream: TextIO | None = None, live: bool | None = None, tick: float = 1.0):
+                 stream: TextIO | None = None, live: bool | None = None, tick: float = 1.0, parallel: int = 1):
         self.planned = dict(planned)  # claim id -> runs planned (tuning and eval)
         self.prior = dict(prior_seconds or {})  # claim id -> mean seconds per run, from earlier executions
+        self.parallel = max(1, parallel)  # runs at a time (an executor with room for several)
         self.stream = stream or sys.stdout
         self.live = self.stream.isatty() if live is None else live
         self.started = time.monotonic()
@@ -59,10 +60,11 @@ class Progress:
             self.current, self.current_since = label, time.monotonic()
         self._draw()
 
-    def run_finished(self, seconds: float | None) -> None:
-        """A run finished here (`seconds`) or was kept from before (None)."""
+    def run_finished(self, seconds: float | None, claim: str | None = None) -> None:
+        """A run of `claim` (by default the claim started last) finished here (`seconds`) or was kept from
+        before (None)."""
         with self._lock:
-            claim = self.claim
+            claim = claim or self.claim
             self.done[claim] = self.done.get(claim, 0) + 1
             if seconds is None:
                 self.kept[claim] = self.kept.get(claim, 0) + 1
@@ -70,10 +72,11 @@ class Progress:
                 self.spent.setdefault(claim, []).append(seconds)
             self.current = None
 
-    def skip_rest_of_claim(self) -> None:
+    def skip_rest_of_claim(self, claim: str | None = None) -> None:
         """The claim stopped early (e.g. its data are missing): its remaining runs will not happen."""
         with self._lock:
-            self.planned[self.claim] = self.done.get(self.claim, 0)
+            claim = claim or self.claim
+            self.planned[claim] = self.done.get(claim, 0)
 
     # ------------------------------------------------------------------ figures
 
@@ -102,7 +105,7 @@ class Progress:
             mean = self._mean(self.claim)
             if mean is not None:
                 remaining -= min(time.monotonic() - self.current_since, mean * 0.95)
-        return max(remaining, 0.0)
+        return max(remaining, 0.0) / self.parallel
 
     def status(self) -> str:
         done, total = self.totals()

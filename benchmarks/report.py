@@ -222,6 +222,12 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
         notes.append("The judged runs were made under different versions (" + "; ".join(
             f"{_text(name)}: {', '.join(_code(v) for v in values)}" for name, values in mixed.items())
             + "): their numbers may differ for that reason alone.")
+    shared = sum(1 for c in evidence.children if c.status == "FINISHED" and c.tags.get("machine.shared") == "true")
+    if shared:
+        notes.append(f"{shared} run(s) shared their machine with other runs at the same time (executor "
+                     f"{_code(evidence.execution.tags.get('executor', '?'))}, tag `machine.shared`): their wall-clock "
+                     "metrics (`run_seconds`, `train_seconds`, `train_images_per_second`) measure a shared machine "
+                     "and are not compared; the steps, losses and accuracies judged here are unaffected.")
     failed = sum(1 for c in evidence.children if c.status == "FAILED")
     if failed:
         notes.append(f"{failed} run(s) failed; see *Failed runs* below.")

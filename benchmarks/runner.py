@@ -1,172 +1,52 @@
-"""The runner: arms × seeds of one claim at one profile, each a child MLflow run under one execution.
+"""The runner: drives claims through plan → executor → recorder, and returns each claim's verdict.
 
-Resume: an execution is keyed by (claim code, profile, backend). Running the same selection again
-reopens that execution, marks any child left RUNNING by a dead process as KILLED, and runs only the
-(arm, seed) pairs without a FINISHED child carrying the same run key (claim, arm, seed, profile,
-backend and a hash of the resolved config and the claim's source). `force` starts a new execution.
-The verdict is then judged from the runs read back from the store, never from memory.
+- `benchmarks.plan` says which runs a claim needs at a profile (tuning, then the judged runs and placebos)
+  and the identity of each;
+- an executor (`benchmarks.executors`: in this process, or as Ray tasks on every core or every machine) trains
+  them and hands back results;
+- `benchmarks.recorder` is the only writer of the store: it claims each run before it is handed out, logs
+  what comes back, and judges from the runs read back.
+
+Several claims may be in flight at once when the executor has room: a claim that tunes waits for its tuning
+runs, then submits its judged runs; independent claims run side by side. With the local executor (one run
+at a time) claims run one after another, as they always did.
+
+Resume: an execution is keyed by (claim code, profile, backend, variant). Running the same selection again
+reopens that execution, marks any child left RUNNING by a dead process as KILLED, and runs only the runs
+without a FINISHED child carrying the same run key. `force` starts a new execution. Ctrl-C marks what is in
+flight KILLED (cancelling it on Ray) and leaves nothing RUNNING.
 """
 
 from __future__ import annotations
 
-import ast
+import collections
 import dataclasses
-import hashlib
 import io
-import json
-import math
 import signal
-import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Callable
-from pathlib import Path
 
 import keras
 
 from benchmarks import judge as judging
-from benchmarks import numerics, plots
-from benchmarks.evidence import results_of, tuning_choices
+from benchmarks.executors import LocalExecutor, Outcome
+from benchmarks.plan import (PRECISIONS, ClaimPlan, PlannedRun, Variant, _hash, _imported_claim_modules,  # noqa: F401
+                             claim_code_hash, current_variant, plan_stage, planned_runs, run_key)
+from benchmarks.plan import plan_stage as _plan  # noqa: F401 (the name the tests know)
 from benchmarks.progress import Progress
-from benchmarks.seeds import STREAMS, derive_seed
-from mlflow_tracking import provenance, runs
+from benchmarks.recorder import Recorder, log_verdict  # noqa: F401
+from mlflow_tracking import runs
 from mlflow_tracking.store import Store
-import reproductions
-from reproductions import module_of
-from reproductions.claim import Claim, RunContext
-from reproductions.common.data import DataError, resolve_dataset
-from reproductions.common.seeding import seed_everything
+from reproductions.claim import Claim
+from reproductions.common.data import DataError
 
 WAIT_SECONDS = 2.0  # how often to look again at runs another process is doing
-PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}  # --precision -> Keras dtype policy
 
-
-@dataclasses.dataclass(frozen=True)
-class Variant:
-    """How an execution runs besides claim, profile and backend: the numeric precision (bfloat16 is
-    Keras' mixed_bfloat16 policy: bf16 compute, float32 weights and logits), a cap on each run's
-    training steps (the `full` shapes checked on a small machine: no verdict), the dataset that a
-    `"dataset": "auto"` profile resolved to on this machine, and the numeric environment in force
-    (benchmarks.numerics: oneDNN, threads, device). Part of every run key."""
-
-    precision: str = "float32"
-    step_cap: int | None = None
-    dataset: str | None = None
-    numerics: tuple[tuple[str, str], ...] = ()  # numerics.key(): kernels, threads, device, flags
-    stream: str = "discovery"  # or "confirmation": `reprobench confirm`'s fresh seeds
-
-    def __post_init__(self):
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
-        if self.step_cap is not None and self.step_cap < 1:
-            raise ValueError("the step cap must be at least 1")
-        if self.stream not in STREAMS:
-            raise ValueError(f"unknown seed stream {self.stream!r}; choose one of {', '.join(STREAMS)}")
-
-    def key(self) -> dict:
-        """What sets this variant apart from the default (nothing, for the default)."""
-        key = {}
-        if self.precision != "float32":
-            key["precision"] = self.precision
-        if self.step_cap is not None:
-            key["step_cap"] = self.step_cap
-        if self.numerics:
-            key["numerics"] = dict(self.numerics)
-        if self.stream != "discovery":
-            key["stream"] = self.stream
-        return key
-
-    def label(self) -> str:
-        """' · bfloat16 · cap 20 steps' (empty for the default), for execution names."""
-        return "".join(f" · {part}" for part in (
-            self.precision if self.precision != "float32" else "",
-            f"cap {self.step_cap} steps" if self.step_cap else "",
-            self.stream if self.stream != "discovery" else "") if part)
-
-    def tags(self) -> dict[str, str]:
-        tags = {"precision": self.precision, "stream": self.stream}
-        if self.step_cap is not None:
-            tags["step_cap"] = str(self.step_cap)
-        if self.dataset is not None:
-            tags["dataset"] = self.dataset
-        return tags
 
 
 class Interrupted(KeyboardInterrupt):
-    """Ctrl-C during a run: what finished is kept, the run in flight is marked KILLED."""
-
-
-def _hash(payload) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def claim_code_hash(claim: Claim) -> str:
-    """Changes when the claim's module, the other claim modules it imports (e.g. a lecture net defined
-    in a sibling claim), or the shared building blocks it runs on (reproductions/common, the claim schema)
-    change: the code that produces a result is part of its identity."""
-    module = Path(module_of(claim.id))
-    package = Path(reproductions.__file__).parent
-    shared = sorted((package / "common").glob("*.py")) + [package / "claim.py"]
-    digest = hashlib.sha256(module.read_bytes())
-    for path in _imported_claim_modules(module, package):
-        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    for path in shared:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _imported_claim_modules(module: Path, package: Path) -> list[Path]:
-    """The modules of reproductions/ outside common/ and claim.py that `module` imports, directly or through
-    one another (read from the source, not imported), in a stable order."""
-    found: dict[Path, None] = {}
-    pending = [module]
-    while pending:
-        tree = ast.parse(pending.pop().read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            for name in names:
-                parts = name.split(".")
-                if parts[0] != package.name or len(parts) < 2 or parts[1] in ("common", "claim"):
-                    continue
-                path = package.joinpath(*parts[1:]).with_suffix(".py")
-                if path.is_file() and path != module and path not in found:
-                    found[path] = None
-                    pending.append(path)
-    return sorted(found)
-
-
-def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str,
-            config: dict | None = None, stage: str = "eval", variant: Variant = Variant()) -> str:
-    """The identity of one run: a finished run with the same key is never repeated (unless forced)."""
-    config = claim.resolve_config(arm, profile, dataset=variant.dataset) if config is None else config
-    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat,
-                  "seed": derive_seed(claim.id, repeat, stage, variant.stream),
-                  "stage": stage, "profile": profile, "backend": backend, "config": config, "code": code_hash,
-                  **variant.key()})
-
-
-@dataclasses.dataclass(frozen=True)
-class PlannedRun:
-    stage: str  # "tuning", "eval" or "placebo"
-    arm: str
-    repeat: int
-    seed: int
-    config: dict
-    key: str
-    grid_label: str = ""  # e.g. "learning_rate=0.02" for a tuning run
-
-    @property
-    def name(self) -> str:
-        if self.stage == "tuning":
-            return f"{self.arm} · tuning {self.grid_label} · seed {self.repeat}"
-        if self.stage == "placebo":
-            return f"{self.arm} · placebo · seed {self.repeat}"
-        return f"{self.arm} · seed {self.repeat}"
+    """Ctrl-C during a run: what finished is kept, the runs in flight are marked KILLED."""
 
 
 @dataclasses.dataclass
@@ -180,50 +60,6 @@ class ExecutionSummary:
     seconds: float = 0.0
     verdict: judging.ClaimVerdict | None = None
     tuning: dict = dataclasses.field(default_factory=dict)  # arm -> TuningChoice
-
-
-def _plan(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, repeats: int,
-          tuned: dict[str, float] | None, variant: Variant = Variant()) -> list[PlannedRun]:
-    planned = []
-    placebo = set(judging.placebo_arms(claim))
-    for repeat in range(repeats):
-        seed = derive_seed(claim.id, repeat, stage, variant.stream)
-        if stage == "tuning":
-            for arm in (a for a in claim.arms if a.tuned):
-                for value in claim.tuning_grid(arm.name, profile, variant.dataset):
-                    config = claim.resolve_config(arm.name, profile, {arm.name: value}, variant.dataset)
-                    planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
-                                              run_key(claim, arm.name, repeat, profile, backend, code_hash, config,
-                                                      stage, variant),
-                                              f"{claim.tuning.param}={value:g}"))
-        else:  # eval: every arm; placebo: the baselines of the paired sub-claims, again on their own seeds
-            for arm in claim.arms:
-                if stage == "placebo" and arm.name not in placebo:
-                    continue
-                if (arm.tuned or arm.follows) and (arm.follows or (arm.name,))[0] not in tuned:
-                    continue  # its tuning found no usable value: the judge reports ERROR for it
-                config = claim.resolve_config(arm.name, profile, tuned, variant.dataset)
-                planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
-                                          run_key(claim, arm.name, repeat, profile, backend, code_hash, config,
-                                                  stage, variant)))
-    return planned
-
-
-def current_variant(claim: Claim, profile: str, precision: str = "float32", step_cap: int | None = None,
-                    data_dir: str | None = None, stream: str = "discovery") -> Variant:
-    """The variant a run of the claim gets here and now: the dataset found, the numeric environment in force."""
-    dataset = resolve_dataset("auto", data_dir) if claim.uses_dataset_choice(profile) else None
-    backend = keras.backend.backend()
-    environment = numerics.key(numerics.describe(backend), provenance.device(backend))
-    return Variant(precision, step_cap, dataset, tuple(sorted(environment.items())), stream)
-
-
-def planned_runs(claim: Claim, profile: str, seeds: int) -> int:
-    """How many runs a claim makes at a profile: (arms + placebo arms) × seeds, plus tuned arms × grid ×
-    tuning seeds."""
-    tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
-    n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
-    return seeds * (len(claim.arms) + len(judging.placebo_arms(claim))) + n_tuning
 
 
 class SigintWatch:
@@ -259,204 +95,315 @@ class SigintWatch:
             self._previous = None
 
 
+@dataclasses.dataclass
+class _Job:
+    """One claim's execution in flight: its plan, its recorder, and where its runs stand."""
+
+    claim: Claim
+    plan: ClaimPlan
+    recorder: Recorder
+    summary: ExecutionSummary
+    started: float
+    stage: str = "tuning"  # then "judged"
+    offset: int = 0  # runs of earlier stages, for the [i/n] counts
+    ready: collections.deque = dataclasses.field(default_factory=collections.deque)
+    deferred: list = dataclasses.field(default_factory=list)  # being done by another process: look again later
+    next_look: float = 0.0
+    waited: set = dataclasses.field(default_factory=set)
+    in_flight: int = 0
+    labels: dict = dataclasses.field(default_factory=dict)
+
+    def load(self, planned: list[PlannedRun]) -> None:
+        total = self.plan.total
+        self.labels.update({run.key: f"[{self.offset + i + 1}/{total}] {self.claim.id} · {run.name}"
+                            for i, run in enumerate(planned)})
+        self.ready.extend(planned)
+
+    def idle(self) -> bool:
+        return not self.ready and not self.deferred and not self.in_flight
+
+
+class _Driver:
+    """Feeds the executor from the claims' plans, as far as it has room, and records what comes back."""
+
+    def __init__(self, claims, profile, store, seeds_of, executor, *, force, data_dir, progress, tracker, precision,
+                 step_cap, stream, on_done, on_open):
+        self.pending = collections.deque(claims)
+        self.profile, self.store, self.seeds_of, self.executor = profile, store, seeds_of, executor
+        self.force, self.data_dir, self.progress, self.tracker = force, data_dir, progress, tracker
+        self.precision, self.step_cap, self.stream, self.on_done = precision, step_cap, stream, on_done
+        self.on_open = on_open
+        self.backend = keras.backend.backend()
+        self.environment = executor.environment(self.backend)
+        self.jobs: list[_Job] = []
+        self.in_flight: dict = {}  # handle -> (job, run, child run id)
+        self.results: dict = {}
+        self.windows: list = []  # (node, started, ended, run id, job): who shared a machine with whom
+        self.overlaps: collections.Counter = collections.Counter()
+        self.judged: list[_Job] = []  # judged, not yet announced
+
+    # ------------------------------------------------------------------------------------------ the loop
+
+    def run(self) -> dict:
+        with runs.Heartbeat(self.store) as heartbeat, SigintWatch() as sigint:
+            self.heartbeat, self.sigint = heartbeat, sigint
+            try:
+                while self.pending or self.jobs:
+                    for job in list(self.jobs):
+                        if job.idle():
+                            self._guarded(job, self._advance)
+                    self._announce()
+                    while self.pending and self.executor.slots() > len(self.in_flight) + self._ready():
+                        self._open(self.pending.popleft())
+                    self._dispatch()
+                    if self.in_flight or any(job.deferred for job in self.jobs):
+                        self._collect(self.executor.wait(WAIT_SECONDS if not self.in_flight else 1.0))
+            except KeyboardInterrupt:
+                self._stop_all("KILLED", "interrupted")
+                where = "; ".join(f"{job.claim.id} at {run.name}" for job, run, _ in self.in_flight.values()) or \
+                    ", ".join(job.claim.id for job in self.jobs) or "the end"
+                ran = sum(job.summary.ran for job in self.jobs)
+                kept = sum(job.summary.reused for job in self.jobs)
+                raise Interrupted(f"{where} ({ran} runs finished this time, {kept} kept from before)") from None
+            except DataError as error:
+                self._stop_all("KILLED", f"stopped: data error ({error})")
+                raise
+        return self.results
+
+    def _ready(self) -> int:
+        return sum(len(job.ready) for job in self.jobs)
+
+    def _guarded(self, job: _Job, step, *args) -> None:
+        """A step of one claim; if the runner itself breaks on it (e.g. the store went away), that claim stops
+        FAILED (leaving nothing RUNNING) and the others go on."""
+        try:
+            step(job, *args)
+        except (KeyboardInterrupt, DataError):
+            raise
+        except Exception as error:
+            self._fail(job, error)
+
+    def _open(self, claim: Claim) -> None:
+        self.on_open(claim)
+        try:
+            variant = current_variant(claim, self.profile, self.precision, self.step_cap, self.data_dir, self.stream,
+                                      self.environment["key"])
+            plan = ClaimPlan(claim, self.profile, self.seeds_of(claim), self.backend, variant, claim_code_hash(claim),
+                             self.data_dir, getattr(self.executor, "threads", None))
+            recorder = Recorder(self.store, plan, self.environment, self.executor.name)
+            abandoned = recorder.open(self.force)
+        except (KeyboardInterrupt, DataError):
+            raise
+        except Exception as error:
+            self.results[claim.id] = error
+            self.tracker.skip_rest_of_claim(claim.id)
+            self.on_done(claim, None, error)
+            return
+        self.heartbeat.watch(recorder.parent)
+        job = _Job(claim, plan, recorder, ExecutionSummary(claim.id, recorder.parent, abandoned=abandoned),
+                   time.monotonic())
+        self.jobs.append(job)
+        self.tracker.start_claim(claim.id)
+        tuning = plan.tuning()
+        if tuning:
+            job.load(tuning)
+        else:
+            self._guarded(job, self._advance)
+            self._announce()
+
+    def _announce(self) -> None:
+        """Tell the caller about each claim judged (outside the claim's guard: a caller's error is not the claim's)."""
+        while self.judged:
+            job = self.judged.pop(0)
+            self.on_done(job.claim, job.summary, None)
+
+    def _advance(self, job: _Job) -> None:
+        """A stage is done: after tuning, submit the judged runs with the values chosen; after those, judge."""
+        if job.stage == "tuning":
+            tuned = None
+            if job.claim.tuning:
+                job.summary.tuning = job.recorder.tuning()
+                tuned = {arm: c.value for arm, c in job.summary.tuning.items() if c.value is not None}
+                for arm, choice in job.summary.tuning.items():
+                    edge = " (on the grid's edge)" if choice.on_edge else ""
+                    self.progress(f"tuned {arm}: {job.claim.tuning.param} = {choice.value!r}{edge}")
+            job.stage, job.offset = "judged", len(job.labels)
+            job.load(job.plan.judged(tuned))
+            if not job.idle():
+                return
+        job.summary.verdict = job.recorder.judge()
+        job.summary.seconds = time.monotonic() - job.started
+        self._done(job)
+        self.results[job.claim.id] = job.summary
+        self.judged.append(job)
+
+    def _done(self, job: _Job) -> None:
+        self.heartbeat.forget(job.recorder.parent)
+        self.jobs.remove(job)
+
+    def _dispatch(self) -> None:
+        """Hand out ready runs, earliest claim first, while the executor has room; each run is claimed in the
+        store first (kept if it finished before, left to another live process that is doing it)."""
+        now = time.monotonic()
+        for job in list(self.jobs):
+            if job.deferred and now >= job.next_look:
+                job.ready.extendleft(reversed(job.deferred))
+                job.deferred = []
+            while job.ready and len(self.in_flight) < self.executor.slots() and job in self.jobs:
+                self._guarded(job, self._hand_out, job.ready.popleft())
+
+    def _hand_out(self, job: _Job, run: PlannedRun) -> None:
+        label = job.labels[run.key]
+        claimed = job.recorder.claim(run)
+        if claimed.finished is not None:
+            job.summary.reused += 1
+            self.tracker.run_finished(None, job.claim.id)
+            self.progress(f"{label}: " + ("finished by another process, kept" if run.key in job.waited
+                                          else "finished earlier, kept"))
+            return
+        if claimed.holder is not None:
+            job.deferred.append(run)
+            job.next_look = time.monotonic() + WAIT_SECONDS
+            if run.key not in job.waited:
+                job.waited.add(run.key)
+                holder = claimed.holder.tags
+                self.progress(f"{label}: in progress in another process (pid {holder.get('owner.pid', '?')} "
+                              f"on {holder.get('owner.host', '?').split('/')[0]}), waiting for it")
+            return
+        self.heartbeat.watch(claimed.run_id)
+        handle = self.executor.submit(job.claim, job.plan.spec(run))
+        self.in_flight[handle] = (job, run, claimed.run_id)
+        job.in_flight += 1
+        self.tracker.run_started(f"{job.claim.id} · {run.name}")
+
+    def _collect(self, finished: list) -> None:
+        for handle, outcome in finished:
+            if handle not in self.in_flight:
+                continue  # its claim stopped meanwhile
+            job, run, run_id = self.in_flight.pop(handle)
+            job.in_flight -= 1
+            self.heartbeat.forget(run_id)
+            if outcome.status == "data":  # the data are missing for every arm alike: stop
+                self.in_flight[handle] = (job, run, run_id)
+                job.in_flight += 1
+                self._record_data_error(job, run_id, outcome)
+                raise DataError(outcome.error)
+            if outcome.status != "finished" and self.sigint.seen:  # a Ctrl-C a library turned into an error
+                self.in_flight[handle] = (job, run, run_id)
+                raise KeyboardInterrupt
+            self._guarded(job, self._record, run, run_id, outcome)
+
+    def _record(self, job: _Job, run: PlannedRun, run_id: str, outcome: Outcome) -> None:
+        label = job.labels[run.key]
+        job.recorder.record(run_id, outcome)
+        where = f" on {outcome.worker['host']}" if self.executor.shares_machine and outcome.worker.get("host") else ""
+        if outcome.status == "finished":
+            job.summary.ran += 1
+            self.tracker.run_finished(outcome.seconds, job.claim.id)
+            self.progress(f"{label}: {outcome.seconds:.1f}s{where}" + (f" ({outcome.notes})" if outcome.notes else ""))
+            if self.executor.shares_machine:
+                self._note_sharing(job, run_id, outcome)
+        else:
+            job.summary.failed += 1
+            self.tracker.run_finished(outcome.seconds, job.claim.id)
+            first_line = (outcome.error.strip().splitlines() or [""])[0]
+            self.progress(f"{label}: {'REFUSED' if outcome.status == 'refused' else 'FAILED'}{where} ({first_line})")
+
+    def _note_sharing(self, job: _Job, run_id: str, outcome: Outcome) -> None:
+        """Tag both runs of every pair that ran at the same time on one machine: their wall-clock metrics (run and
+        train seconds, images per second) measure a shared machine, and are flagged, not compared."""
+        node = outcome.worker.get("host")  # the machine (simulated Ray nodes on one host share it too)
+        started, ended = outcome.worker.get("started"), outcome.worker.get("ended")
+        if started is None or ended is None:
+            return
+        for other_node, other_start, other_end, other_id, other_job in self.windows:
+            if other_node == node and other_start < ended and started < other_end:
+                self.overlaps[run_id] += 1
+                self.overlaps[other_id] += 1
+                other_job.recorder.shared(other_id, self.overlaps[other_id])
+        if self.overlaps[run_id]:
+            job.recorder.shared(run_id, self.overlaps[run_id])
+        self.windows.append((node, started, ended, run_id, job))
+
+    def _record_data_error(self, job: _Job, run_id: str, outcome: Outcome) -> None:
+        self.tracker.skip_rest_of_claim(job.claim.id)
+        job.recorder.record(run_id, outcome)
+        self.in_flight = {h: v for h, v in self.in_flight.items() if v[2] != run_id}
+        job.recorder.stop("FAILED", "data error", outcome.error)
+        self._done(job)
+
+    def _fail(self, job: _Job, error: Exception) -> None:
+        """The runner broke on this claim: its runs in flight and its execution end FAILED; the others go on."""
+        mine = [h for h, (j, _, _) in self.in_flight.items() if j is job]
+        try:
+            for handle in mine:
+                runs.finish(self.store, self.in_flight[handle][2], "FAILED")
+            job.recorder.stop("FAILED", f"runner error: {type(error).__name__}", f"{type(error).__name__}: {error}")
+        except Exception:  # noqa: S110 (the store may be what failed; the original error is reported)
+            pass
+        for handle in mine:
+            del self.in_flight[handle]
+        if job in self.jobs:
+            self._done(job)
+        self.tracker.skip_rest_of_claim(job.claim.id)
+        self.results[job.claim.id] = error
+        self.on_done(job.claim, None, error)
+
+    def _stop_all(self, status: str, note: str) -> None:
+        """Ctrl-C or missing data: cancel what is in flight, and leave no run or execution RUNNING."""
+        self.executor.cancel()
+        for job, _, run_id in self.in_flight.values():
+            try:
+                job.recorder.kill(run_id)
+            except Exception:  # noqa: S110 (keep stopping the others)
+                pass
+        for job in self.jobs:
+            try:
+                job.recorder.stop(status, note)
+            except Exception:  # noqa: S110
+                pass
+
+
+def run_claims(claims: list[Claim], profile: str, store: Store, *, seeds: int | None = None, executor=None,
+               force: bool = False, data_dir: str | None = None, progress: Callable[[str], None] = print,
+               tracker: Progress | None = None, precision: str = "float32", step_cap: int | None = None,
+               stream: str = "discovery", on_done: Callable | None = None,
+               on_open: Callable | None = None) -> dict:
+    """Plan, run (or keep) and judge the claims at one profile, on `executor` (default: in this process, one run
+    at a time). Returns {claim id: ExecutionSummary, or the exception that stopped that claim}; `on_done(claim,
+    summary, error)` is called as each claim ends. Raises Interrupted on Ctrl-C and DataError when data are
+    missing (what finished is kept either way). `seeds`: per arm, else each claim's budget at the profile."""
+    if seeds is not None and seeds < 1:
+        raise ValueError("seeds must be >= 1")
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}")
+    Variant(precision, step_cap, stream=stream)  # checks the rest before anything is written
+    claims = list(claims)
+    seeds_of = (lambda claim: seeds or claim.budgets[profile].seeds)
+    if tracker is None:  # a tracker nobody reads, so the events need no checks
+        tracker = Progress({c.id: planned_runs(c, profile, seeds_of(c)) for c in claims}, stream=io.StringIO(),
+                           live=False)
+    own = executor is None
+    executor = executor or LocalExecutor()
+    try:
+        return _Driver(claims, profile, store, seeds_of, executor, force=force, data_dir=data_dir, progress=progress,
+                       tracker=tracker, precision=precision, step_cap=step_cap, stream=stream,
+                       on_done=on_done or (lambda *_: None), on_open=on_open or (lambda _: None)).run()
+    finally:
+        if own:
+            executor.close()
+
+
 def run_claim(claim: Claim, profile: str, seeds: int, store: Store, *, force: bool = False,
               data_dir: str | None = None, progress: Callable[[str], None] = print,
               tracker: Progress | None = None, precision: str = "float32",
-              step_cap: int | None = None, stream: str = "discovery") -> ExecutionSummary:
-    """Plan, run (or keep) and judge one claim at one profile: tuning, then the judged runs and the placebo
-    replicates; `stream='confirmation'` does it all again on seeds no decision has seen."""
+              step_cap: int | None = None, stream: str = "discovery", executor=None) -> ExecutionSummary:
+    """One claim (see run_claims); a runner error on it is raised."""
     if seeds < 1:
         raise ValueError("seeds must be >= 1")
-    backend = keras.backend.backend()
-    prov = provenance.tags(backend)
-    environment = numerics.describe(backend)
-    variant = current_variant(claim, profile, precision, step_cap, data_dir, stream)
-    dataset = variant.dataset
-    code_hash = claim_code_hash(claim)
-    experiment_id = store.experiment_id(claim.id, f"{claim.title}\n\n{claim.statement}")
-    execution_key = _hash({"claim": claim.id, "profile": profile, "backend": backend, "code": code_hash,
-                           **variant.key(), **({"dataset": dataset} if dataset else {})})
-    base_tags = {"claim": claim.id, "profile": profile, **prov, **variant.tags(),
-                 **{f"numerics.{name}": value for name, value in environment.items()}}
-    tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
-
-    parent, _ = runs.open_execution(
-        store, experiment_id, execution_key,
-        " · ".join(part for part in (f"{claim.id} · {profile} · {backend}{variant.label()}",
-                                     numerics.label(environment)) if part),
-        # the definitions the runs are made and judged under (pre-registration: the report marks a verdict
-        # judged under a definition changed since)
-        tags={**base_tags, "code_hash": code_hash,
-              **{f"definition.{e.id}": claim.definition_hash(e.id, profile) for e in claim.expectations}},
-        params={"profile": profile, "backend": backend, "claim_code_hash": code_hash, **variant.tags(),
-                **{f"base.{k}": v for k, v in claim.base_config.items()}}, force=force)
-    summary = ExecutionSummary(claim.id, parent)
-    runs.log(store, parent, tags={"n_seeds": str(seeds), "n_tuning_seeds": str(tuning_seeds), "status_note": "running"})
-    summary.abandoned = len(runs.mark_abandoned(store, runs.children(store, experiment_id, parent)))
-
-    started = time.monotonic()
-    child, where = None, "start"
-    total = planned_runs(claim, profile, seeds)
-    if tracker is None:  # a tracker nobody reads, so the events below need no checks
-        tracker = Progress({claim.id: total}, stream=io.StringIO(), live=False)
-    tracker.start_claim(claim.id)
-
-    def execute(planned: list[PlannedRun], offset: int, heartbeat: runs.Heartbeat) -> None:
-        """Each planned run once: kept if it finished before, waited for while another live process
-        does it, redone if it was abandoned, done here otherwise."""
-        nonlocal child, where
-        labels = {item.key: f"[{offset + i + 1}/{total}] {claim.id} · {item.name}" for i, item in enumerate(planned)}
-        pending, waited = list(planned), set()
-        while pending:
-            still = []
-            for item in pending:
-                where, label = item.name, labels[item.key]
-                tags = {**base_tags, "arm": item.arm, "repeat": str(item.repeat), "seed": str(item.seed),
-                        "run_key": item.key, "stage": item.stage}
-                if item.stage == "tuning":
-                    tags["tuned_param"] = claim.tuning.param
-                    tags["grid_value"] = repr(float(item.config[claim.tuning.param]))
-                claimed = runs.claim_child(store, experiment_id, parent, item.name, tags=tags,
-                                           params={**item.config, "seed": item.seed, "repeat": item.repeat,
-                                                   "arm": item.arm, "stage": item.stage})
-                if claimed.finished is not None:
-                    summary.reused += 1
-                    tracker.run_finished(None)
-                    progress(f"{label}: " + ("finished by another process, kept" if item.key in waited
-                                             else "finished earlier, kept"))
-                    continue
-                if claimed.holder is not None:
-                    still.append(item)
-                    if item.key not in waited:
-                        waited.add(item.key)
-                        holder = claimed.holder.tags
-                        progress(f"{label}: in progress in another process (pid {holder.get('owner.pid', '?')} "
-                                 f"on {holder.get('owner.host', '?').split('/')[0]}), waiting for it")
-                    continue
-                child = claimed.run_id
-                heartbeat.watch(child)
-                tracker.run_started(f"{claim.id} · {item.name}")
-                t0 = time.monotonic()
-                try:
-                    seed_everything(item.seed)
-                    keras.config.set_dtype_policy(PRECISIONS[variant.precision])
-                    try:
-                        result = claim.run(item.config, item.seed,
-                                           RunContext(data_dir=data_dir, profile=profile, step_cap=variant.step_cap,
-                                                      stage=item.stage))
-                    finally:
-                        keras.config.set_dtype_policy("float32")
-                except DataError as error:  # the data are missing for every arm alike: stop this claim
-                    tracker.skip_rest_of_claim()
-                    runs.log(store, child, tags={"error": str(error)})
-                    runs.finish(store, child, "FAILED")
-                    runs.log(store, parent, tags={"status_note": "data error", "error": str(error)})
-                    runs.finish(store, parent, "FAILED")
-                    raise
-                except Exception as error:  # this run failed; the others still run and the judge says ERROR
-                    if sigint.seen:  # a Ctrl-C that the run's libraries turned into an ordinary error
-                        raise KeyboardInterrupt from error
-                    runs.log(store, child, tags={"error": f"{type(error).__name__}: {error}"[:4000],
-                                                 "traceback": traceback.format_exc()[-4000:]})
-                    runs.finish(store, child, "FAILED")
-                    heartbeat.forget(child)
-                    child = None
-                    summary.failed += 1
-                    tracker.run_finished(time.monotonic() - t0)
-                    first_line = (str(error).strip().splitlines() or [""])[0]
-                    progress(f"{label}: FAILED ({type(error).__name__}: {first_line})")
-                    continue
-                elapsed = time.monotonic() - t0
-                runs.log(store, child, scalars={**result.scalars, "run_seconds": elapsed}, series=result.series)
-                runs.finish(store, child, "FINISHED")
-                heartbeat.forget(child)
-                child = None
-                summary.ran += 1
-                tracker.run_finished(elapsed)
-                progress(f"{label}: {elapsed:.1f}s" + (f" ({result.notes})" if result.notes else ""))
-            pending = still
-            if pending:
-                time.sleep(WAIT_SECONDS)
-
-    tuning_plan = _plan(claim, profile, backend, code_hash, "tuning", tuning_seeds, None, variant) if claim.tuning else []
-    with runs.Heartbeat(store) as heartbeat, SigintWatch() as sigint:
-        heartbeat.watch(parent)
-        try:
-            tuned = None
-            if claim.tuning:
-                execute(tuning_plan, 0, heartbeat)
-                summary.tuning = tuning_choices(claim, runs.children(store, experiment_id, parent), tuning_seeds, profile,
-                                                dataset)
-                tuned = {arm: choice.value for arm, choice in summary.tuning.items() if choice.value is not None}
-                runs.log(store, parent, tags={
-                    **{f"tuned.{arm}": repr(c.value) for arm, c in summary.tuning.items()},
-                    **{f"tuned.{arm}.on_edge": str(c.on_edge).lower() for arm, c in summary.tuning.items()}})
-                for arm, choice in summary.tuning.items():
-                    edge = " (on the grid's edge)" if choice.on_edge else ""
-                    progress(f"tuned {arm}: {claim.tuning.param} = {choice.value!r}{edge}")
-            judged_plan = [run for stage in ("eval", "placebo")
-                           for run in _plan(claim, profile, backend, code_hash, stage, seeds, tuned, variant)]
-            execute(judged_plan, len(tuning_plan), heartbeat)
-        except KeyboardInterrupt:  # Ctrl-C, wherever it lands: the run in flight and the execution are KILLED
-            if child is not None:
-                runs.finish(store, child, "KILLED")
-            others = [c for c in runs.children(store, experiment_id, parent) if runs.is_live(c)]
-            if not others:  # another process still working in this execution finishes it
-                runs.log(store, parent, tags={"status_note": "interrupted"})
-                runs.finish(store, parent, "KILLED")
-            raise Interrupted(f"{claim.id} at {where} ({summary.ran} runs finished this time, "
-                              f"{summary.reused} kept from before)") from None
-        except Exception as error:  # the runner itself broke (e.g. the store went away): leave nothing RUNNING
-            try:
-                if child is not None:
-                    runs.finish(store, child, "FAILED")
-                runs.log(store, parent, tags={"status_note": f"runner error: {type(error).__name__}"})
-                runs.finish(store, parent, "FAILED")
-            except Exception:  # noqa: S110 (the store may be what failed; the original error is raised)
-                pass
-            raise
-
-    table, used, _ = results_of(store, experiment_id, parent, seeds)
-    placebo_table, _, _ = results_of(store, experiment_id, parent, seeds, stage="placebo")
-    verdict = judging.judge_claim(claim, table, profile, placebo_table)
-    log_verdict(store, parent, verdict)
-    if variant.step_cap is not None:  # the judge ran on capped numbers: say so where the verdict is shown
-        runs.log(store, parent, tags={"status_note": f"step-capped at {variant.step_cap} steps: no evidence",
-                                      "mlflow.note.content": f"**Step-capped at {variant.step_cap} training steps per "
-                                      "run: a check of the profile's shapes, no verdict.**\n\n" + _description(verdict)})
-    with tempfile.TemporaryDirectory() as scratch:  # the plots travel with the execution run
-        for _, path in plots.draw_claim_plots(store, claim, used, table, Path(scratch)):
-            runs.log_artifact(store, parent, str(path), "plots")
-    runs.finish(store, parent, "FINISHED")
-    summary.seconds = time.monotonic() - started
-    summary.verdict = verdict
-    return summary
-
-
-def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict) -> None:
-    """The verdict as tags, and each sub-claim's mean, interval, p and n as metrics, on the parent."""
-    tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
-            "verdict_counts": ", ".join(f"{k}: {v}" for k, v in verdict.counts().items() if v)}
-    scalars = {"n_seeds": float(verdict.n_seeds)}
-    for sub in verdict.subverdicts + verdict.placebos:
-        e = sub.expectation.id
-        tags[f"verdict.{e}"] = sub.verdict
-        tags[f"role.{e}"] = sub.role
-        for name in ("mean", "ci_low", "ci_high", "p_value", "effect_size"):
-            value = getattr(sub, name)
-            if math.isfinite(value):
-                scalars[f"{e}.{name}"] = value
-        scalars[f"{e}.n"] = float(sub.n)
-    tags["mlflow.note.content"] = _description(verdict)  # the run's Description in the MLflow UI
-    runs.log(store, parent_run_id, scalars=scalars, tags=tags)
-
-
-def _description(verdict: judging.ClaimVerdict) -> str:
-    """The verdict and each sub-claim's measurement, as markdown for the execution run's page."""
-    lines = [f"**Verdict: {verdict.verdict}** (its primary sub-claims; {verdict.n_seeds} seeds)"
-             + (f": {verdict.reason}" if verdict.reason else ""),
-             "", "| Sub-claim | Role | Estimate [CI] | n | p | Verdict |", "|---|---|---|---|---|---|"]
-    for sub in verdict.subverdicts + verdict.placebos:
-        lines.append(f"| {sub.expectation.id} | {sub.role} | {sub.mean:.4g} [{sub.ci_low:.4g}, {sub.ci_high:.4g}] | "
-                     f"{sub.n} | {sub.p_value:.3g} | {sub.verdict} |")
-    return "\n".join(lines)
+    result = run_claims([claim], profile, store, seeds=seeds, executor=executor, force=force, data_dir=data_dir,
+                        progress=progress, tracker=tracker, precision=precision, step_cap=step_cap,
+                        stream=stream)[claim.id]
+    if isinstance(result, Exception):
+        raise result
+    return result

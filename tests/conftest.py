@@ -18,11 +18,31 @@ import pytest  # noqa: E402
 from reproductions import registry  # noqa: E402
 
 
+def pytest_addoption(parser):
+    """pytest as a way to run the suite: the claims tier records into a store of your choosing, at a profile and
+    seed count, reusing what finished there before (see README, "Running the suite through pytest")."""
+    group = parser.getgroup("reprobench", "running the claims tier as the suite")
+    group.addoption("--reprobench-store", nargs="?", const="", default=None, metavar="URI",
+                    help="record the claims tier's runs into this MLflow store (without URI: reprobench's own, "
+                         "$MLFLOW_TRACKING_URI else ./mlflow.db), keeping finished runs; default: a throw-away store")
+    group.addoption("--reprobench-profile", choices=("smoke", "quick", "full"), default="quick",
+                    help="the profile the claims tier runs at (default quick; the pinned verdicts are quick's)")
+    group.addoption("--reprobench-seeds", type=int, default=None, metavar="N",
+                    help="seeds per arm (default: the profile's; the pinned verdicts are for quick's 5)")
+    group.addoption("--reprobench-jobs", type=int, default=None, metavar="N",
+                    help="run the selected claims N runs at a time on a local Ray (the .[ray] extra), "
+                         "each run with cores/N threads")
+
+
 def claim_marker(claim_id: str) -> str:
     return claim_id.replace("-", "_")
 
 
 def pytest_configure(config):
+    for name in ("--reprobench-seeds", "--reprobench-jobs"):
+        value = config.getoption(name)
+        if value is not None and value < 1:
+            raise pytest.UsageError(f"{name} must be at least 1, got {value}")
     for claim_id, claim in registry().items():
         config.addinivalue_line("markers", f"{claim_marker(claim_id)}: tests of the {claim_id} claim")
 

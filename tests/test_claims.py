@@ -304,15 +304,25 @@ CLAIM_VERDICTS: dict[str, str] = {
 }
 
 
-def check(claim, verdict: judge.ClaimVerdict, seeds: int = QUICK_SEEDS) -> dict[str, list[str]]:
-    """Every way a claim's judged execution departs from its pins: {sub-claim or 'claim'/'placebos': problems}."""
+def check(claim, verdict: judge.ClaimVerdict, seeds: int | None = QUICK_SEEDS,
+          pinned: bool = True, exact: bool = True) -> dict[str, list[str]]:
+    """Every way a claim's judged execution departs from its pins: {sub-claim or 'claim'/'placebos': problems}.
+    Not `pinned` (another profile or seed count): only lost seeds, errors, exact checks and placebos count (those
+    two not at all when not `exact`: the smoke profile's tiny data decide nothing)."""
     problems: dict[str, list[str]] = {}
+    seeds = seeds or verdict.n_seeds
     for sub in verdict.subverdicts:
         found = []
         if sub.n != seeds:
             found.append(f"{sub.n} usable seeds of {seeds}: a seed was lost or a run failed ({sub.reason})")
         if sub.verdict == judge.ERROR:
             found.append(f"ERROR: {sub.reason}")
+        if not pinned:
+            if exact and sub.role == judge.EXACT and sub.verdict not in (judge.HOLDS, judge.ERROR):
+                found.append(f"exact check {sub.verdict}")
+            if found:
+                problems[sub.expectation.id] = found
+            continue
         pin = PINS.get((claim.id, sub.expectation.id))
         now = claim.definition_hash(sub.expectation.id, "quick")
         if pin is None:
@@ -323,32 +333,91 @@ def check(claim, verdict: judge.ClaimVerdict, seeds: int = QUICK_SEEDS) -> dict[
             found += pin.failures(sub)
         if found:
             problems[sub.expectation.id] = found
-    expected = CLAIM_VERDICTS.get(claim.id)
+    expected = CLAIM_VERDICTS.get(claim.id) if pinned else None
     if expected is not None and verdict.verdict != expected:
         problems["claim"] = [f"verdict {verdict.verdict}, pinned {expected}"]
-    wrong = [f"{p.expectation.id}: {p.verdict}" for p in verdict.placebos if p.verdict in judge.DIRECTION_HOLDS]
+    wrong = [f"{p.expectation.id}: {p.verdict}" for p in verdict.placebos
+             if p.verdict in judge.DIRECTION_HOLDS and exact]
     if wrong or (judge.placebo_arms(claim) and not verdict.placebos):
         problems["placebos"] = wrong or ["no placebo was judged"]
     return problems
 
 
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """Where and how the tier runs the claims: pytest's --reprobench-* options (conftest.py)."""
+
+    uri: str
+    profile: str = "quick"
+    seeds: int | None = None
+    jobs: int | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """The pins were decided at quick with 5 seeds: elsewhere only completeness, exact checks and placebos."""
+        return self.profile == "quick" and self.seeds in (None, QUICK_SEEDS)
+
+    @property
+    def exact(self) -> bool:
+        return self.profile != "smoke"
+
+    @property
+    def n_seeds(self) -> int | None:
+        return self.seeds or (QUICK_SEEDS if self.profile == "quick" else None)
+
+
+def setting_of(config, scratch) -> Setting:
+    from mlflow_tracking import default_uri
+
+    asked = config.getoption("--reprobench-store")
+    if asked is not None:  # the user's store: `reprobench report` and `reprobench ui` then show these runs
+        uri = asked or default_uri()
+    else:  # a throw-away store; with REPROBENCH_CLAIMS_STORE=DIR it is kept there (a whole quick suite)
+        directory = Path(os.environ.get("REPROBENCH_CLAIMS_STORE") or scratch())
+        directory.mkdir(parents=True, exist_ok=True)
+        uri = f"sqlite:///{directory.resolve() / 'mlflow.db'}"
+    seeds, jobs = config.getoption("--reprobench-seeds"), config.getoption("--reprobench-jobs")  # checked in conftest
+    return Setting(uri, config.getoption("--reprobench-profile"), seeds, jobs)
+
+
 @pytest.fixture(scope="session")
-def quick_verdict(tmp_path_factory):
-    """Runs a claim at `quick` once per session (lazily: only the claims selected run)."""
+def tier_setting(request, tmp_path_factory) -> Setting:
+    return setting_of(request.config, lambda: tmp_path_factory.mktemp("claims"))
+
+
+@pytest.fixture(scope="session")
+def quick_verdict(request, tier_setting):
+    """Runs the selected claims once per session, when the first of their tests asks (all of them then, so a
+    Ray executor can run them side by side), into the tier's store; returns a claim's verdict."""
+    from benchmarks.runner import run_claims
     from mlflow_tracking import Store
 
+    store = Store(tier_setting.uri)
+    selected = list(dict.fromkeys(item.callspec.params["claim_id"] for item in request.session.items
+                                  if "claims" in item.keywords and hasattr(item, "callspec")
+                                  and "claim_id" in item.callspec.params))
     cache = {}
-    # one store for every claim: with REPROBENCH_CLAIMS_STORE=DIR it is kept there, a whole quick suite
-    # to look at in the UI or to time the report on
-    directory = Path(os.environ.get("REPROBENCH_CLAIMS_STORE") or tmp_path_factory.mktemp("claims"))
-    directory.mkdir(parents=True, exist_ok=True)
-    store = Store(f"sqlite:///{directory.resolve() / 'mlflow.db'}")
 
     def get(claim_id):
         if claim_id not in cache:
-            cache[claim_id] = run_claim(registry()[claim_id], "quick", QUICK_SEEDS, store,
-                                        progress=lambda _: None).verdict
-        return cache[claim_id]
+            todo = [registry()[cid] for cid in selected if cid not in cache] or [registry()[claim_id]]
+            executor = None
+            if tier_setting.jobs:
+                from benchmarks.executors import RayExecutor
+
+                executor = RayExecutor(jobs=tier_setting.jobs)
+            try:
+                found = run_claims(todo, tier_setting.profile, store, seeds=tier_setting.seeds, executor=executor,
+                                   progress=lambda _: None)
+            finally:
+                if executor is not None:
+                    executor.close()
+            for cid, result in found.items():
+                cache[cid] = result
+        result = cache[claim_id]
+        if isinstance(result, Exception):
+            raise result
+        return result.verdict
 
     return get
 
@@ -360,15 +429,17 @@ def _marks(claim_id):
 @pytest.mark.parametrize("claim_id, expectation_id",
                          [pytest.param(cid, e.id, marks=_marks(cid), id=f"{cid}/{e.id}")
                           for cid, claim in registry().items() for e in claim.expectations])
-def test_subclaim_as_pinned(claim_id, expectation_id, quick_verdict):
-    problems = check(registry()[claim_id], quick_verdict(claim_id)).get(expectation_id, [])
+def test_subclaim_as_pinned(claim_id, expectation_id, quick_verdict, tier_setting):
+    problems = check(registry()[claim_id], quick_verdict(claim_id), tier_setting.n_seeds,
+                     tier_setting.pinned, tier_setting.exact).get(expectation_id, [])
     pin = PINS.get((claim_id, expectation_id))
     assert not problems, f"{expectation_id}: " + "; ".join(problems) + (f" (pinned because: {pin.why})" if pin else "")
 
 
 @pytest.mark.parametrize("claim_id", [pytest.param(cid, marks=_marks(cid), id=cid) for cid in registry()])
-def test_claim_verdict_and_placebos(claim_id, quick_verdict):
-    problems = check(registry()[claim_id], quick_verdict(claim_id))
+def test_claim_verdict_and_placebos(claim_id, quick_verdict, tier_setting):
+    problems = check(registry()[claim_id], quick_verdict(claim_id), tier_setting.n_seeds, tier_setting.pinned,
+                     tier_setting.exact)
     assert not problems.get("claim") and not problems.get("placebos"), problems
 
 

@@ -222,7 +222,7 @@ def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeyp
     edited = tmp_path / "initial_loss_edited.py"
     edited.write_text(source.read_text() + "\n# an edit\n")
     real_module_of = reproductions.module_of
-    monkeypatch.setattr("benchmarks.runner.module_of",
+    monkeypatch.setattr("benchmarks.plan.module_of",
                         lambda cid: str(edited) if cid == claim.id else real_module_of(cid))
     assert claim_code_hash(claim) != own_hash and claim_code_hash(other) == other_hash
     rerun = run_claim(claim, "smoke", 2, store, **quiet)

@@ -1,0 +1,65 @@
+"""The runner's driver with an executor that has room for several runs and hands results back out of order:
+claims run side by side, a claim that tunes submits its judged runs only after its tuning runs, every run is
+recorded once, runs that overlapped on one machine are tagged, and the verdicts equal the local executor's."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.executors import LocalExecutor, train
+from benchmarks.runner import run_claims
+from mlflow_tracking import Store
+from reproductions import registry
+from tests.test_reliability import census
+
+CLAIMS = ("initial-loss", "relu-vs-saturating")  # relu-vs-saturating tunes its learning rates
+
+
+class Shuffled(LocalExecutor):
+    """Takes up to `room` runs, then trains them here and returns them last-submitted first, all stamped as
+    running at once on one machine (as N workers of a node would)."""
+
+    name = "shuffled"
+    shares_machine = True
+
+    def __init__(self, room: int = 3):
+        super().__init__()
+        self.room, self.log = room, []
+
+    def slots(self) -> int:
+        return self.room
+
+    def wait(self, timeout):
+        batch = [self._queue.pop() for _ in range(len(self._queue))]  # last submitted first
+        done = []
+        for handle, claim, spec in batch:
+            outcome = train(claim, spec)
+            outcome.worker.update(host="node-a", started=0.0, ended=1.0)
+            done.append((handle, outcome))
+        self.log.append([(spec.claim_id, spec.stage) for _, _, spec in batch])
+        return done
+
+
+@pytest.mark.smoke
+@pytest.mark.initial_loss
+@pytest.mark.relu_vs_saturating
+def test_several_runs_at_once_out_of_order(tmp_path):
+    claims = [registry()[c] for c in CLAIMS]
+    local, shuffled = Store(f"sqlite:///{tmp_path / 'local.db'}"), Store(f"sqlite:///{tmp_path / 'shuffled.db'}")
+    expected = run_claims(claims, "smoke", local, progress=lambda _: None)
+    executor = Shuffled()
+    found = run_claims(claims, "smoke", shuffled, executor=executor, progress=lambda _: None)
+    for claim in claims:
+        assert found[claim.id].verdict.verdict == expected[claim.id].verdict.verdict
+        mine, theirs = census(shuffled.uri, claim.id), census(local.uri, claim.id)
+        assert mine.metrics_by_key() == theirs.metrics_by_key() and mine.duplicates == 0
+        assert not mine.left_running() and len(mine.children) == len(theirs.children)
+        # every run overlapped another on the one machine: each says so, with how many
+        assert all(c.tags.get("machine.shared") == "true" and int(c.tags["machine.concurrent_runs"]) >= 1
+                   for c in mine.children)
+    assert max(len(batch) for batch in executor.log) == 3  # several runs at once
+    relu = [stage for batch in executor.log for claim_id, stage in batch if claim_id == "relu-vs-saturating"]
+    assert relu.index("eval") > max(i for i, stage in enumerate(relu) if stage == "tuning")  # tuning first
+    # the second claim started while the first still had runs in flight: side by side
+    assert any(len({claim_id for claim_id, _ in batch}) == 2 for batch in executor.log)
+    assert sum(len(batch) for batch in executor.log) == sum(len(census(shuffled.uri, c).children) for c in CLAIMS)
