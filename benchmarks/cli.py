@@ -429,13 +429,18 @@ def _report_backend() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        # the numeric environment the claims are measured under, set before any backend is imported, and before
+        # NumPy is (OpenBLAS reads its thread count, OMP_NUM_THREADS, once, when NumPy is imported)
+        numerics.configure(args.threads)
+    except numerics.NumericsError as error:
+        print(f"reprobench: error: {error}", file=sys.stderr)
+        return 2
     from mlflow_tracking import StoreError
     from reproductions.common.data import DataError
 
     try:
         _check_backend()
-        # the numeric environment the claims are measured under, set before any backend is imported
-        numerics.configure(args.threads)
         if args.command == "report":
             _report_backend()
         if args.command != "ui":

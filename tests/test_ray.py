@@ -69,6 +69,21 @@ def short_temp() -> str:
     return tempfile.mkdtemp(prefix="rb-ray-")
 
 
+@pytest.fixture(scope="module")
+def one_thread_reference(tmp_path_factory) -> str:
+    """RUN with the local executor at one thread a run, as the cluster's runs have: the numbers they must equal."""
+    uri = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'mlflow.db'}"
+    finish(driver(uri, "--threads", "1", *RUN))
+    return uri
+
+
+def same_numbers(uri: str, reference: str) -> None:
+    mine, theirs = census(uri, CLAIM).metrics_by_key(), census(reference, CLAIM).metrics_by_key()
+    assert mine.keys() == theirs.keys()
+    differ = [key for key in mine if mine[key] != theirs[key]]
+    assert not differ, f"{len(differ)} of {len(mine)} runs differ from the local executor's"
+
+
 def two_nodes(cluster) -> None:
     """Back to two worker nodes, whatever an earlier test removed."""
     while len(cluster.nodes) < 2:
@@ -135,7 +150,7 @@ def test_two_claims_on_two_nodes_same_numbers_as_local(cluster, tmp_path, ledger
 
 
 @pytest.mark.init_scale_collapse
-def test_a_worker_killed_mid_run_is_retried(cluster, tmp_path, ledger):
+def test_a_worker_killed_mid_run_is_retried(cluster, tmp_path, one_thread_reference, ledger):
     two_nodes(cluster)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     process = driver(uri, *RUN, "--address", cluster.address)
@@ -144,11 +159,12 @@ def test_a_worker_killed_mid_run_is_retried(cluster, tmp_path, ledger):
     finish(process)
     lost, duplicates = check_complete(uri, CLAIM, "quick", SEEDS)
     assert not [c for c in census(uri, CLAIM).children if c.status == "FAILED"]  # retried, not failed
+    same_numbers(uri, one_thread_reference)  # bit for bit (NumPy's BLAS threads included), wall clock aside
     ledger["faults"].append(("Ray: SIGKILL a worker mid-run (retried)", 1, 1, lost, duplicates))
 
 
 @pytest.mark.init_scale_collapse
-def test_a_node_removed_mid_run_is_retried_on_the_other(cluster, tmp_path, ledger):
+def test_a_node_removed_mid_run_is_retried_on_the_other(cluster, tmp_path, one_thread_reference, ledger):
     two_nodes(cluster)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     process = driver(uri, *RUN, "--address", cluster.address)
@@ -158,6 +174,7 @@ def test_a_node_removed_mid_run_is_retried_on_the_other(cluster, tmp_path, ledge
     finish(process)
     lost, duplicates = check_complete(uri, CLAIM, "quick", SEEDS)
     assert not [c for c in census(uri, CLAIM).children if c.status == "FAILED"]
+    same_numbers(uri, one_thread_reference)
     ledger["faults"].append(("Ray: a node removed mid-run (retried on the other)", 1, 1, lost, duplicates))
 
 
