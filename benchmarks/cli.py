@@ -41,32 +41,25 @@ class UsageError(Exception):
     """Bad input from the user: one line, exit code 2."""
 
 
-def _at_least_one(what: str):
-    """An argparse type: a whole number ≥ 1, else a one-line error naming `what`."""
+def _whole(what: str, low: int = 1):
+    """An argparse type: a whole number ≥ `low`, else a one-line error naming `what`."""
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"{what} must be at least 1, got {value}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{what} must be " + ("at least 1" if low == 1 else f"{low} or more")
+                                             + f", got {value}")
         return value
     return parse
+
+
+def _at_least_one(what: str):
+    return _whole(what, 1)
 
 
 _positive_int = _at_least_one("seeds")
-
-
-def _at_least_zero(what: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be a whole number, got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"{what} must be 0 or more, got {value}")
-        return value
-    return parse
 
 
 def _gpus(text: str) -> float:
@@ -355,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--gpus-per-run", type=_gpus, default=0.0, metavar="G",
                          help="GPUs each run asks Ray for (fractions share a GPU between small runs); JAX then "
                               "allocates on demand and TensorFlow grows its memory")
-        sub.add_argument("--retries", type=_at_least_zero("--retries"), default=2, metavar="N",
+        sub.add_argument("--retries", type=_whole("--retries", 0), default=2, metavar="N",
                          help="on Ray, how often a run whose worker or node died is run again (default 2)")
 
     run = commands.add_parser("run", help="run claims into the store")

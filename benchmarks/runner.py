@@ -284,8 +284,6 @@ class _Driver:
             job.in_flight -= 1
             self.heartbeat.forget(run_id)
             if outcome.status == "data":  # the data are missing for every arm alike: stop
-                self.in_flight[handle] = (job, run, run_id)
-                job.in_flight += 1
                 self._record_data_error(job, run_id, outcome)
                 raise DataError(outcome.error)
             if outcome.status != "finished" and self.sigint.seen:  # a Ctrl-C a library turned into an error
@@ -328,7 +326,6 @@ class _Driver:
     def _record_data_error(self, job: _Job, run_id: str, outcome: Outcome) -> None:
         self.tracker.skip_rest_of_claim(job.claim.id)
         job.recorder.record(run_id, outcome)
-        self.in_flight = {h: v for h, v in self.in_flight.items() if v[2] != run_id}
         job.recorder.stop("FAILED", "data error", outcome.error)
         self._done(job)
 
