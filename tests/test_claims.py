@@ -9,6 +9,10 @@ with oneDNN off, and a confirmation on fresh seeds (`reprobench confirm`) with o
   direction holds, whatever the grade). Such a sub-claim sits near a threshold, where rounding or seeds
   decide between neighbouring labels: its label is not pinned, its direction or range is.
 
+For batch B (issue 18) and batchnorm-speedup's renewed pins the third execution ran with oneDNN off *and*
+`--jobs 2` (one thread a run), so the pins span both roundings `./scripts/test.sh` may meet: it runs this tier
+with `--reprobench-jobs 2` (oneDNN on, one thread a run).
+
 Each pin carries the sub-claim's definition hash: a changed definition (margin, arms, tuning rule,
 budget) fails here until the pin is renewed, with the reason in the commit. Every check also asserts
 that no seed was lost and no run failed (there are no expected failures to hide a crash), exact checks
@@ -108,18 +112,6 @@ PINS: dict[tuple[str, str], Pin] = {
                                   why='on INCONCL. 0.653 [0.567, ∞]; confirmation INCONCL. 0.548 [0.489, ∞]; off INCONCL. 0.653 [0.567, ∞]'),
     ('relu-vs-saturating', 'tanh-faster-than-sigmoid'): Pin('07a6b6a5e0a8', verdict='REPRODUCED',
                                   why='on REPRODUCED 0.669 [0.602, ∞]; confirmation REPRODUCED 0.648 [0.531, ∞]; off REPRODUCED 0.672 [0.653, ∞]'),
-    ('batchnorm-speedup', 'bn-faster-than-plain'): Pin('8f7987138939', verdict='SMALLER EFFECT',
-                                  why='on SMALLER 0.309 [0.28, 0.338]; confirmation SMALLER 0.278 [0.236, 0.321]; off SMALLER 0.232 [0.184, 0.279]'),
-    ('batchnorm-speedup', 'bn-faster-at-the-same-rate'): Pin('dbd045e0a411', verdict='SMALLER EFFECT',
-                                  why='on SMALLER 0.3 [0.283, 0.318]; confirmation SMALLER 0.278 [0.236, 0.321]; off SMALLER 0.232 [0.184, 0.279]'),
-    ('batchnorm-speedup', 'plain-diverges-at-5x-rate'): Pin('6eb4312978d0', verdict='DIRECTION ONLY',
-                                  why='on DIRECTION ONLY 1 [0.549, 1]; confirmation DIRECTION ONLY 0.2 [0.0102, 0.657]; off DIRECTION ONLY 0.4 [0.0764, 0.811]'),
-    ('batchnorm-speedup', 'bn-trains-at-5x-rate'): Pin('7a46ec645e45', verdict='DIRECTION ONLY',
-                                  why='on DIRECTION ONLY 1 [0.549, 1]; confirmation DIRECTION ONLY 1 [0.549, 1]; off DIRECTION ONLY 1 [0.549, 1]'),
-    ('batchnorm-speedup', 'bn-5x-rate-faster-than-plain'): Pin('56a4c1c4f45c', verdict='SMALLER EFFECT',
-                                  why='on SMALLER 0.0986 [0.0699, 0.127]; confirmation SMALLER 0.158 [0.117, 0.2]; off SMALLER 0.135 [0.0931, 0.176]'),
-    ('batchnorm-speedup', 'bn-depends-less-on-init'): Pin('e96004930f9e', verdict='DIRECTION ONLY',
-                                  why='on DIRECTION ONLY 0.359 [0.347, ∞]; confirmation DIRECTION ONLY 0.472 [0.441, ∞]; off DIRECTION ONLY 0.472 [0.456, ∞]'),
     ('dropout-overfitting', 'dropout-narrows-gap'): Pin('697e5c254092', verdict='DIRECTION ONLY',
                                   why='on DIRECTION ONLY 0.023 [0.0124, 0.0336]; confirmation DIRECTION ONLY 0.0193 [0.00556, 0.033]; off DIRECTION ONLY 0.0259 [0.0134, 0.0384]'),
     ('dropout-overfitting', 'dropout-lowers-final-val-loss'): Pin('1773af9fcc39', verdict='REPRODUCED',
@@ -281,6 +273,132 @@ PINS: dict[tuple[str, str], Pin] = {
                                   why='on INCONCL. 0.102 [-0.00495, 0.209]; confirmation INCONCL. 0.15 [0.0759, 0.225]; off INCONCL. 0.111 [0.0127, 0.21]'),
     ('preprocessing', 'standardizing-adds-little'): Pin('8103f64d21a0', verdict='INCONCLUSIVE',
                                   why='on INCONCL. 0.204 [0.0954, 0.313]; confirmation INCONCL. 0.0923 [0.00784, 0.177]; off INCONCL. 0.204 [0.0954, 0.313]'),
+    # batchnorm-speedup, renewed in issue 18: its definition gained the fixed-budget keys and arms (every hash
+    # changed) and a secondary (Holm over one more sub-claim: bn-depends-less-on-init DIRECTION ONLY -> INCONCLUSIVE on
+    # the same numbers). Discovery (bench_quick), confirmation, oneDNN off with --jobs 2 (one thread a run)
+    ('batchnorm-speedup', 'bn-faster-than-plain'): Pin('f9f64cc6316d', verdict='SMALLER EFFECT',
+                                  why='on SMALLER 0.309 [0.28, 0.338]; confirmation SMALLER 0.278 [0.236, 0.321]; off SMALLER 0.227 [0.162, 0.291]'),
+    ('batchnorm-speedup', 'bn-faster-at-the-same-rate'): Pin('3348192b03d0', verdict='SMALLER EFFECT',
+                                  why='on SMALLER 0.3 [0.283, 0.318]; confirmation SMALLER 0.278 [0.236, 0.321]; off SMALLER 0.227 [0.162, 0.291]'),
+    ('batchnorm-speedup', 'plain-diverges-at-5x-rate'): Pin('fcb00fcb0005', verdict='DIRECTION ONLY',
+                                  why='on DIRECTION ONLY 1 [0.549, 1]; confirmation DIRECTION ONLY 0.2 [0.0102, 0.657]; off DIRECTION ONLY 0.4 [0.0764, 0.811]'),
+    ('batchnorm-speedup', 'bn-trains-at-5x-rate'): Pin('a5b4b7f06de3', verdict='DIRECTION ONLY',
+                                  why='on DIRECTION ONLY 1 [0.549, 1]; confirmation DIRECTION ONLY 1 [0.549, 1]; off DIRECTION ONLY 1 [0.549, 1]'),
+    ('batchnorm-speedup', 'bn-5x-rate-faster-than-plain'): Pin('697f827d5ef6', low_above=0.0, high_below=0.845,
+                                  why='on SMALLER 0.0986 [0.0699, 0.127]; confirmation SMALLER 0.158 [0.117, 0.2]; off NOT REPR. 0.0995 [0.0236, 0.175]'),
+    ('batchnorm-speedup', 'bn-depends-less-on-init'): Pin('1f6b66f5d970', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. 0.359 [0.347, ∞]; confirmation INCONCL. 0.472 [0.441, ∞]; off INCONCL. 0.472 [0.456, ∞]'),
+    ('batchnorm-speedup', 'bn-higher-accuracy'): Pin('5f5b2713b588', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. 0.0053 [-0.00562, 0.0162]; confirmation INCONCL. 0.001 [-0.00513, 0.00713]; off INCONCL. 0.0047 [-0.00441, 0.0138]'),
+    # batch B (issue 18): discovery with oneDNN on (bench_quick), confirmation, oneDNN off with --jobs 2
+    ('weight-decay', 'l1-sparser-than-none'): Pin('16bfe0b75978', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.245 [0.196, 0.294]; confirmation REPRODUCED 0.251 [0.216, 0.287]; off REPRODUCED 0.249 [0.212, 0.285]'),
+    ('weight-decay', 'l1-sparser-than-l2'): Pin('57c7cb5e85d2', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.224 [0.174, 0.275]; confirmation REPRODUCED 0.228 [0.192, 0.264]; off REPRODUCED 0.228 [0.19, 0.267]'),
+    ('weight-decay', 'l2-smaller-norm-than-none'): Pin('9d65591e639e', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.17 [-0.175, -0.166]; confirmation REPRODUCED -0.17 [-0.173, -0.167]; off REPRODUCED -0.17 [-0.174, -0.166]'),
+    ('weight-decay', 'l1-exactly-zero'): Pin('dcd5783aba9f', verdict='FAILS',
+                                  why='on FAILS 0 [0, 0]; confirmation FAILS 0 [0, 0]; off FAILS 0 [0, 0]'),
+    ('weight-decay', 'l1-smaller-norm-than-none'): Pin('0a1536039d09', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.126 [-0.129, -0.122]; confirmation REPRODUCED -0.127 [-0.13, -0.123]; off REPRODUCED -0.126 [-0.13, -0.122]'),
+    ('weight-decay', 'l1-keeps-val-accuracy'): Pin('8009601bb859', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0076 [-0.00484, 0.02]; confirmation REPRODUCED -0.0006 [-0.00797, 0.00677]; off REPRODUCED -0.0048 [-0.0127, 0.00307]'),
+    ('weight-decay', 'l2-keeps-val-accuracy'): Pin('51455e231cb4', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0078 [-0.00854, 0.0241]; confirmation REPRODUCED 0.0024 [-0.00139, 0.00619]; off REPRODUCED -0.0008 [-0.0152, 0.0136]'),
+    ('data-augmentation', 'augmentation-narrows-gap'): Pin('b85067788954', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.12 [0.113, 0.127]; confirmation REPRODUCED 0.113 [0.103, 0.122]; off REPRODUCED 0.12 [0.113, 0.127]'),
+    ('data-augmentation', 'augmentation-raises-val-accuracy'): Pin('4de49fa2f010', verdict='NOT REPRODUCED',
+                                  why='on NOT REPR. -0.0236 [-0.0329, -0.0143]; confirmation NOT REPR. -0.0362 [-0.0491, -0.0233]; off NOT REPR. -0.0242 [-0.0331, -0.0153]'),
+    ('data-augmentation', 'augmentation-raises-best-val-accuracy'): Pin('088c2120696e', verdict='NOT REPRODUCED',
+                                  why='on NOT REPR. -0.0242 [-0.0341, -0.0143]; confirmation NOT REPR. -0.0328 [-0.0437, -0.0219]; off NOT REPR. -0.0252 [-0.0347, -0.0157]'),
+    ('data-augmentation', 'augmentation-lowers-val-loss'): Pin('81360d4d9ecc', verdict='NOT REPRODUCED',
+                                  why='on NOT REPR. -0.052 [-0.0782, -0.0258]; confirmation NOT REPR. -0.0604 [-0.107, -0.0136]; off NOT REPR. -0.0522 [-0.0786, -0.0259]'),
+    ('data-augmentation', 'plain-cnn-overfits'): Pin('4b5143a91415', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.163 [0.156, 0.17]; confirmation REPRODUCED 0.167 [0.15, 0.183]; off REPRODUCED 0.162 [0.156, 0.168]'),
+    ('ensembles', 'ensemble-always-beats-mean-member'): Pin('520af7608552', verdict='HOLDS',
+                                  why='on HOLDS 0.00756 [0.0058, 0.0096]; confirmation HOLDS 0.0046 [0.0002, 0.013]; off HOLDS 0.00756 [0.003, 0.0146]'),
+    ('ensembles', 'ensemble-gain-typical'): Pin('ab32d0f53a67', high_below=0.02,
+                                  why='on SMALLER 0.00756 [0.00611, 0.00901]; confirmation NOT REPR. 0.0046 [-0.000508, 0.00971]; off SMALLER 0.00756 [0.0035, 0.0116]'),
+    ('ensembles', 'ensemble-beats-best-member'): Pin('fe387688fca5', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. 0.0024 [-0.00101, 0.00581]; confirmation INCONCL. -0.0018 [-0.00832, 0.00472]; off INCONCL. 0.0002 [-0.00546, 0.00586]'),
+    ('ensembles', 'more-members-help'): Pin('93688ebf7dc0', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. 0.0012 [-0.00153, 0.00393]; confirmation INCONCL. 0.0024 [-0.00263, 0.00743]; off INCONCL. 0.0008 [-0.00354, 0.00514]'),
+    ('ensembles', 'ensemble-loss-never-worse'): Pin('65f6c0634e01', verdict='HOLDS',
+                                  why='on HOLDS 0.109 [0.0921, 0.136]; confirmation HOLDS 0.11 [0.0946, 0.132]; off HOLDS 0.114 [0.0949, 0.154]'),
+    ('random-labels', 'shuffled-labels-memorised'): Pin('010774309d3e', verdict='HOLDS',
+                                  why='on HOLDS 1 [0.999, 1]; confirmation HOLDS 1 [1, 1]; off HOLDS 1 [0.999, 1]'),
+    ('random-labels', 'shuffled-labels-at-chance'): Pin('89f1addcf847', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.105 [0.0879, 0.123]; confirmation REPRODUCED 0.101 [0.0922, 0.109]; off REPRODUCED 0.106 [0.085, 0.127]'),
+    ('random-labels', 'true-labels-generalize'): Pin('3de775cc9577', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.806 [0.798, 0.813]; confirmation REPRODUCED 0.822 [0.811, 0.833]; off REPRODUCED 0.802 [0.792, 0.812]'),
+    ('random-labels', 'true-labels-memorised'): Pin('5110edefddf7', verdict='HOLDS',
+                                  why='on HOLDS 1 [0.999, 1]; confirmation HOLDS 1 [1, 1]; off HOLDS 0.996 [0.982, 1]'),
+    ('random-labels', 'gaussian-inputs-memorised'): Pin('e9802b3560bf', verdict='HOLDS',
+                                  why='on HOLDS 1 [1, 1]; confirmation HOLDS 1 [1, 1]; off HOLDS 1 [1, 1]'),
+    ('random-labels', 'gaussian-inputs-at-chance'): Pin('03ecd7013fe3', high_below=0.15,
+                                  why='on REPRODUCED 0.0862 [0.0532, 0.119]; confirmation INCONCL. 0.0766 [0.0438, 0.109]; off REPRODUCED 0.0862 [0.0532, 0.119]'),
+    ('random-labels', 'shuffled-labels-slower-to-fit'): Pin('affbf3d7df3c', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.46 [0.376, 0.545]; confirmation REPRODUCED 0.458 [0.34, 0.576]; off REPRODUCED 0.46 [0.349, 0.572]'),
+    ('early-stopping', 'early-stopped-lower-test-loss'): Pin('331874d388b9', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.285 [0.261, 0.309]; confirmation REPRODUCED 0.359 [0.301, 0.417]; off REPRODUCED 0.283 [0.256, 0.309]'),
+    ('early-stopping', 'early-stopped-accuracy-no-lower'): Pin('395c70dbe3f7', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. -0.0054 [-0.0137, 0.00287]; confirmation INCONCL. -0.0054 [-0.014, 0.00317]; off INCONCL. -0.005 [-0.0106, 0.000559]'),
+    ('early-stopping', 'val-loss-minimum-in-first-half'): Pin('3b78c98519cd', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.18 [0.137, 0.223]; confirmation REPRODUCED 0.15 [0.116, 0.184]; off REPRODUCED 0.18 [0.137, 0.223]'),
+    ('early-stopping', 'val-loss-turns-up'): Pin('2508aac06b86', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.288 [0.262, 0.314]; confirmation REPRODUCED 0.362 [0.299, 0.425]; off REPRODUCED 0.286 [0.259, 0.313]'),
+    ('early-stopping', 'rule-stops-before-the-end'): Pin('32fdda56c80d', verdict='DIRECTION ONLY',
+                                  why='on DIRECTION ONLY 1 [0.549, 1]; confirmation DIRECTION ONLY 1 [0.549, 1]; off DIRECTION ONLY 1 [0.549, 1]'),
+    ('capacity-and-reg', 'l2-largest-no-worse-than-l2-smallest'): Pin('ed83208520f3', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0196 [0.00998, 0.0292]; confirmation REPRODUCED 0.02 [0.0156, 0.0244]; off REPRODUCED 0.0198 [0.0109, 0.0287]'),
+    ('capacity-and-reg', 'l2-largest-no-worse-than-l2-middle'): Pin('4397bb46b7ac', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0114 [0.00403, 0.0188]; confirmation REPRODUCED 0.0102 [0.0039, 0.0165]; off REPRODUCED 0.0124 [0.00666, 0.0181]'),
+    ('capacity-and-reg', 'size-is-no-regularizer'): Pin('7ee02177bf77', verdict='DIRECTION ONLY',
+                                  why='on DIRECTION ONLY 0.0186 [0.00863, 0.0286]; confirmation DIRECTION ONLY 0.0198 [0.0129, 0.0267]; off DIRECTION ONLY 0.0188 [0.00921, 0.0284]'),
+    ('capacity-and-reg', 'l2-largest-beats-l2-smallest'): Pin('9a70907ce0f2', low_above=0.0,
+                                  why='on DIRECTION ONLY 0.0196 [0.00998, 0.0292]; confirmation REPRODUCED 0.02 [0.0156, 0.0244]; off DIRECTION ONLY 0.0198 [0.0109, 0.0287]'),
+    ('capacity-and-reg', 'unregularized-gap-grows-with-width'): Pin('dd32d71be80f', verdict='DIRECTION ONLY',
+                                  why='on DIRECTION ONLY 0.0246 [0.00714, 0.0421]; confirmation DIRECTION ONLY 0.0264 [0.0137, 0.0391]; off DIRECTION ONLY 0.0244 [0.00765, 0.0412]'),
+    ('capacity-and-reg', 'l2-helps-the-largest'): Pin('ce61b304f513', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. 0.0006 [-0.00686, 0.00806]; confirmation INCONCL. -0.0004 [-0.00401, 0.00321]; off INCONCL. 0.0008 [-0.00595, 0.00755]'),
+    ('dropout-extras', 'half-not-worse-than-25'): Pin('d920d875b12b', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.0022 [-0.00987, 0.00547]; confirmation REPRODUCED 0.0032 [-0.00229, 0.00869]; off REPRODUCED -0.0008 [-0.00673, 0.00513]'),
+    ('dropout-extras', 'half-not-worse-than-75'): Pin('a71302177456', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0506 [0.039, 0.0622]; confirmation REPRODUCED 0.0444 [0.0356, 0.0532]; off REPRODUCED 0.0468 [0.0275, 0.0661]'),
+    ('dropout-extras', 'half-beats-none'): Pin('3c551e72a035', verdict='INCONCLUSIVE',
+                                  why='on INCONCL. 0 [-0.00513, 0.00513]; confirmation INCONCL. 0.0088 [-0.00134, 0.0189]; off INCONCL. -0.0016 [-0.00805, 0.00485]'),
+    ('dropout-extras', 'mc-matches-weight-scaling'): Pin('7b8771b2096e', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.0026 [-0.00735, 0.00215]; confirmation REPRODUCED -0.0024 [-0.00601, 0.00121]; off REPRODUCED -0.0018 [-0.00668, 0.00308]'),
+    ('dropout-extras', 'scaling-agrees-with-geometric-mean'): Pin('af4bb332ed38', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.978 [0.975, 0.982]; confirmation REPRODUCED 0.977 [0.973, 0.98]; off REPRODUCED 0.977 [0.972, 0.981]'),
+    ('dropout-extras', 'dropout-net-more-redundant'): Pin('7082f759b47f', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.0605 [-0.0751, -0.046]; confirmation REPRODUCED -0.074 [-0.0977, -0.0502]; off REPRODUCED -0.0595 [-0.0767, -0.0423]'),
+    ('dropout-extras', 'mc-passes-draw-fresh-masks'): Pin('ee5570c86ad6', verdict='HOLDS',
+                                  why='on HOLDS 1 [1, 1]; confirmation HOLDS 1 [1, 1]; off HOLDS 1 [1, 1]'),
+    ('adversarial', 'fgsm-flips-far-more-than-noise'): Pin('d8fc064078de', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.853 [0.816, 0.89]; confirmation REPRODUCED 0.901 [0.884, 0.917]; off REPRODUCED 0.842 [0.808, 0.875]'),
+    ('adversarial', 'fgsm-flips-most'): Pin('31b4864b8c13', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.883 [0.844, 0.921]; confirmation REPRODUCED 0.928 [0.914, 0.942]; off REPRODUCED 0.873 [0.839, 0.907]'),
+    ('adversarial', 'noise-flips-few'): Pin('ad5d93606e9f', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0294 [0.0265, 0.0323]; confirmation REPRODUCED 0.0275 [0.0244, 0.0307]; off REPRODUCED 0.0314 [0.0246, 0.0382]'),
+    ('adversarial', 'adversarial-training-raises-robust-accuracy'): Pin('b2eeb178cda5', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.328 [0.292, 0.363]; confirmation REPRODUCED 0.379 [0.351, 0.407]; off REPRODUCED 0.318 [0.287, 0.35]'),
+    ('adversarial', 'adversarial-training-raises-clean-accuracy'): Pin('1af5374da00d',
+                                  why='on INCONCL. 0.0012 [-0.0169, 0.0193]; confirmation NOT REPR. -0.007 [-0.0131, -0.000858]; off INCONCL. 0.0006 [-0.0138, 0.015]'),
+    ('adversarial', 'adversarial-training-lowers-val-loss'): Pin('725b0c00cdfa', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.323 [-0.415, -0.232]; confirmation REPRODUCED -0.354 [-0.431, -0.277]; off REPRODUCED -0.32 [-0.388, -0.251]'),
+    ('bn-extras', 'bn-undoes-bad-scaling'): Pin('547530931181', verdict='HOLDS',
+                                  why='on HOLDS 0.0344 [0.034, 0.0349]; confirmation HOLDS 0.0343 [0.0334, 0.035]; off HOLDS 0.0344 [0.034, 0.0349]'),
+    ('bn-extras', 'plain-scale-compounds'): Pin('422e9adcc641', verdict='HOLDS',
+                                  why='on HOLDS 20 [20, 20]; confirmation HOLDS 20 [20, 20]; off HOLDS 20 [20, 20]'),
+    ('bn-extras', 'moving-mean-matches-population'): Pin('79e72e5df947', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0291 [0.0226, 0.0356]; confirmation REPRODUCED 0.0258 [0.0242, 0.0274]; off REPRODUCED 0.0273 [0.0247, 0.0298]'),
+    ('bn-extras', 'moving-variance-matches-population'): Pin('c05997883cca', verdict='REPRODUCED',
+                                  why='on REPRODUCED 0.0389 [0.034, 0.0438]; confirmation REPRODUCED 0.0357 [0.0348, 0.0366]; off REPRODUCED 0.0375 [0.036, 0.0391]'),
+    ('bn-extras', 'bn-regularizes'): Pin('a1bc80bea86a', verdict='NOT REPRODUCED',
+                                  why='on NOT REPR. 0.003 [-0.00132, 0.00732]; confirmation NOT REPR. 0.0008 [-0.00948, 0.0111]; off NOT REPR. 0.0028 [-0.00222, 0.00782]'),
+    ('bn-extras', 'class-sorted-batches-hurt'): Pin('e453f83d0975', verdict='REPRODUCED',
+                                  why='on REPRODUCED -0.653 [-0.707, -0.598]; confirmation REPRODUCED -0.66 [-0.697, -0.622]; off REPRODUCED -0.69 [-0.72, -0.66]'),
 }
 
 # claim -> its verdict, where the three executions agree on it (else its primaries' pins speak for it)
@@ -300,7 +418,28 @@ CLAIM_VERDICTS: dict[str, str] = {
     "zero-init-symmetry": judge.REPRODUCED,
     "init-depth-training": judge.NOT_REPRODUCED,
     "preprocessing": judge.REPRODUCED,
+    "weight-decay": judge.REPRODUCED,
+    "data-augmentation": judge.REPRODUCED,
+    "ensembles": judge.REPRODUCED,
+    "random-labels": judge.REPRODUCED,
+    "early-stopping": judge.REPRODUCED,
+    "capacity-and-reg": judge.REPRODUCED,
+    "dropout-extras": judge.INCONCLUSIVE,
+    "adversarial": judge.REPRODUCED,
+    "bn-extras": judge.REPRODUCED,
     # update-ratio: INCONCLUSIVE in discovery and with oneDNN off, NOT REPRODUCED on fresh seeds: not pinned
+}
+
+
+# (claim, placebo) -> the verdicts a placebo may show besides "the direction does not hold": its known false
+# positives. An A/A comparison at level 0.05 says DIRECTION ONLY about once in twenty; these did so on the
+# discovery seeds (with oneDNN on and off alike: the same seeds give nearly the same numbers), not on fresh
+# seeds. The report flags them; the tier still fails if one clears its margin (REPRODUCED) or if any other
+# placebo says the direction holds.
+PLACEBO_FALSE_POSITIVES: dict[tuple[str, str], tuple[str, ...]] = {
+    # on DIRECTION ONLY 0.016 [0.0004, 0.031]; confirmation NOT REPR. -0.0084 [-0.021, 0.0038];
+    # off DIRECTION ONLY 0.0166 [0.00064, 0.0326] (the margin is 0.02: never cleared)
+    ("data-augmentation", "augmentation-narrows-gap-placebo"): (judge.DIRECTION_ONLY,),
 }
 
 
@@ -337,7 +476,8 @@ def check(claim, verdict: judge.ClaimVerdict, seeds: int | None = QUICK_SEEDS,
     if expected is not None and verdict.verdict != expected:
         problems["claim"] = [f"verdict {verdict.verdict}, pinned {expected}"]
     wrong = [f"{p.expectation.id}: {p.verdict}" for p in verdict.placebos
-             if p.verdict in judge.DIRECTION_HOLDS and exact]
+             if p.verdict in judge.DIRECTION_HOLDS and exact
+             and not (pinned and p.verdict in PLACEBO_FALSE_POSITIVES.get((claim.id, p.expectation.id), ()))]
     if wrong or (judge.placebo_arms(claim) and not verdict.placebos):
         problems["placebos"] = wrong or ["no placebo was judged"]
     return problems

@@ -30,7 +30,7 @@ STEP_CAP = 10
 FULL_SHAPE_ARMS = {
     "init-scale-collapse": None, "initial-loss": None,  # every arm: no training, seconds
     "relu-vs-saturating": ("relu",),
-    "batchnorm-speedup": ("bn", "plain-init-sweep"),
+    "batchnorm-speedup": ("bn", "plain-init-sweep", "bn-fixed-budget"),  # fixed budget: validated
     "dropout-overfitting": ("input-0.2-hidden-0.5", "dropout-0.5-small", "inverted-check"),
     "adam-vs-sgd-momentum": ("sgd-momentum",),
     "small-kernel-stacks": ("structure", "stack-3x3x3", "single-7x7"),
@@ -43,6 +43,16 @@ FULL_SHAPE_ARMS = {
     "update-ratio": ("sgd-sweep",),  # its one arm trains every rate
     "gap-diagnosis": ("big-gap-wider", "no-gap-wider"),  # the two regimes' data and widest nets
     "weight-visualization": ("l2-1e-2",),  # every arm the same shapes
+    # batch B (issue 18)
+    "weight-decay": ("l1",),  # every arm the same shapes; this one through the regularizer
+    "early-stopping": ("overfit-mlp",),  # the three-way split (a stopping set carved from the training images)
+    "capacity-and-reg": ("none-small", "none-large"),  # the narrowest and the widest net
+    "data-augmentation": ("shift-and-flip",),  # the CNN with the augmentation layers
+    "adversarial": ("standard", "adversarial"),  # the adversarial arm trains its own loop, on batches of 200
+    "bn-extras": ("bn", "bn-class-sorted"),  # the scale and moving-average checks; the class-sorted PyDataset
+    "random-labels": ("shuffled-labels", "gaussian-inputs"),  # their own code paths (longer budget, random inputs)
+    "ensembles": None,  # its one arm
+    "dropout-extras": ("rate-0", "rate-0.5"),  # the net without dropout layers; the Monte-Carlo path
 }
 
 
