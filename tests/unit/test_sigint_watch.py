@@ -15,6 +15,16 @@ from reproductions import registry
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(autouse=True)
+def default_sigint():
+    """Python's own Ctrl-C handler for each test, whatever an earlier test in the session left behind (after the
+    claims tier ran on a local Ray in this process, CI found SIGINT ignored here), and the earlier one after."""
+    before = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before if before is not None else signal.SIG_DFL)
+
+
 def _swallowing_run(real_run, calls):
     """The claim's own run, except that its second call gets a SIGINT and, like TensorFlow when the signal lands
     in Python code its C++ called, raises an ordinary error in place of the KeyboardInterrupt."""
