@@ -119,6 +119,90 @@ def draw_images(spec: PlotSpec, images_by_arm: Mapping[str, np.ndarray], path: P
     return path
 
 
+# points_by_arm[arm][repeat] = (x, y, score) arrays of equal length, one entry per trial
+PointsByArm = Mapping[str, Mapping[int, tuple[np.ndarray, np.ndarray, np.ndarray]]]
+
+
+def trial_points(x: Mapping[int, float], score: Mapping[int, float], y: Mapping[int, float] | None = None):
+    """One run's trials as (x, y, score) arrays over the steps all the series hold; y is the score without y."""
+    steps = sorted(set(x) & set(score) & (set(y) if y is not None else set(x)))
+    xs = np.array([x[s] for s in steps], dtype=float)
+    scores = np.array([score[s] for s in steps], dtype=float)
+    return xs, (np.array([y[s] for s in steps], dtype=float) if y is not None else scores), scores
+
+
+def _best_index(scores: np.ndarray, best: str | None) -> int | None:
+    finite = np.isfinite(scores)
+    if best is None or not finite.any():
+        return None
+    masked = np.where(finite, scores, -np.inf if best == "greater" else np.inf)
+    return int(np.argmax(masked) if best == "greater" else np.argmin(masked))
+
+
+def _scatter_axes(axes, spec: PlotSpec) -> None:
+    for index, (label, value) in enumerate(spec.reference.items()):
+        axes.axvline(float(value), linestyle="--", color=f"C{index + 3}", label=f"{label}: {float(value):.4g}")
+    if spec.log_x:
+        axes.set_xscale("log")
+    if spec.log_y:
+        axes.set_yscale("log")
+    axes.grid(alpha=0.3)
+
+
+def draw_scatter(spec: PlotSpec, points_by_arm: PointsByArm, path: Path) -> Path:
+    """A search's trials: without y_metric, score against x with each arm in its colour (all seeds); with it,
+    a panel per arm of the sampled (x, y) points coloured by score. Each seed's best trial is a star."""
+    arms = [arm for arm, per_seed in points_by_arm.items() if per_seed]
+    if spec.y_metric is None:
+        figure, axes = plt.subplots(figsize=(7.5, 4.5))
+        panels = [axes] * max(len(arms), 1)
+    else:
+        figure, grid = plt.subplots(1, max(len(arms), 1), figsize=(3.6 * max(len(arms), 1) + 1.2, 4.2),
+                                    squeeze=False, sharex=True, sharey=True)
+        panels = list(grid[0])
+        every = np.concatenate([p[2] for arm in arms for p in points_by_arm[arm].values()] or [np.zeros(1)])
+        finite = every[np.isfinite(every)]
+        low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    mappable = None
+    for index, arm in enumerate(arms):
+        axes, color = panels[index], colors[index % len(colors)]
+        per_seed = points_by_arm[arm]
+        n_trials = sum(len(p[0]) for p in per_seed.values())
+        for number, (xs, ys, scores) in enumerate(per_seed.values()):
+            positive = (xs > 0 if spec.log_x else np.ones(len(xs), bool)) & (ys > 0 if spec.log_y else True)
+            label = f"{arm} ({n_trials} trials, {len(per_seed)} seeds)" if number == 0 else None
+            if spec.y_metric is None:
+                axes.scatter(xs[positive], ys[positive], s=14, color=color, alpha=0.45, linewidths=0, label=label)
+            else:
+                mappable = axes.scatter(xs[positive], ys[positive], s=22, c=scores[positive], cmap="viridis",
+                                        vmin=low, vmax=high, alpha=0.8, linewidths=0)
+            best = _best_index(scores, spec.best)
+            if best is not None:
+                axes.scatter([xs[best]], [ys[best]], marker="*", s=110, color=color if spec.y_metric is None else "red",
+                             edgecolors="black", linewidths=0.6, zorder=3,
+                             label=("best trial of each seed" if number == 0 and index == 0 else None))
+        if spec.y_metric is not None:
+            axes.set_title(f"{arm} ({n_trials} trials, {len(per_seed)} seeds)", fontsize=9)
+    for axes in dict.fromkeys(panels):
+        _scatter_axes(axes, spec)
+        axes.set_xlabel(spec.xlabel)
+    panels[0].set_ylabel(spec.ylabel)
+    if spec.y_metric is None:
+        panels[0].set_title(spec.title, fontsize=10)
+        panels[0].legend(fontsize=8)
+        return _save(figure, path)
+    figure.suptitle(spec.title, fontsize=10)
+    if spec.reference or spec.best:
+        panels[0].legend(fontsize=7)
+    if mappable is not None:
+        figure.colorbar(mappable, ax=panels, label=spec.metric, shrink=0.9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(figure)
+    return path
+
+
 def _save(figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # fixed margins: tight_layout() measured every text box and took a third of the report's time
@@ -151,6 +235,14 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
                     if points:
                         first[arm] = images_of(points, spec.image_shape)
             draw_images(spec, {arm: first[arm] for arm in arms if arm in first}, path)
+        elif spec.kind == "scatter":
+            points = {arm: {} for arm in arms}
+            for (arm, repeat), run in sorted(used.items()):
+                x = runs.series(store, run.run_id, spec.x_metric)
+                if arm in points and x:
+                    y = runs.series(store, run.run_id, spec.y_metric) if spec.y_metric else None
+                    points[arm][repeat] = trial_points(x, runs.series(store, run.run_id, spec.metric), y)
+            draw_scatter(spec, points, path)
         else:
             data = {arm: {repeat: values[spec.metric] for repeat, values in results.get(arm, {}).items()
                           if spec.metric in values} for arm in arms}

@@ -245,6 +245,11 @@ class PlotSpec:
     kind 'images': the metric is a series whose step i (from 0) is pixel i of images of `image_shape`
     (H, W), concatenated and flattened row-major (e.g. first-layer filters); the first seed of each arm
     is drawn as a row of tiles, each scaled to its own range.
+    kind 'scatter': a search's trials as points. Step i of the series `x_metric` (and `y_metric`, if
+    given) is trial i's hyperparameter value(s); step i of `metric` is its score. Without `y_metric` the
+    score is the y axis (all seeds of an arm in its colour); with it, each arm gets a panel of the
+    (x, y) points coloured by score. `best` ('greater' or 'less') marks each seed's best trial with a
+    star; `reference` (label -> x value) is drawn as vertical lines (e.g. the edge of a search range).
     """
 
     name: str
@@ -258,10 +263,20 @@ class PlotSpec:
     reference_label: str = "lecture"
     line_param: str | None = None  # a config key whose value (read from the runs) is drawn as a horizontal line
     image_shape: tuple[int, int] | None = None  # kind 'images': the (height, width) of each image
+    x_metric: str | None = None  # kind 'scatter': the series of each trial's x value
+    y_metric: str | None = None  # kind 'scatter': the series of each trial's y value (else the score is y)
+    log_x: bool = False
+    best: str | None = None  # kind 'scatter': 'greater' or 'less' marks each seed's best score
 
     def __post_init__(self):
-        if self.kind not in ("series", "bar", "images"):
-            raise ClaimDefinitionError(f"plot {self.name!r}: kind must be 'series', 'bar' or 'images'")
+        if self.kind not in ("series", "bar", "images", "scatter"):
+            raise ClaimDefinitionError(f"plot {self.name!r}: kind must be 'series', 'bar', 'images' or 'scatter'")
+        if (self.kind == "scatter") != (self.x_metric is not None):
+            raise ClaimDefinitionError(f"plot {self.name!r}: a 'scatter' plot, and only one, needs x_metric")
+        if self.kind != "scatter" and (self.y_metric is not None or self.best is not None or self.log_x):
+            raise ClaimDefinitionError(f"plot {self.name!r}: y_metric, best and log_x are for 'scatter' plots")
+        if self.best not in (None, "greater", "less"):
+            raise ClaimDefinitionError(f"plot {self.name!r}: best must be 'greater' or 'less'")
         if (self.kind == "images") != (self.image_shape is not None):
             raise ClaimDefinitionError(f"plot {self.name!r}: an 'images' plot, and only one, needs image_shape (H, W)")
         if self.image_shape is not None:

@@ -173,7 +173,7 @@ def test_every_negative_control_is_a_valid_expectation(claim):
 def test_plots_reference_existing_arms(claim):
     names = {arm.name for arm in claim.arms}
     for plot in claim.plots:
-        assert plot.kind in ("series", "bar", "images")
+        assert plot.kind in ("series", "bar", "images", "scatter")
         if plot.kind == "series":
             assert set(plot.reference) <= names, plot.name
 
@@ -368,6 +368,14 @@ def test_bad_arm_and_budget_and_plot_are_refused():
     with pytest.raises(ClaimDefinitionError, match="image_shape"):
         PlotSpec(name="p", kind="images", metric="m", title="t", image_shape=(28, 0))
     assert PlotSpec(name="p", kind="images", metric="m", title="t", image_shape=[28, 28]).image_shape == (28, 28)
+    with pytest.raises(ClaimDefinitionError, match="x_metric"):
+        PlotSpec(name="p", kind="scatter", metric="m", title="t")  # a scatter with no x
+    with pytest.raises(ClaimDefinitionError, match="x_metric"):
+        PlotSpec(name="p", kind="series", metric="m", title="t", x_metric="x")
+    with pytest.raises(ClaimDefinitionError, match="for 'scatter'"):
+        PlotSpec(name="p", kind="bar", metric="m", title="t", best="greater")
+    with pytest.raises(ClaimDefinitionError, match="best"):
+        PlotSpec(name="p", kind="scatter", metric="m", x_metric="x", title="t", best="max")
 
 
 def test_claim_definition_error_is_a_value_error():

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks.plots import draw_images, images_of
+from benchmarks.plots import _best_index, draw_images, draw_scatter, images_of, trial_points
 from benchmarks.report import fmt_interval
 from reproductions.claim import PlotSpec
 
@@ -38,3 +38,22 @@ def test_images_come_back_from_a_series_in_order_and_are_drawn(tmp_path):
     spec = PlotSpec(name="filters", kind="images", metric="filters", title="t", image_shape=(3, 4))
     path = draw_images(spec, {"a": filters, "b": filters[:1]}, tmp_path / "f.png")
     assert path.stat().st_size > 1000
+
+
+def test_a_searchs_trials_are_paired_by_step_and_its_best_is_marked(tmp_path):
+    x = {0: 1e-4, 1: 1e-3, 2: 1e-2, 3: 1e-1}
+    score = {1: 0.7, 2: 0.9, 3: float("nan"), 0: 0.5}
+    xs, ys, scores = trial_points(x, score)
+    assert xs.tolist() == [1e-4, 1e-3, 1e-2, 1e-1] and ys[:3].tolist() == [0.5, 0.7, 0.9]
+    assert _best_index(scores, "greater") == 2 and _best_index(scores, "less") == 0  # NaN never wins
+    assert _best_index(scores, None) is None
+    xs, ys, scores = trial_points(x, score, y={0: 1.0, 2: 3.0})  # only the steps every series holds
+    assert xs.tolist() == [1e-4, 1e-2] and ys.tolist() == [1.0, 3.0] and scores.tolist() == [0.5, 0.9]
+    one_d = PlotSpec(name="s", kind="scatter", metric="score", x_metric="lr", log_x=True, best="greater",
+                     reference={"range edge": 1e-3}, title="t")
+    two_d = PlotSpec(name="s2", kind="scatter", metric="score", x_metric="lr", y_metric="l2", log_x=True, best="greater",
+                     title="t")
+    points = {"grid": {0: trial_points(x, score, {s: 0.1 * (s + 1) for s in x})},
+              "random": {0: trial_points({0: 0.0, 1: 2e-3}, {0: 0.4, 1: 0.8}, {0: 0.2, 1: 0.3})}}  # x = 0 off a log axis
+    assert draw_scatter(one_d, points, tmp_path / "a.png").stat().st_size > 1000
+    assert draw_scatter(two_d, points, tmp_path / "b.png").stat().st_size > 1000
