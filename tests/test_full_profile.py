@@ -53,6 +53,13 @@ FULL_SHAPE_ARMS = {
     "random-labels": ("shuffled-labels", "gaussian-inputs"),  # their own code paths (longer budget, random inputs)
     "ensembles": None,  # its one arm
     "dropout-extras": ("rate-0", "rate-0.5"),  # the net without dropout layers; the Monte-Carlo path
+    # batch C (issue 19)
+    "update-rules": ("sgd-momentum", "adagrad", "adam"),  # the bowl and the net; the noisy bowl; Adam's first steps
+    "lbfgs": ("lbfgs-dropout", "gd"),  # scipy's loop on the noisy objective; a Keras optimizer over its rate grid
+    "learning-rate-decay": ("sweep",),  # the sweep trains every schedule's shapes and rates
+    "minibatch": ("full-batch", "usual-range"),  # the one whole-set batch; batches 32 … 256
+    "random-vs-grid-search": None,  # every arm a whole search; `random` adds the fine stage
+    "validation-hygiene": None,  # the search and the k-fold arm: their own code paths and shapes
 }
 
 
@@ -76,7 +83,8 @@ def test_full_shapes_run_under_a_step_cap(claim_id, arm):
         assert result.scalars["steps_run"] == STEP_CAP  # the cap, not the profile's 6000 steps
     if "train_images_per_second" in result.scalars:  # the throughput the benchmark reads back
         assert result.scalars["train_images_per_second"] > 0
-        assert result.scalars["images_trained"] == STEP_CAP * config["batch_size"]  # exactly the capped steps
+        batch = config["batch_size"] if config["batch_size"] is not None else result.scalars["batch_size"]  # full batch
+        assert result.scalars["images_trained"] == STEP_CAP * batch  # exactly the capped steps
 
 
 def test_full_profile_settings_are_the_lectures():
