@@ -140,10 +140,14 @@ def compiled_mlp(input_dim: int, *, depth: int, width: int, momentum: float, ste
     return _TRAINERS[key]
 
 
-def reset_optimizer(optimizer: keras.optimizers.Optimizer) -> None:
-    """Zero every optimizer variable: the step count, the momentum buffers (and the rate, set again per epoch)."""
+def reset_optimizer(optimizer: keras.optimizers.Optimizer, learning_rate: float | None = None) -> None:
+    """A used optimizer as new, keeping its compiled step: every variable zeroed (the step count, the moments or
+    momentum buffers, the rate), then the rate set to `learning_rate` when one is given (train_sgd sets it again
+    per epoch instead)."""
     for variable in optimizer.variables:
         variable.assign(np.zeros(variable.shape, dtype=keras.backend.standardize_dtype(variable.dtype)))
+    if learning_rate is not None:
+        optimizer.learning_rate.assign(learning_rate)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -58,6 +58,7 @@ import scipy.optimize
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import image_training_set
 from reproductions.common.flat_objective import FlatObjective
+from reproductions.common.sgd_runs import average_pool, reset_optimizer
 
 POSITION = 40
 
@@ -66,10 +67,7 @@ def training_images(config, seed: int, context):
     """The seeded class-balanced training subset, standardized, each image mean-pooled over `pool` × `pool`
     pixel blocks (2: 14 × 14 = 196 inputs, a quarter of the cost of every evaluation), flattened."""
     images, y = image_training_set(config["dataset"], config["train_size"], seed, context.data_dir, flat=False)
-    pool = int(config["pool"])
-    n, height, width, channels = images.shape
-    pooled = images.reshape(n, height // pool, pool, width // pool, pool, channels).mean(axis=(2, 4))
-    return pooled.reshape(n, -1).astype("float32"), y
+    return average_pool(images, int(config["pool"])), y
 
 
 class BudgetSpent(Exception):
@@ -107,12 +105,6 @@ def run_lbfgs(objective: FlatObjective, theta0: np.ndarray, budget: int) -> tupl
         return np.asarray(result.x), str(result.message)
     except BudgetSpent:
         return accepted[-1], "evaluation budget spent"
-
-
-def reset_optimizer(optimizer: keras.optimizers.Optimizer, rate: float) -> None:
-    """A used SGD or Adam as new at `rate` (step 0, zero moments), keeping its compiled step."""
-    for variable in optimizer.variables:
-        variable.assign(rate if variable is optimizer._learning_rate else np.zeros(variable.shape, variable.dtype))
 
 
 def run_keras_optimizer(model: keras.Model, optimizer, x, y, theta0: list, rate: float, budget: int) -> list[float]:

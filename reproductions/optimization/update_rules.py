@@ -71,6 +71,7 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import image_training_set
 from reproductions.common.models import mlp
+from reproductions.common.sgd_runs import reset_optimizer
 from reproductions.common.training import capped_schedule, compile_softmax
 
 POSITION = 10  # the update rules before the comparisons that use them
@@ -232,9 +233,7 @@ def train_net(config, seed: int, context) -> dict:
     runs = []
     for rate in rates:
         model.set_weights(initial)
-        for variable in optimizer.variables:  # a fresh optimizer: no momentum, step 0, this rate
-            fresh = rate if variable is optimizer._learning_rate else np.zeros(variable.shape, variable.dtype)
-            variable.assign(fresh)
+        reset_optimizer(optimizer, rate)  # a fresh optimizer: no momentum, step 0, this rate
         history = model.fit(x, y, batch_size=config["batch_size"], epochs=epochs, steps_per_epoch=steps_per_epoch,
                             shuffle=True, verbose=0).history
         losses = [float(v) if math.isfinite(v) else math.inf for v in history["loss"]]

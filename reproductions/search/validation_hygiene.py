@@ -68,6 +68,7 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import logits_of
+from reproductions.common.sgd_runs import reset_optimizer
 
 MARGIN = 0.005  # accuracy; a third of a 1000-image split's binomial σ (see the header)
 
@@ -91,18 +92,13 @@ class ReusableNet:
         self.optimizer.exclude_from_weight_decay(var_names=["bias"])  # 002: the L2 penalty is on the weights
         self.model.compile(optimizer=self.optimizer,
                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-        self.kept = {id(self.decay)}
 
     def reset(self, learning_rate: float, weight_decay: float) -> None:
         for layer in self.model.layers:
             kernel_seed = int(self.rng.integers(2 ** 31 - 1))
             layer.kernel.assign(keras.initializers.GlorotUniform(seed=kernel_seed)(layer.kernel.shape))
             layer.bias.assign(keras.ops.zeros(layer.bias.shape))
-        learning_rate_variable = self.optimizer.learning_rate
-        for variable in self.optimizer.variables:
-            if id(variable) not in self.kept and variable.path != learning_rate_variable.path:
-                variable.assign(keras.ops.zeros(variable.shape, dtype=variable.dtype))
-        learning_rate_variable.assign(learning_rate)
+        reset_optimizer(self.optimizer, learning_rate)  # zero momentum, step 0 (and the decay, set next)
         self.decay.assign(weight_decay)
 
     def train(self, x, y, step_cap: int | None) -> int:

@@ -111,3 +111,20 @@ def test_remembered_computes_each_run_once():
     assert remembered({"a": 2}, 0, context, compute) == 3  # another config
     assert run_key({"a": 1}, 0, context) != run_key({"a": 1}, 0, RunContext(profile="smoke", stage="tuning"))
     assert calls == [(1, 0), (1, 1), (2, 0)]
+
+
+@pytest.mark.parametrize("make", [lambda: keras.optimizers.SGD(0.3, momentum=0.9), lambda: keras.optimizers.Adam(0.3)])
+def test_reset_optimizer_makes_a_used_optimizer_new_at_a_rate(make):
+    variable = keras.Variable(np.ones(3, dtype="float32"))
+    used, fresh = make(), make()
+    for _ in range(3):
+        used.apply([keras.ops.convert_to_tensor(np.array([1.0, -2.0, 3.0], dtype="float32"))], [variable])
+    sgd_runs.reset_optimizer(used, 0.05)
+    assert float(keras.ops.convert_to_numpy(used.learning_rate)) == pytest.approx(0.05)
+    assert int(keras.ops.convert_to_numpy(used.iterations)) == 0
+    fresh.build([variable])
+    for a, b in zip(used.variables, fresh.variables):
+        if a is not used._learning_rate:
+            assert np.all(keras.ops.convert_to_numpy(a) == 0), a.path  # moments and step count zeroed
+    sgd_runs.reset_optimizer(used)
+    assert float(keras.ops.convert_to_numpy(used.learning_rate)) == 0.0  # no rate given: zero, set later per epoch
