@@ -31,6 +31,7 @@ import numpy as np
 
 from reproductions.common.evaluation import logits_of, softmax_metrics
 from reproductions.common.models import initializer
+from reproductions.common.sgd_runs import reset_optimizer
 
 
 def log_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> np.ndarray:
@@ -102,7 +103,6 @@ class CheapTrial:
         self.model.compile(optimizer=self.optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         self.optimizer.build(self.model.trainable_variables)
         self.initial_weights = [np.array(w) for w in self.model.get_weights()]
-        self.initial_optimizer = [np.zeros(v.shape, dtype=v.dtype) for v in self.optimizer.variables]
         self.diverged = 0
         self.trials = 0
 
@@ -127,9 +127,7 @@ class CheapTrial:
     def set_hyperparameters(self, learning_rate: float, l2: float) -> None:
         """Restore the initial weights and a zeroed optimizer, then set the trial's rate and L2 strength."""
         self.model.set_weights(self.initial_weights)
-        for variable, value in zip(self.optimizer.variables, self.initial_optimizer):
-            variable.assign(value)
-        self.optimizer.learning_rate = float(learning_rate)
+        reset_optimizer(self.optimizer, float(learning_rate))
         for penalty in self.penalties:
             penalty.l2.assign(float(l2))
 
