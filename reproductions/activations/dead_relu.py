@@ -1,0 +1,240 @@
+"""
+Title: Dead ReLUs never activate and never update; a high learning rate kills more; Leaky ReLU / ELU do not die
+Claim id: dead-relu
+Source: seeds 000 and 003 ('Activation functions': ReLU "An annoyance: dead ReLU will never activate =>
+        never update"; Leaky ReLU max(0.01x, x) "will not 'die'"; "In practice: Use ReLU. Be careful with
+        your learning rates. Try out Leaky ReLU / Maxout / ELU"); 004 (Leaky ReLU max(0.01x, x), ELU).
+
+The lecture gives no number. Its Leaky ReLU slope is 0.01 in 000, 004 and one 003 slide and 0.1 on
+another 003 slide: we use 0.01 (the majority, and the smaller slope is the harder case for "will not
+die"). Keras' LeakyReLU defaults to 0.3, so the slope is set explicitly.
+
+Definition used throughout: a unit is dead on a set of images when its activation's derivative with
+respect to its pre-activation is exactly zero on every one of them; then no gradient reaches its
+incoming weights and bias from that data. The derivative is read from the backend's own autodiff
+(common.probes), so it is what training really sees, not the textbook formula.
+
+What we check, on a small MLP (784-128-128-10, He init for every activation, the same initial weights
+per seed for every arm) trained with plain SGD (no momentum, no weight decay) on 2000 Fashion-MNIST
+images, at a modest rate (0.01) and a high one (0.2):
+- exactly, the mechanism: ReLU's derivative is 0 on every negative input ("will never activate =>
+  never update"), Leaky ReLU's (0.01) and ELU's are non-zero on a grid of pre-activations over
+  [-100, 100] ("will not die" by construction). ELU's derivative, alpha·exp(x), underflows in
+  float32 for very negative x (TensorFlow computes it as elu(x) + 1, which is exactly 0 below about
+  -17; JAX and torch below about -88 to -104): the grid check says whether that happens inside
+  [-100, 100] on the backend used, and the trained check says whether a trained net reaches it;
+- exactly, "never update": the incoming weights and bias of every first-layer unit that is dead on the
+  whole training set do not change over one further epoch of training on it (the first layer's inputs
+  are the fixed images, so such a unit stays dead for ever; a deeper dead unit can revive when the
+  layers below it change, which we report as the revived share);
+- statistically, "be careful with your learning rates": the dead share (over both hidden layers, dead
+  on all 2000 training images) is higher after training at the high rate than at the modest one, by
+  more than 5 points (paired seeds);
+- exactly, Leaky ReLU and ELU nets trained at the high rate have no dead unit (every seed).
+The high rate is 20x the modest one, the highest rate on the grid {0.1, 0.2, 0.5, 1} at which a ReLU
+net's loss stayed finite on a seed outside the judged ones (0.5 and 1 diverged there); the cheapest setting that answers the
+question (units die within the first steps of a too-high rate).
+"""
+
+import math
+import os
+import platform
+
+import keras
+import numpy as np
+
+from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.common.data import image_training_set
+from reproductions.common.models import initializer, logits
+from reproductions.common.probes import GradientProbe, read_gradients
+
+POSITION = 20  # after relu-vs-saturating
+
+LEAKY_SLOPE = 0.01  # 000/004: max(0.01x, x) (003 also shows 0.1x)
+GRID = np.concatenate([np.linspace(-100.0, 100.0, 2001), -np.logspace(-6, 2, 9), np.logspace(-6, 2, 9)]).astype("float32")
+
+
+def activation_layer(config):
+    if config["activation"] == "leaky-relu":
+        return keras.layers.LeakyReLU(negative_slope=config["negative_slope"])
+    return keras.layers.Activation(config["activation"])  # 'relu' or 'elu' (alpha 1)
+
+
+def build(config, input_dim):
+    """depth × [Dense (He init) → activation] → logits; returns the model and its pre-activation tensors' layers."""
+    inputs = keras.Input((input_dim,))
+    h, dense = inputs, []
+    for _ in range(config["depth"]):
+        layer = keras.layers.Dense(config["width"], kernel_initializer=initializer("relu"))
+        dense.append(layer)
+        h = activation_layer(config)(layer(h))
+    model = keras.Model(inputs, logits()(h))
+    pre_activations = keras.Model(inputs, [layer.output for layer in dense])
+    return model, dense, pre_activations
+
+
+def pre_activation_values(pre_activations, x):
+    outputs = pre_activations(x)
+    return [np.asarray(keras.ops.convert_to_numpy(z), dtype="float32") for z in outputs]
+
+
+def derivatives(config, values):
+    """The activation's derivative at each float32 value of `values` (a flat array), by the backend's autodiff."""
+    values = np.asarray(values, dtype="float32").reshape(1, -1)
+    probe = GradientProbe(1)
+    inputs = keras.Input((values.shape[1],))
+    model = keras.Model(inputs, activation_layer(config)(probe(inputs)))
+    return read_gradients(model, [probe], values, np.ones_like(values))[0].reshape(-1)
+
+
+def run(config, seed, context):
+    x, y = image_training_set(config["dataset"], config["train_size"], seed, context.data_dir)
+    model, dense, pre_activations = build(config, x.shape[1])
+    steps = max(1, len(x) // config["batch_size"])
+    steps_per_epoch = None if context.step_cap is None else min(steps, context.step_cap)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=config["learning_rate"]),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  steps_per_execution=1 if keras.backend.backend() == "torch" else (steps_per_epoch or steps))
+
+    def never_positive(zs):  # share of units whose pre-activation is <= 0 on every image
+        return float(np.mean(np.concatenate([(z <= 0).all(axis=0) for z in zs])))
+
+    inactive_curve = {}  # after each epoch (steps start at 1)
+    losses = []
+    for epoch in range(1, config["epochs"] + 1):
+        history = model.fit(x, y, batch_size=config["batch_size"], epochs=1, steps_per_epoch=steps_per_epoch,
+                            shuffle=True, verbose=0).history
+        losses.append(float(history["loss"][-1]))
+        inactive_curve[epoch] = never_positive(pre_activation_values(pre_activations, x))
+    z_trained = pre_activation_values(pre_activations, x)
+    first_before = [np.array(keras.ops.convert_to_numpy(w)) for w in dense[0].weights]  # kernel, bias
+    # one further epoch at the same rate on the same images: do dead units' weights move?
+    model.fit(x, y, batch_size=config["batch_size"], epochs=config["further_epochs"], steps_per_epoch=steps_per_epoch,
+              shuffle=True, verbose=0)
+    z_further = pre_activation_values(pre_activations, x)
+    first_after = [np.array(keras.ops.convert_to_numpy(w)) for w in dense[0].weights]
+
+    # one autodiff read for everything: trained pre-activations, further-trained ones, the grid
+    flat = [z.reshape(-1) for z in z_trained + z_further] + [GRID]
+    values = np.concatenate(flat)
+    chunk = 1 << 22  # at most 4M values per autodiff read (the full profile's whole training set is ~10^8)
+    grads = np.concatenate([derivatives(config, values[i:i + chunk]) for i in range(0, len(values), chunk)])
+    pieces = np.split(grads, np.cumsum([len(f) for f in flat])[:-1])
+    depth = config["depth"]
+    shapes = [z.shape for z in z_trained + z_further]
+    dead = [(pieces[i].reshape(shapes[i]) == 0).all(axis=0) for i in range(2 * depth)]
+    dead_trained, dead_further = dead[:depth], dead[depth:]
+    grid_grad = pieces[-1]
+    negative = GRID < 0
+
+    dead_first = dead_trained[0]
+    change = 0.0
+    if dead_first.any():
+        kernel_change = np.abs(first_after[0][:, dead_first] - first_before[0][:, dead_first]).max()
+        bias_change = np.abs(first_after[1][dead_first] - first_before[1][dead_first]).max()
+        change = float(max(kernel_change, bias_change))
+    dead_count = int(sum(d.sum() for d in dead_trained))
+    revived = int(sum((d & ~f).sum() for d, f in zip(dead_trained, dead_further)))
+    units = depth * config["width"]
+    diverged = float(not all(math.isfinite(v) for v in losses))
+    scalars = {
+        "dead_share": dead_count / units,
+        "dead_share_first_layer": float(dead_trained[0].mean()),
+        "dead_share_last_layer": float(dead_trained[-1].mean()),
+        "never_positive_share": never_positive(z_trained),
+        "dead_units_first_layer": float(dead_first.sum()),
+        "dead_weight_change": change,
+        "revived_share": revived / max(dead_count, 1),
+        "dead_share_after_further_epoch": float(sum(d.sum() for d in dead_further)) / units,
+        "grid_zero_derivative_share_negative": float(np.mean(grid_grad[negative] == 0)),
+        "grid_min_abs_derivative": float(np.min(np.abs(grid_grad))),
+        "final_loss": losses[-1] if not diverged else float("inf"),
+        "diverged": diverged,
+    }
+    notes = (f"{config['activation']} lr {config['learning_rate']}: dead {dead_count}/{units} units "
+             f"(first layer {int(dead_first.sum())}, their weights moved {change:.3g} in a further epoch), "
+             f"revived {revived}; never-positive {scalars['never_positive_share']:.3f}; loss {losses[-1]:.3f}; "
+             f"grid: f'=0 on {scalars['grid_zero_derivative_share_negative']:.3f} of negatives; "
+             f"{keras.backend.backend()} on {platform.machine()} {platform.processor() or ''} ({os.cpu_count()} CPUs)")
+    return ArmResult(scalars=scalars, series={"never_positive_curve": inactive_curve}, notes=notes)
+
+
+MODEST, HIGH = 0.01, 0.2
+
+CLAIM = Claim(
+    id="dead-relu",
+    title="Dead ReLUs never activate and never update; a high rate kills more; Leaky ReLU and ELU do not die",
+    statement=("ReLU — 'An annoyance: dead ReLU will never activate => never update'. Leaky ReLU max(0.01x, x) — "
+               "'will not \"die\"'. 'In practice: Use ReLU. Be careful with your learning rates. Try out Leaky ReLU / "
+               "Maxout / ELU.'"),
+    source="000 'Activation functions' (ReLU, Leaky ReLU, ELU; 'In practice'); 003 (Leaky ReLU max(0.1x, x) and "
+           "max(0.01x, x), 'Does not deactivate!', 'Use ReLU. Watch the learning rate.'); 004 (Leaky ReLU, ELU)",
+    lecture_number="no number; Leaky ReLU slope 0.01 (000, 004; 003 also 0.1)",
+    setup=("MLP 784-128-128-10 on 2000 standardized Fashion-MNIST training images, He init for every activation "
+           "(the same initial weights per seed across arms), plain SGD, batch 50, 3 epochs, at lr 0.01 (modest) and "
+           "0.2 (high). A unit is dead when the backend's autodiff derivative of its activation is exactly 0 on all "
+           "2000 training images; the dead share counts both hidden layers. Then one further epoch: the first-layer "
+           "dead units' incoming weights and bias are compared before and after. Leaky ReLU slope 0.01, ELU alpha 1. "
+           "The activations' derivatives are also read on a grid of 2019 float32 values in [-100, 100]."),
+    base_config={"dataset": "fashion-mnist", "train_size": 2000, "depth": 2, "width": 128, "activation": "relu",
+                 "negative_slope": LEAKY_SLOPE, "learning_rate": MODEST, "batch_size": 50, "epochs": 3,
+                 "further_epochs": 1},
+    arms=(
+        Arm("relu-modest", {"activation": "relu", "learning_rate": MODEST}, "ReLU, SGD lr 0.01"),
+        Arm("relu-high", {"activation": "relu", "learning_rate": HIGH}, "ReLU, SGD lr 0.2"),
+        Arm("leaky-relu-high", {"activation": "leaky-relu", "learning_rate": HIGH}, "Leaky ReLU (0.01), SGD lr 0.2"),
+        Arm("elu-high", {"activation": "elu", "learning_rate": HIGH}, "ELU (alpha 1), SGD lr 0.2"),
+    ),
+    expectations=(
+        Expectation(id="high-rate-kills-more-relus", arm="relu-high", baseline="relu-modest", metric="dead_share",
+                    comparison="greater", margin=0.05, null=0.0,
+                    statement="a high learning rate (0.2) leaves more dead ReLUs than a modest one (0.01), by > 5 "
+                              "points of the hidden units (paired seeds)",
+                    lecture="'Use ReLU. Be careful with your learning rates'"),
+        Expectation(id="dead-relu-never-updates", arm="relu-high", metric="dead_weight_change", comparison="less",
+                    margin=1e-12, exact=True,
+                    statement="a first-layer ReLU dead on the training set keeps its incoming weights and bias "
+                              "exactly over a further epoch",
+                    lecture="'dead ReLU will never activate => never update'"),
+        Expectation(id="relu-derivative-zero-on-negatives", arm="relu-high",
+                    metric="grid_zero_derivative_share_negative", comparison="greater", margin=1 - 1e-12, exact=True,
+                    statement="ReLU's derivative is exactly 0 at every negative pre-activation (the mechanism)",
+                    lecture="'will never activate => never update'"),
+        Expectation(id="leaky-derivative-nonzero", arm="leaky-relu-high", metric="grid_min_abs_derivative",
+                    comparison="greater", margin=0.0, exact=True,
+                    statement="Leaky ReLU's (0.01) derivative is non-zero at every pre-activation in [-100, 100]",
+                    lecture="Leaky ReLU max(0.01x, x) 'will not \"die\"'"),
+        Expectation(id="leaky-relu-no-dead-units", arm="leaky-relu-high", metric="dead_share", comparison="less",
+                    margin=1e-12, exact=True,
+                    statement="a Leaky ReLU net trained at the high rate has no dead unit (every seed)",
+                    lecture="'will not \"die\"'"),
+        Expectation(id="elu-derivative-nonzero", arm="elu-high", metric="grid_min_abs_derivative",
+                    comparison="greater", margin=0.0, exact=True,
+                    statement="ELU's derivative is non-zero at every pre-activation in [-100, 100] (float32 autodiff)",
+                    lecture="'Try out Leaky ReLU / Maxout / ELU' (ELU: alpha(exp(x) - 1) for x < 0)"),
+        Expectation(id="elu-no-dead-units", arm="elu-high", metric="dead_share", comparison="less", margin=1e-12,
+                    exact=True, statement="an ELU net trained at the high rate has no dead unit (every seed)",
+                    lecture="ELU as an alternative to ReLU"),
+    ),
+    budgets={
+        "smoke": Budget(seeds=2, overrides={"train_size": 500, "epochs": 2}, note="500 images, 2 epochs: pipeline check"),
+        "quick": Budget(seeds=5, note="2000 images, MLP 784-128-128-10, 3 epochs + 1 further epoch"),
+        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "depth": 3, "width": 512,
+                                            "epochs": 10},
+                       note="the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), MLP "
+                            "3×512, 10 epochs + 1 further epoch"),
+    },
+    run=run,
+    plots=(
+        PlotSpec(name="never-positive", kind="series", metric="never_positive_curve",
+                 title="Share of hidden units with pre-activation ≤ 0 on every training image, per epoch "
+                       "(for ReLU these are the dead units; Leaky ReLU/ELU units there still get a gradient)",
+                 xlabel="epoch", ylabel="never-positive share"),
+        PlotSpec(name="dead-share", kind="bar", metric="dead_share",
+                 title="Dead hidden units (zero derivative on all training images) after training", ylabel="share"),
+    ),
+    summary_metrics=("dead_share", "dead_share_first_layer", "never_positive_share", "revived_share",
+                     "dead_weight_change", "final_loss", "diverged"),
+    primary=("high-rate-kills-more-relus", "dead-relu-never-updates", "leaky-derivative-nonzero",
+             "leaky-relu-no-dead-units"),
+)
