@@ -29,7 +29,8 @@ The grades, for a claim 'effect greater than margin m' with no-effect value n < 
 'within' is equivalence (two one-sided tests), 'outside' its inverse. A claim's verdict is that of its
 primary sub-claims (the weakest of them), the lecture's headline; the others are secondary findings.
 Sub-claims judged on the same runs are corrected for multiplicity by Holm's step-down method, within the
-primary family and within the secondary family, for each kind of test. Placebos (A/A): a claim's baseline
+primary family and within the secondary family (or a named family of secondaries the claim declares), for each
+kind of test. Placebos (A/A): a claim's baseline
 arm (its first primary paired comparison's) run again on an independent seed stream and judged against
 itself under every paired claim of a difference; a true effect of 0, so REPRODUCED, SMALLER EFFECT or
 DIRECTION ONLY there is a false positive.
@@ -441,7 +442,7 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
         verdict, p, measured = _measured_verdict(e, results, role)
         judged[e.id] = verdict
         if p is not None:
-            families[verdict.role].append((verdict, p, measured))
+            families.setdefault(claim.family(e.id), []).append((verdict, p, measured))
     for name, family in families.items():
         for verdict in _adjusted(family, name):
             judged[verdict.expectation.id] = verdict

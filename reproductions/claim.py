@@ -334,9 +334,13 @@ class Claim:
     # the lecture's headline statement: the claim's verdict is its primary sub-claims' (the weakest of them);
     # the others are secondary findings, each with its own verdict
     primary: tuple[str, ...] = ()
+    # secondary sub-claims judged as a multiplicity family of their own (name -> ids), apart from the other
+    # secondaries: a group of findings added later (new arms) then leaves the earlier ones' Holm correction as it was
+    families: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "primary", tuple(self.primary))
+        object.__setattr__(self, "families", _frozen({k: tuple(v) for k, v in self.families.items()}))
         object.__setattr__(self, "base_config", _frozen(self.base_config))
         object.__setattr__(self, "budgets", _frozen(self.budgets))
         object.__setattr__(self, "arms", tuple(self.arms))
@@ -397,8 +401,17 @@ class Claim:
         unknown = set(self.primary) - set(ids)
         if unknown:
             raise ClaimDefinitionError(f"{self.id}: primary names unknown sub-claims {sorted(unknown)}")
+        grouped = [i for members in self.families.values() for i in members]
+        if set(grouped) - set(ids) or set(grouped) & set(self.primary) or len(set(grouped)) != len(grouped):
+            raise ClaimDefinitionError(f"{self.id}: each family lists secondary sub-claims of this claim, each once")
         if self.tuning and self.tuning.tie_margin:
             self._validate_tie_rule()
+
+    def family(self, expectation_id: str) -> str:
+        """The multiplicity family a sub-claim is Holm-corrected in: 'primary', 'secondary' or a named one."""
+        if expectation_id in self.primary:
+            return "primary"
+        return next((name for name, members in self.families.items() if expectation_id in members), "secondary")
 
     def _validate_tie_rule(self) -> None:
         """A tie rule must not decide what is judged: its tie-break is no judged metric, and its margin is no

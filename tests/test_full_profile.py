@@ -60,6 +60,17 @@ FULL_SHAPE_ARMS = {
     "minibatch": ("full-batch", "usual-range"),  # the one whole-set batch; batches 32 … 256
     "random-vs-grid-search": None,  # every arm a whole search; `random` adds the fine stage
     "validation-hygiene": None,  # the search and the k-fold arm: their own code paths and shapes
+    # batch D (issue 20)
+    "conv-arithmetic": None,  # its one arm (`structure`): shapes and counts, no training
+    "linear-basics": ("random-search", "trained-linear"),  # the whole-set search and the trained linear net
+    "knn-baseline": ("timing", "cnn"),  # the 60000-image timing sizes; the CNN (the k-NN arms: distances only)
+    "fine-tune": ("fine-tuned",),  # pretraining on all of classes 0–4 (cached body), both fine-tuning phases
+    "flatten-structure": None,  # the CNN and the MLP, each with and without the permutation
+    "cnn-design": None,  # every arm its own net (pooling, early downsampling, all-conv)
+    "residual-depth": ("plain-40", "residual-40"),  # the plain chain and the residual blocks at width 256
+    "dead-relu": ("relu-high",),  # the dead-unit count and the autodiff read on the whole training set (every arm has these shapes)
+    "relu-sparsity-cost": None,  # the sparsity run and the timing arm
+    "linear-separability": None,  # the trained CNN and the untrained one, each with its four probes
 }
 
 
@@ -137,8 +148,10 @@ def test_full_profile_runs_on_cifar10_when_present(fake_cifar10, store, tmp_path
     assert tags["dataset"] == "cifar10" and tags["step_cap"] == str(STEP_CAP) and tags["precision"] == "float32"
     assert tags["device"] and tags["device_memory"] and tags["backend"]
     children = runs.children(store, evidence.experiment_id, summary.parent_run_id)
-    # tuning: 3 arms × 5 rates × 2 seeds; judged: 3 arms; placebo: the baseline arm again on one seed
-    assert len(children) == 3 * 5 * 2 + 3 + 1 and all(c.status == "FINISHED" for c in children)
+    # tuning: 5 arms (ReLU, tanh, sigmoid, Leaky ReLU, ELU) × 5 rates × 2 seeds; judged: 5 arms; placebo: the
+    # baseline arm again on one seed
+    assert len(claim.arms) == 5
+    assert len(children) == 5 * 5 * 2 + 5 + 1 and all(c.status == "FINISHED" for c in children)
     assert sum(c.tags.get("stage") == "placebo" for c in children) == len(judge.placebo_arms(claim)) == 1
     assert {c.params["dataset"] for c in children} == {"cifar10"}
     assert {c.params["target"] for c in children} == {"0.75"}  # Krizhevsky's 25 % training error

@@ -28,8 +28,11 @@ Validation accuracy on held-out test images of classes 5–9 (2000 at quick; all
 Decided before any quick run: the fine-tuned net beats scratch by more than 3 points (a gain worth
 changing one's recipe for on a 5-way task; no effect = 0), primary; the frozen-body net too, secondary.
 
-One pretrained body serves all arms of a seed within a process (it is cached by seed and pretraining
-config, and every arm reseeds after it, so a cache hit and a recomputation give the same numbers).
+One pretrained body serves all arms of a seed within a process (it is cached by seed, pretraining
+config, data folder, step cap and backend, and every arm reseeds after it, so a cache hit and a
+recomputation give the same numbers). The cache holds one body at a time (a new key clears it: a few
+thousand floats, at quick and full alike), as numpy copies that no arm trains: each run loads copies of
+them into its own freshly built net.
 Quick pretrains on 5000 images of classes 0–4 for 2 epochs (time); full on all 30000 for 5 epochs.
 """
 
@@ -43,7 +46,7 @@ from reproductions.common.training import capped_schedule, compile_softmax
 
 SOURCE_CLASSES, TARGET_CLASSES = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 FINE_TUNE_RATE_FACTOR = 0.1  # keras.io's transfer-learning guide: unfreeze "with a very low learning rate"
-_BODIES: dict = {}  # (pretraining config, seed, backend) -> pretrained body weights (numpy)
+_BODIES: dict = {}  # (pretraining config, seed, data folder, step cap, backend) -> (body weights, accuracy): one entry
 
 
 def _standardize(x, stats):
@@ -112,10 +115,11 @@ def train(model, x, y, *, rate, batch_size, epochs, step_cap, passes_per_epoch=1
     return float(history["accuracy"][-1])
 
 
-def pretrained_body(config, seed, source, step_cap):
-    """The body's weights after pretraining on classes 0–4 (cached per seed and pretraining config)."""
+def pretrained_body(config, seed, source, step_cap, data_dir=None):
+    """The body's weights after pretraining on classes 0–4 (cached per seed and pretraining config; only the
+    last key is kept). Callers get the cached arrays: copy them before loading them into a net."""
     key = (config["pretrain_size"], config["pretrain_epochs"], config["channels"],
-           config["learning_rate"], config["batch_size"], seed, step_cap, keras.backend.backend())
+           config["learning_rate"], config["batch_size"], seed, step_cap, data_dir, keras.backend.backend())
     if key not in _BODIES:
         keras.utils.set_random_seed(seed)
         model, body = build(config)  # classes 0–4: a 5-way head too
@@ -131,11 +135,11 @@ def run(config, seed, context):
     method = config["method"]
     pretrain_accuracy = float("nan")
     if method != "scratch":
-        weights, pretrain_accuracy = pretrained_body(config, seed, source, context.step_cap)
+        weights, pretrain_accuracy = pretrained_body(config, seed, source, context.step_cap, context.data_dir)
     keras.utils.set_random_seed(seed + 3)  # the same head (and scratch body) whatever was cached before
     model, body = build(config)
     if method != "scratch":
-        body.set_weights(weights)
+        body.set_weights([w.copy() for w in weights])  # copies: training this net never touches the cache
     fit = dict(batch_size=config["few_batch_size"], step_cap=context.step_cap, epochs=1)
     first, second = config["head_passes"], config["tune_passes"]
     if method == "scratch":

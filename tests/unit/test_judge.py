@@ -6,6 +6,7 @@ written out by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -32,7 +33,7 @@ from benchmarks.judge import (
     judge_expectation,
     placebo_arms,
 )
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation
+from reproductions.claim import Arm, ArmResult, Budget, Claim, ClaimDefinitionError, Expectation
 
 pytestmark = pytest.mark.unit
 
@@ -310,6 +311,24 @@ def test_secondary_sub_claims_are_corrected_for_multiplicity():
     assert one.verdict == two.verdict == INCONCLUSIVE
     assert "Holm over 2 secondary" in one.adjustment
     assert verdict.verdict == REPRODUCED  # the claim's verdict is its primary's
+
+
+def test_a_named_family_of_secondaries_is_corrected_apart_from_the_others():
+    # the same two secondaries as above, each in a family of its own: each alone clears alpha again
+    lone = expectation(id="one", margin=0.0, metric="m")
+    other = expectation(id="two", margin=0.0, metric="k")
+    head = expectation(id="head", margin=0.0, metric="h")
+    x = shaped(11, 1.0, 1.0, n=5)
+    results = {"a": {i: {"m": x[i], "k": x[i], "h": 10 + x[i]} for i in range(5)}}
+    claim = dataclasses.replace(_claim([head, lone, other], ("head",)), families={"later": ("two",)})
+    assert claim.family("two") == "later" and claim.family("one") == "secondary" and claim.family("head") == "primary"
+    one, two = judge_claim(claim, results, "quick").subverdicts[1:]
+    assert one.role == two.role == SECONDARY
+    assert one.verdict == two.verdict == REPRODUCED and not one.adjustment and not two.adjustment
+    with pytest.raises(ClaimDefinitionError):  # a primary is never moved into another family
+        dataclasses.replace(claim, families={"later": ("head",)})
+    with pytest.raises(ClaimDefinitionError):
+        dataclasses.replace(claim, families={"later": ("nope",)})
 
 
 def test_the_claims_verdict_is_its_weakest_primary_and_exact_checks_stay_apart():
