@@ -248,7 +248,9 @@ class RayExecutor:
             self.jobs = jobs or 1
             self.threads = threads or max(1, numerics.usable_cores() // self.jobs)
             self.where = f"a local Ray, {self.jobs} runs at a time, {self.threads} thread(s) each"
-            ray.init(num_cpus=self.jobs * self.threads, include_dashboard=False, log_to_driver=False,
+            # address "local": a Ray of our own even when another one (a `ray start` cluster) runs on this machine,
+            # which a plain ray.init() would join (and then refuse num_cpus)
+            ray.init(address="local", num_cpus=self.jobs * self.threads, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.WARNING, configure_logging=True)
         else:
             self.jobs = None

@@ -128,6 +128,21 @@ def check_complete(uri: str, claim_id: str, profile: str, seeds: int) -> tuple[i
     return found.lost(keys), found.duplicates
 
 
+def test_jobs_start_a_ray_of_their_own_beside_a_running_cluster(cluster):
+    # `--jobs N` must never join a cluster that happens to run here (a plain ray.init() would, and then
+    # refuse the num_cpus it is given): its Ray has its own CPUs, one node
+    import ray
+
+    from benchmarks.executors import RayExecutor
+
+    two_nodes(cluster)
+    executor = RayExecutor(jobs=1, threads=1)
+    try:
+        assert len(ray.nodes()) == 1 and ray.cluster_resources().get("CPU") == 1
+    finally:
+        executor.close()
+
+
 def test_two_claims_on_two_nodes_same_numbers_as_local(cluster, tmp_path, ledger):
     two_nodes(cluster)
     local, ray = f"sqlite:///{tmp_path / 'local.db'}", f"sqlite:///{tmp_path / 'ray.db'}"
