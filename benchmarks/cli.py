@@ -6,6 +6,7 @@
     reprobench confirm --all               # the same claims on fresh seeds: does each verdict replicate?
     reprobench report [--out DIR] [--profile quick]
     reprobench suite                       # every claim at `quick`, then the report (the main job)
+    reprobench suite ID [ID ...]           # those claims, then the report of the whole store
     reprobench ui                          # MLflow UI on the suite's store, on 127.0.0.1, a free port
 
 The store is MLFLOW_TRACKING_URI when set, else ./mlflow.db; `--store URI` overrides both.
@@ -281,9 +282,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_suite(args) -> int:
-    from reproductions import broken_modules, registry
+    from reproductions import broken_modules
 
-    code = _run(args, list(registry().values()), broken_modules())
+    code = _run(args, _claims(args.claims, not args.claims), None if args.claims else broken_modules())
     if code == 130:
         return code
     report_code = cmd_report(args)
@@ -374,7 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
     report_options(report, None)
     report.set_defaults(func=cmd_report)
 
-    suite = commands.add_parser("suite", help="run every claim, then write the report")
+    suite = commands.add_parser("suite", help="run every claim (or the ones named), then write the report")
+    suite.add_argument("claims", nargs="*", help="claim ids (default: every claim; see `reprobench list`)")
     run_options(suite)
     report_options(suite, "quick")
     suite.set_defaults(func=cmd_suite)
