@@ -45,6 +45,9 @@ class Pin:
     low_above: float | None = None  # else: the interval's low end is above this
     high_below: float | None = None  # and/or its high end below this
     why: str = ""  # what the data showed, in the three executions
+    # fewer usable seeds allowed, down to this many, where a run can legitimately have no value (a diverged
+    # run's dead-unit count: the judge drops it); a failed run still fails the tier (the runner reports it)
+    min_seeds: int | None = None
 
     def failures(self, sub: judge.SubVerdict) -> list[str]:
         found = f"{sub.verdict}, {sub.mean:.4g} [{sub.ci_low:.4g}, {sub.ci_high:.4g}]"
@@ -538,7 +541,9 @@ def check(claim, verdict: judge.ClaimVerdict, seeds: int | None = QUICK_SEEDS,
     seeds = seeds or verdict.n_seeds
     for sub in verdict.subverdicts:
         found = []
-        if sub.n != seeds:
+        pin = PINS.get((claim.id, sub.expectation.id))
+        allowed = pin.min_seeds if pinned and pin is not None and pin.min_seeds is not None else seeds
+        if not allowed <= sub.n <= seeds:
             found.append(f"{sub.n} usable seeds of {seeds}: a seed was lost or a run failed ({sub.reason})")
         if sub.verdict == judge.ERROR:
             found.append(f"ERROR: {sub.reason}")
@@ -548,7 +553,6 @@ def check(claim, verdict: judge.ClaimVerdict, seeds: int | None = QUICK_SEEDS,
             if found:
                 problems[sub.expectation.id] = found
             continue
-        pin = PINS.get((claim.id, sub.expectation.id))
         now = claim.definition_hash(sub.expectation.id, "quick")
         if pin is None:
             found.append(f"no pin: decide one from runs (definition {now})")
@@ -643,6 +647,8 @@ def quick_verdict(request, tier_setting):
         result = cache[claim_id]
         if isinstance(result, Exception):
             raise result
+        # no run may fail (a pin's min_seeds allows a run without a value, e.g. a diverged one, never a failed one)
+        assert result.failed == 0, f"{claim_id}: {result.failed} run(s) failed"
         return result.verdict
 
     return get
