@@ -27,7 +27,7 @@ probe's batch size and number of epochs (to the base config's batch 100 and 20 e
 were not recorded) to cut its cost, nothing else; the margins, nulls and primary sub-claims had been fixed before.
 History, in the open (issue 20): the judged discovery run with 20 probe epochs took 96.6 s at quick on the 2-core
 machine (`bench_quick`, alone), over the 90 s every claim must decide in. Its verdicts, on seeds 0-4: INCONCLUSIVE
-(last-layer-beats-pixels +0.9 points [-0.3, +2.0]; training-makes-separable REPRODUCED, +9.8 points;
+(last-layer-beats-pixels +0.8 points [-0.3, +1.8]; training-makes-separable REPRODUCED, +9.7 points;
 separability-rises-with-depth NOT REPRODUCED, 0 of 5 seeds monotone); the same with oneDNN off. The probes were
 then cut to 10 epochs (half the probe cost; a new definition hash for every sub-claim), nothing else changed,
 and the claim was run again: discovery, confirmation on fresh seeds and oneDNN off (docs/verdicts-cpu.md).
