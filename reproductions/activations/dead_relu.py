@@ -57,19 +57,19 @@ import numpy as np
 
 from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
 from reproductions.common.data import image_training_set
+from reproductions.common import models
 from reproductions.common.models import initializer, logits
 from reproductions.common.probes import GradientProbe, read_gradients
 
 POSITION = 20  # after relu-vs-saturating
 
-LEAKY_SLOPE = 0.01  # 000/004: max(0.01x, x) (003 also shows 0.1x)
+LEAKY_SLOPE = models.LEAKY_RELU_SLOPE  # 000/004: max(0.01x, x) (003 also shows 0.1x)
 GRID = np.concatenate([np.linspace(-100.0, 100.0, 2001), -np.logspace(-6, 2, 9), np.logspace(-6, 2, 9)]).astype("float32")
 
 
 def activation_layer(config):
-    if config["activation"] == "leaky-relu":
-        return keras.layers.LeakyReLU(negative_slope=config["negative_slope"])
-    return keras.layers.Activation(config["activation"])  # 'relu' or 'elu' (alpha 1)
+    """The arm's nonlinearity ('relu', 'leaky-relu' with the config's slope, 'elu' with alpha 1), from common.models."""
+    return models.activation_layer(config["activation"].replace("-", "_"), config["negative_slope"])
 
 
 def build(config, input_dim):

@@ -23,11 +23,11 @@ def initializer(activation: str, scale: float = 1.0, seed: int | None = None):
     return keras.initializers.VarianceScaling(scale ** 2, mode="fan_avg", distribution="truncated_normal", seed=seed)
 
 
-def activation_layer(activation: str) -> keras.layers.Layer:
-    """The nonlinearity as a layer: 'leaky_relu' with slope LEAKY_RELU_SLOPE, any other name as
-    keras.layers.Activation(name) ('elu' is Keras' ELU with alpha 1)."""
+def activation_layer(activation: str, negative_slope: float = LEAKY_RELU_SLOPE) -> keras.layers.Layer:
+    """The nonlinearity as a layer: 'leaky_relu' with `negative_slope` (the lecture's 0.01 unless told), any other
+    name as keras.layers.Activation(name) ('elu' is Keras' ELU with alpha 1)."""
     if activation == "leaky_relu":
-        return keras.layers.LeakyReLU(negative_slope=LEAKY_RELU_SLOPE)
+        return keras.layers.LeakyReLU(negative_slope=negative_slope)
     return keras.layers.Activation(activation)
 
 
