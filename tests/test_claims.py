@@ -862,3 +862,21 @@ def test_a_broken_arm_fails_the_tier(tmp_path, monkeypatch):
     # has, here the 0.01 table)
     assert "xavier-keeps-tanh-alive" in problems and "claim" in problems, problems
     assert not any("definition changed" in p for found in problems.values() for p in found)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("expectation_id, n, lost", [
+    ("elu-no-dead-units", 5, False), ("elu-no-dead-units", 4, False),  # its pin allows 4 (ELU's diverged run)
+    ("elu-no-dead-units", 3, True),  # but no fewer
+    ("leaky-relu-no-dead-units", 4, True),  # a pin without min_seeds allows no lost seed
+    ("elu-no-dead-units", 6, True),  # nor more seeds than were run
+])
+def test_a_pins_min_seeds_allows_that_many_usable_seeds_and_no_fewer(expectation_id, n, lost):
+    claim = registry()["dead-relu"]
+    pin = PINS[(claim.id, expectation_id)]
+    expectation = next(e for e in claim.expectations if e.id == expectation_id)
+    sub = judge.SubVerdict(expectation, pin.verdict, n, mean=0.0, ci_low=0.0, ci_high=0.0, reason="a seed had no value")
+    verdict = judge.ClaimVerdict(claim.id, CLAIM_VERDICTS[claim.id], (sub,), (), QUICK_SEEDS, "quick")
+    problems = check(claim, verdict).get(expectation_id, [])
+    assert any("usable seeds" in p for p in problems) == lost, problems
+    assert not [p for p in problems if "usable seeds" not in p]  # the pin's verdict and definition hold
