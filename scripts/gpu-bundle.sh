@@ -27,10 +27,11 @@ SITE_PACKAGES=(
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # the versions pip resolves for keras and mlflow together, then each of ours at exactly that version
-python3 -m pip download -q --disable-pip-version-check --only-binary=:all: --python-version "$python_version" \
-  --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
-  --platform manylinux2014_x86_64 --platform any -d "$work/closure" "keras>=3.12,<4" "mlflow>=3.17,<4" \
-  2> >(grep -v '^WARNING: Location' >&2)
+# wheels for the device's Python and processor, not this machine's
+for_device=(--only-binary=:all: --python-version "$python_version" --implementation cp --platform manylinux_2_28_x86_64
+            --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform any)
+python3 -m pip download -q --disable-pip-version-check "${for_device[@]}" -d "$work/closure" \
+  "keras>=3.12,<4" "mlflow>=3.17,<4" 2> >(grep -v '^WARNING: Location' >&2)
 wheels=()
 for spec in "${SITE_PACKAGES[@]}"; do
   name="$(echo "${spec%%[<>=]*}" | tr - _)"
@@ -38,10 +39,8 @@ for spec in "${SITE_PACKAGES[@]}"; do
   if [ -z "$wheel" ]; then echo "gpu-bundle.sh: $spec is no longer among keras' and mlflow's needs" >&2; exit 1; fi
   wheels+=("$wheel")
 done
-python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile --only-binary=:all: \
-  --python-version "$python_version" --implementation cp --platform manylinux_2_28_x86_64 \
-  --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform any \
-  --target "$work/site" "${wheels[@]}"
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --no-compile \
+  "${for_device[@]}" --target "$work/site" "${wheels[@]}"
 rm -rf "$work/site/mlflow/server/js" "$work/site/bin"
 rm -rf .gpu && mkdir -p .gpu/fashion-mnist
 tar -C "$work/site" -cf - . | xz -6 -T0 > .gpu/site.tar.xz

@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
 done
 if [ $# -eq 0 ]; then echo "gpu-run.sh: no reprobench arguments after --" >&2; exit 2; fi
 case "$budget" in ''|*[!0-9]*) echo "gpu-run.sh: --budget must be whole seconds, not '$budget'" >&2; exit 2;; esac
+if [ -n "$store_in" ] && [ ! -f "$store_in" ]; then echo "gpu-run.sh: --store-in $store_in is not a file" >&2; exit 2; fi
 if [ ! -f .gpu/site.tar.xz ]; then echo "gpu-run.sh: .gpu/site.tar.xz is missing: run scripts/gpu-bundle.sh and carry .gpu" >&2; exit 2; fi
 out="${OUT:-$PWD/gpu-out}"
 mkdir -p "$out" /tmp/site /tmp/fashion-mnist

@@ -36,6 +36,7 @@ def script(checkout: Path, name: str, *args: str) -> subprocess.CompletedProcess
     (("--budget", "8m", "--", "list"), "--budget must be whole seconds, not '8m'"),
     (("--fast", "--", "list"), "unknown option '--fast'"),
     (("--", "list"), ".gpu/site.tar.xz is missing: run scripts/gpu-bundle.sh and carry .gpu"),
+    (("--store-in", "no-such.db", "--", "list"), "--store-in no-such.db is not a file"),  # not a fresh store instead
 ])
 def test_gpu_run_refuses_bad_input_in_one_line(bare_checkout, args, message):
     result = script(bare_checkout, "gpu-run.sh", *args)
