@@ -20,6 +20,12 @@ from types import MappingProxyType
 from typing import Any
 
 PROFILES = ("smoke", "quick", "full")
+DEFAULT_SEEDS = {"smoke": 2, "quick": 5, "full": 10}  # a profile's seeds, where its Budget names none
+# the fields that hold a claim's words, not what it computes or how it is judged: outside its definition hash
+PROSE_FIELDS = frozenset({"statement", "lecture", "description", "note"})
+# how definition hashes are made: 1 hashed the words too (stores written before issue 30 carry it); 2 leaves the
+# words out (PROSE_FIELDS) and takes in the sub-claim's multiplicity family, which its Holm correction depends on
+DEFINITION_SCHEME = 2
 COMPARISONS = ("greater", "less", "within", "outside")
 SCALES = ("linear", "log10")
 TESTS = ("t", "binomial")
@@ -216,9 +222,10 @@ class Expectation:
 
 @dataclasses.dataclass(frozen=True)
 class Budget:
-    """What one profile spends: default number of seeds and config overrides (sizes, epochs)."""
+    """What one profile spends: number of seeds (default: DEFAULT_SEEDS of the profile) and config overrides
+    (sizes, epochs)."""
 
-    seeds: int
+    seeds: int | None = None
     overrides: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     note: str = ""
     tuning_seeds: int = 1  # seeds per grid point when the claim tunes (separate from `seeds`)
@@ -227,7 +234,7 @@ class Budget:
     dataset_overrides: Mapping[str, Mapping[str, Any]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
-        if self.seeds < 1 or self.tuning_seeds < 1:
+        if (self.seeds is not None and self.seeds < 1) or self.tuning_seeds < 1:
             raise ClaimDefinitionError("a budget needs at least one seed (and one tuning seed)")
         object.__setattr__(self, "overrides", _frozen(self.overrides))
         object.__setattr__(self, "dataset_overrides",
@@ -329,6 +336,7 @@ class Claim:
     plots: tuple[PlotSpec, ...] = ()
     lecture_number: str = ""  # the lecture's (or paper's) own headline number
     setup: str = ""  # how the experiment is done, for the report
+    check: str = ""  # one line: how the quick profile checks it (README's claims table, `reprobench list --markdown`)
     tuning: Tuning | None = None
     summary_metrics: tuple[str, ...] = ()  # shown per arm in the report (mean, min–max over seeds)
     # the lecture's headline statement: the claim's verdict is its primary sub-claims' (the weakest of them);
@@ -342,7 +350,10 @@ class Claim:
         object.__setattr__(self, "primary", tuple(self.primary))
         object.__setattr__(self, "families", _frozen({k: tuple(v) for k, v in self.families.items()}))
         object.__setattr__(self, "base_config", _frozen(self.base_config))
-        object.__setattr__(self, "budgets", _frozen(self.budgets))
+        object.__setattr__(self, "budgets", _frozen({
+            profile: dataclasses.replace(budget, seeds=DEFAULT_SEEDS.get(profile, 1))
+            if isinstance(budget, Budget) and budget.seeds is None else budget
+            for profile, budget in self.budgets.items()}))
         object.__setattr__(self, "arms", tuple(self.arms))
         object.__setattr__(self, "expectations", tuple(self.expectations))
         object.__setattr__(self, "plots", tuple(self.plots))
@@ -355,8 +366,8 @@ class Claim:
         for text, name in ((self.title, "title"), (self.statement, "statement"), (self.source, "source")):
             if not text.strip():
                 raise ClaimDefinitionError(f"{self.id}: {name} is empty")
-        if "\n" in self.title:
-            raise ClaimDefinitionError(f"{self.id}: the title is one line")
+        if "\n" in self.title or "\n" in self.check:
+            raise ClaimDefinitionError(f"{self.id}: the title and the check are one line each")
         if not self.arms:
             raise ClaimDefinitionError(f"{self.id}: no arms")
         names = [arm.name for arm in self.arms]
@@ -426,19 +437,26 @@ class Claim:
                 raise ClaimDefinitionError(f"{self.id}: the tie margin {self.tuning.tie_margin:g} exceeds the margin "
                                            f"{abs(e.margin):g} of sub-claim {e.id}, which it influences")
 
-    def definition_hash(self, expectation_id: str, profile: str) -> str:
-        """The pre-registered definition of one sub-claim at one profile: the expectation itself, whether it
-        is primary, the arms it compares (and the tuned arms they follow), the base config, the tuning rule
-        and the profile's budget. Any change to these gives a new hash."""
+    def definition_hash(self, expectation_id: str, profile: str, scheme: int = DEFINITION_SCHEME) -> str:
+        """The pre-registered definition of one sub-claim at one profile: what computes and judges it. The
+        expectation itself (metric, arms, comparison, margin, test, …), whether it is primary, the other members
+        of its multiplicity family (Holm's correction depends on them), the arms it compares (and the tuned arms
+        they follow), the base config, the tuning rule and the profile's budget. Any change to these gives a new
+        hash; the words (PROSE_FIELDS: statements, the lecture's quotes, arm descriptions, budget notes) do not.
+        `scheme` 1 is the hash of stores written before the words were left out (the words included, no
+        family), kept so that their definitions can still be compared."""
         e = next(x for x in self.expectations if x.id == expectation_id)
         names = set(e.arms)
         names |= {a.follows[0] for a in self.arms if a.name in names and a.follows}
         budget = self.budgets[profile]
         payload = {"expectation": e, "primary": e.id in self.primary, "arms": [a for a in self.arms if a.name in names],
                    "base_config": self.base_config, "tuning": self.tuning, "budget": budget}
-        text = json.dumps(_plain(payload), sort_keys=True, default=str)
+        if scheme >= 2:
+            family = self.family(e.id)
+            payload["family"] = sorted(x.id for x in self.expectations if self.family(x.id) == family)
+        prose = PROSE_FIELDS if scheme >= 2 else frozenset()
+        text = json.dumps(_plain(payload, prose), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
-
 
     def arm(self, name: str) -> Arm:
         for arm in self.arms:
@@ -485,13 +503,14 @@ class Claim:
         return config
 
 
-def _plain(value):
-    """Dataclasses, mappings and sequences as plain JSON-able data (for hashing definitions)."""
+def _plain(value, leave_out: frozenset = frozenset()):
+    """Dataclasses, mappings and sequences as plain JSON-able data (for hashing definitions), without the
+    dataclass fields named in `leave_out`."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-                if not callable(getattr(value, f.name))}
+        return {f.name: _plain(getattr(value, f.name), leave_out) for f in dataclasses.fields(value)
+                if not callable(getattr(value, f.name)) and f.name not in leave_out}
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, leave_out) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, leave_out) for v in value]
     return value

@@ -1,5 +1,5 @@
 """
-Title: Dead ReLUs never activate and never update; a high learning rate kills more; Leaky ReLU / ELU do not die
+Title: Dead ReLUs never activate and never update; a high rate kills more; Leaky ReLU and ELU do not die
 Claim id: dead-relu
 Source: seeds 000 and 003 ('Activation functions': ReLU "An annoyance: dead ReLU will never activate =>
         never update"; Leaky ReLU max(0.01x, x) "will not 'die'"; "In practice: Use ReLU. Be careful with
@@ -55,11 +55,12 @@ import platform
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_training_set
 from reproductions.common import models
 from reproductions.common.models import initializer, logits
 from reproductions.common.probes import GradientProbe, read_gradients
+from reproductions.expect import exact_above, exact_below, higher
 
 POSITION = 20  # after relu-vs-saturating
 
@@ -228,6 +229,7 @@ CLAIM = Claim(
            "2000 training images; the dead share counts both hidden layers. Then one further epoch: the first-layer "
            "dead units' incoming weights and bias are compared before and after. Leaky ReLU slope 0.01, ELU alpha 1. "
            "The activations' derivatives are also read on a grid of 2019 float32 values in [-100, 100]."),
+    check="dead units (derivative exactly 0 on all training images) of an MLP after SGD at 0.01 and 0.2; a dead unit's weights over a further epoch (exact); the activations' derivatives on a grid (exact)",
     base_config={"dataset": "fashion-mnist", "train_size": 2000, "depth": 2, "width": 128, "activation": "relu",
                  "negative_slope": LEAKY_SLOPE, "learning_rate": MODEST, "batch_size": 50, "epochs": 3,
                  "further_epochs": 1},
@@ -238,41 +240,35 @@ CLAIM = Claim(
         Arm("elu-high", {"activation": "elu", "learning_rate": HIGH}, "ELU (alpha 1), SGD lr 0.2"),
     ),
     expectations=(
-        Expectation(id="high-rate-kills-more-relus", arm="relu-high", baseline="relu-modest", metric="dead_share",
-                    comparison="greater", margin=0.05, null=0.0,
-                    statement="a high learning rate (0.2) leaves more dead ReLUs than a modest one (0.01), by > 5 "
-                              "points of the hidden units (paired seeds)",
-                    lecture="'Use ReLU. Be careful with your learning rates'"),
-        Expectation(id="dead-relu-never-updates", arm="relu-high", metric="dead_weight_change", comparison="less",
-                    margin=1e-12, exact=True,
+        higher("high-rate-kills-more-relus", "relu-high", "dead_share", than="relu-modest", by=0.05,
+               statement="a high learning rate (0.2) leaves more dead ReLUs than a modest one (0.01), by > 5 "
+                         "points of the hidden units (paired seeds)",
+               lecture="'Use ReLU. Be careful with your learning rates'"),
+        exact_below("dead-relu-never-updates", "relu-high", "dead_weight_change", 1e-12,
                     statement="a first-layer ReLU dead on the training set keeps its incoming weights and bias "
                               "exactly over a further epoch",
                     lecture="'dead ReLU will never activate => never update'"),
-        Expectation(id="relu-derivative-zero-on-negatives", arm="relu-high",
-                    metric="grid_zero_derivative_share_negative", comparison="greater", margin=1 - 1e-12, exact=True,
+        exact_above("relu-derivative-zero-on-negatives", "relu-high", "grid_zero_derivative_share_negative", 1 - 1e-12,
                     statement="ReLU's derivative is exactly 0 at every negative pre-activation (the mechanism)",
                     lecture="'will never activate => never update'"),
-        Expectation(id="leaky-derivative-nonzero", arm="leaky-relu-high", metric="grid_min_abs_derivative",
-                    comparison="greater", margin=0.0, exact=True,
+        exact_above("leaky-derivative-nonzero", "leaky-relu-high", "grid_min_abs_derivative", 0.0,
                     statement="Leaky ReLU's (0.01) derivative is non-zero at every pre-activation in [-100, 100]",
                     lecture="Leaky ReLU max(0.01x, x) 'will not \"die\"'"),
-        Expectation(id="leaky-relu-no-dead-units", arm="leaky-relu-high", metric="dead_share", comparison="less",
-                    margin=1e-12, exact=True,
+        exact_below("leaky-relu-no-dead-units", "leaky-relu-high", "dead_share", 1e-12,
                     statement="a Leaky ReLU net trained at the high rate has no dead unit (every seed)",
                     lecture="'will not \"die\"'"),
-        Expectation(id="elu-derivative-nonzero", arm="elu-high", metric="grid_min_abs_derivative",
-                    comparison="greater", margin=0.0, exact=True,
+        exact_above("elu-derivative-nonzero", "elu-high", "grid_min_abs_derivative", 0.0,
                     statement="ELU's derivative is non-zero at every pre-activation in [-100, 100] (float32 autodiff)",
                     lecture="'Try out Leaky ReLU / Maxout / ELU' (ELU: alpha(exp(x) - 1) for x < 0)"),
-        Expectation(id="elu-no-dead-units", arm="elu-high", metric="dead_share", comparison="less", margin=1e-12,
-                    exact=True, statement="an ELU net trained at the high rate has no dead unit (every seed)",
+        exact_below("elu-no-dead-units", "elu-high", "dead_share", 1e-12,
+                    statement="an ELU net trained at the high rate has no dead unit (every seed)",
                     lecture="ELU as an alternative to ReLU"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "epochs": 2}, note="500 images, 2 epochs: pipeline check"),
-        "quick": Budget(seeds=5, note="2000 images, MLP 784-128-128-10, 3 epochs + 1 further epoch"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "depth": 3, "width": 512,
-                                            "epochs": 10},
+        "smoke": Budget(overrides={"train_size": 500, "epochs": 2}, note="500 images, 2 epochs: pipeline check"),
+        "quick": Budget(note="2000 images, MLP 784-128-128-10, 3 epochs + 1 further epoch"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "depth": 3, "width": 512,
+                                  "epochs": 10},
                        note="the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), MLP "
                             "3×512, 10 epochs + 1 further epoch"),
     },

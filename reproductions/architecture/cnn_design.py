@@ -1,5 +1,5 @@
 """
-Title: CNN design choices: max over average pooling, gradual over early downsampling, all-convolutional nets
+Title: CNN design: max beats average pooling, gradual beats early downsampling, all-conv nets do as well
 Claim id: cnn-design
 Source: seed 002 (Pooling: "The 'max' operation is the most common — Why might 'avg' be a poor choice?");
         seed 003 ("Downsizing too quickly is not a good idea! (32 → 28 → 24 → ...)"; Conclusion: "Tendency
@@ -30,10 +30,11 @@ The parameter counts are checked exactly (within 10 % of the baseline's).
 
 import keras
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import fit_validated
 from reproductions.common.training import per_epoch
+from reproductions.expect import exact_near, higher, not_lower
 
 POOLS = {"max": keras.layers.MaxPooling2D, "avg": keras.layers.AveragePooling2D}
 
@@ -93,6 +94,7 @@ CLAIM = Claim(
            "10 (9,154 weights, the same 7×7×16 maps); `all-conv`: Conv 3×3 (12) → Conv 3×3 stride 2 (12) → Conv 3×3 (24) "
            "→ Conv 3×3 stride 2 (24) → Conv 1×1 (10) → global average pooling (9,502 weights). ReLU, 'same' padding, "
            "Adam 1e-3, batch 50, 3 epochs, paired seeds."),
+    check='four parameter-matched small CNNs on paired seeds: max/avg pooling, 28→7 in the first layer, strided convs + global average pooling',
     base_config={"design": "pool", "pooling": "max", "dataset": "fashion-mnist", "train_size": 3000,
                  "validation_size": 2000, "channels": (8, 16), "all_conv_channels": (12, 24), "batch_size": 50,
                  "epochs": 3, "learning_rate": 1e-3},
@@ -103,35 +105,30 @@ CLAIM = Claim(
         Arm("all-conv", {"design": "all-conv"}, "strided convs instead of pools, 1×1 conv + global average pooling"),
     ),
     expectations=(
-        Expectation(id="max-beats-avg", arm="max-pool", baseline="avg-pool", metric="val_accuracy",
-                    comparison="greater", margin=0.005, null=0.0,
-                    statement="max pooling is more accurate than average pooling (by > 0.5 points)",
-                    lecture="'The \"max\" operation is the most common — Why might \"avg\" be a poor choice?'"),
-        Expectation(id="gradual-beats-early", arm="max-pool", baseline="early-downsample", metric="val_accuracy",
-                    comparison="greater", margin=0.01, null=0.0,
-                    statement="downsampling gradually beats downsampling 4× in the first layer (by > 1 point)",
-                    lecture="'Downsizing too quickly is not a good idea! (32 → 28 → 24 → ...)'"),
-        Expectation(id="all-conv-non-inferior", arm="all-conv", baseline="max-pool", metric="val_accuracy",
-                    comparison="greater", margin=-0.02,
-                    statement="the all-convolutional net is not worse than the max-pooled one by more than 2 points",
-                    lecture="'Tendency towards complete removal of integration layers and fully connected layers'; "
-                            "All-CNN-C 9.08 % CIFAR-10 error"),
-        Expectation(id="early-params-matched", arm="early-downsample", metric="param_ratio_vs_baseline",
-                    comparison="within", target=1.0, margin=0.1, exact=True,
-                    statement="the early-downsampling net has the baseline's parameter count within 10 %",
-                    lecture="(design check: a fair comparison)"),
-        Expectation(id="all-conv-params-matched", arm="all-conv", metric="param_ratio_vs_baseline",
-                    comparison="within", target=1.0, margin=0.1, exact=True,
-                    statement="the all-convolutional net has the baseline's parameter count within 10 %",
-                    lecture="(design check: a fair comparison)"),
+        higher("max-beats-avg", "max-pool", "val_accuracy", than="avg-pool", by=0.005,
+               statement="max pooling is more accurate than average pooling (by > 0.5 points)",
+               lecture="'The \"max\" operation is the most common — Why might \"avg\" be a poor choice?'"),
+        higher("gradual-beats-early", "max-pool", "val_accuracy", than="early-downsample", by=0.01,
+               statement="downsampling gradually beats downsampling 4× in the first layer (by > 1 point)",
+               lecture="'Downsizing too quickly is not a good idea! (32 → 28 → 24 → ...)'"),
+        not_lower("all-conv-non-inferior", "all-conv", "val_accuracy", than="max-pool", by=0.02,
+                  statement="the all-convolutional net is not worse than the max-pooled one by more than 2 points",
+                  lecture="'Tendency towards complete removal of integration layers and fully connected layers'; "
+                          "All-CNN-C 9.08 % CIFAR-10 error"),
+        exact_near("early-params-matched", "early-downsample", "param_ratio_vs_baseline", 1.0, tolerance=0.1,
+                   statement="the early-downsampling net has the baseline's parameter count within 10 %",
+                   lecture="(design check: a fair comparison)"),
+        exact_near("all-conv-params-matched", "all-conv", "param_ratio_vs_baseline", 1.0, tolerance=0.1,
+                   statement="the all-convolutional net has the baseline's parameter count within 10 %",
+                   lecture="(design check: a fair comparison)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
                         note="500 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="3000 images, 3 epochs"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "validation_size": None,
-                                            "channels": (32, 64), "all_conv_channels": (28, 56), "batch_size": 128,
-                                            "epochs": 10},
+        "quick": Budget(note="3000 images, 3 epochs"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "validation_size": None,
+                                  "channels": (32, 64), "all_conv_channels": (28, 56), "batch_size": 128,
+                                  "epochs": 10},
                        dataset_overrides={"cifar10": {"all_conv_channels": (30, 62)}},
                        note="the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), baseline "
                             "32/64 filters, all-conv 28/56 (30/62 on CIFAR-10: the baseline's "

@@ -1,5 +1,5 @@
 """
-Title: Convolution arithmetic: output size ⌊(W − F + 2P)/S⌋ + 1, parameter-free pooling, AlexNet's layer sizes
+Title: Conv output size ⌊(W − F + 2P)/S⌋ + 1, parameter-free pooling, AlexNet's layer sizes, checked in Keras
 Claim id: conv-arithmetic
 Source: seed 002 ("In general, the output has size w_out = ⌊(w_in + 2p − k)/s⌋ + 1"; "Notice that with certain
         strides, we may not be able to cover all of the input"; Krizhevsky et al. 2012, Figure 2: "The network's
@@ -50,7 +50,8 @@ import functools
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation
+from reproductions.claim import Arm, ArmResult, Budget, Claim
+from reproductions.expect import exact_above, exactly
 
 POSITION = 5  # arithmetic first: the other architecture claims build on it
 
@@ -204,11 +205,6 @@ def run(config, seed, context):
         f"coverage mismatches; AlexNet (227) neurons {list(counts)}; conv1 on 224: {scalars['alexnet_conv1_side_224']:.0f}"))
 
 
-def _exact(id_, metric, statement, lecture, *, target=0.0, margin=0.5, comparison="within"):
-    return Expectation(id=id_, arm="structure", metric=metric, comparison=comparison, target=target, margin=margin,
-                       statement=statement, lecture=lecture, exact=True)
-
-
 CLAIM = Claim(
     id="conv-arithmetic",
     title="Conv output size ⌊(W − F + 2P)/S⌋ + 1, parameter-free pooling, AlexNet's layer sizes, checked in Keras",
@@ -223,54 +219,60 @@ CLAIM = Claim(
            "(kernel of ones) for the lecture's examples and 50 random (W ≤ 40, F ≤ 7, S ≤ 4, P ≤ 3) layers per "
            "seed; MaxPooling2D/AveragePooling2D on the lecture's and 30 random shapes; AlexNet's layers built in "
            "Keras on a 227×227×3 input, neurons = each layer's output size, parameters = count_params()."),
+    check="Keras' own shapes and counts against the formula on the lecture's and random layers, exactly; where the lecture's numbers are wrong (290,400, not 253,440)",
     base_config={"random_cases": 50, "random_pooling_cases": 30},
     arms=(Arm("structure", {}, "shapes and counts from Keras (exact)"),),
     expectations=(
-        _exact("output-size-formula", "size_formula_errors",
-               "Keras' output side is ⌊(W − F + 2P)/S⌋ + 1 and its depth K in every case (no mismatch)",
-               "w_out = ⌊(w_in + 2p − k)/s⌋ + 1 (002); W2 = (W1 − F + 2P)/S + 1, D2 = K (003)"),
-        _exact("not-whole-leaves-input-unseen", "unseen_formula_errors",
-               "when (W − F + 2P)/S is not whole, Keras floors and the input columns inside no window are never "
-               "seen (the last max(0, r − P), r = (W − F + 2P) mod S, when S ≤ F), in every case",
-               "'It is not possible!'; 'with certain strides, we may not be able to cover all of the input'"),
-        _exact("stride-3-not-possible", "unseen_7-3-s3",
-               "7×7 input, 3×3 filter, stride 3: one input column is left unseen (2.33 is not whole)",
-               "'stride 3 ⇒ (7 − 3)/3 + 1 = 2.33'", comparison="greater", margin=0.0),
-        _exact("lecture-stride-2-not-possible", "unseen_7-3-s2",
-               "the slide as printed: with stride 2 the 7×7 input cannot be covered",
-               "'Step size: 2 … It is not possible!' (should say 3; its own previous slide gives 3×3)",
-               comparison="greater", margin=0.0),
-        _exact("lecture-examples", "lecture_example_errors",
-               "the lecture's output sides 5, 3, 7, 32 (pads 1, 2, 3), 28 and 24 are Keras'",
-               "Output 5×5, 3×3, 7×7; '(32 − 5 + 2×2)/1 + 1 = 32'; '32 → 28 → 24'; '(28×28×5)'"),
-        _exact("lecture-26x26", "side_32-5-p0", "a 5×5 filter on the 32×32 input gives 26×26 activation maps",
-               "'Each activity map is a 26×26 layer' (the same slide says 28×28×5)", target=26.0),
-        _exact("conv-params-formula", "param_formula_errors",
-               "Keras' Conv2D has (F·F·D1 + 1)·K parameters in every case",
-               "'F×F×D1 weights per filter and total (F×F×D1)×K weights and K bias'"),
-        _exact("lecture-760-params", "params_32-5-p2", "ten 5×5 filters on 32×32×3 have 760 parameters",
-               "'5×5×3 + 1 = 76 … 76×10 = 760'", target=760.0),
-        _exact("pooling-output-size", "pooling_shape_errors",
-               "max and average pooling give ⌊(W1 − F)/S⌋ + 1 and D2 = D1 in every case",
-               "W2 = (W1 − F)/S + 1, D2 = D1"),
-        _exact("pooling-no-params", "pooling_params", "pooling layers have no parameters",
-               "'The number of parameters is equal to zero!'"),
-        _exact("alexnet-later-layers", "alexnet_rest_errors",
-               "AlexNet's layers 2–8 have 186,624, 64,896, 64,896, 43,264, 4096, 4096, 1000 neurons in Keras",
-               "186,624–64,896–64,896–43,264–4096–4096–1000"),
-        _exact("alexnet-input-150528", "alexnet_input_224", "the input is 224·224·3 = 150,528-dimensional",
-               "'The network's input is 150,528-dimensional'", target=150_528.0),
-        _exact("alexnet-first-layer-253440", "alexnet_neurons_1", "AlexNet's first layer has 253,440 neurons",
-               "253,440 (paper and lecture; 55·55·96 = 290,400)", target=253_440.0),
-        _exact("alexnet-224-gives-55", "alexnet_conv1_side_224",
-               "the paper's 224×224 input gives 55×55 maps under 11×11 filters at stride 4 (no padding)",
-               "224×224×3 input, 55×55×96 first layer (227 gives 55; 224 gives 54)", target=55.0),
+        exactly("output-size-formula", "structure", "size_formula_errors", equals=0,
+                statement="Keras' output side is ⌊(W − F + 2P)/S⌋ + 1 and its depth K in every case (no mismatch)",
+                lecture="w_out = ⌊(w_in + 2p − k)/s⌋ + 1 (002); W2 = (W1 − F + 2P)/S + 1, D2 = K (003)"),
+        exactly("not-whole-leaves-input-unseen", "structure", "unseen_formula_errors", equals=0,
+                statement="when (W − F + 2P)/S is not whole, Keras floors and the input columns inside no window are "
+                          "never seen (the last max(0, r − P), r = (W − F + 2P) mod S, when S ≤ F), in every case",
+                lecture="'It is not possible!'; 'with certain strides, we may not be able to cover all of the input'"),
+        exact_above("stride-3-not-possible", "structure", "unseen_7-3-s3", 0.0,
+                    statement="7×7 input, 3×3 filter, stride 3: one input column is left unseen (2.33 is not whole)",
+                    lecture="'stride 3 ⇒ (7 − 3)/3 + 1 = 2.33'"),
+        exact_above("lecture-stride-2-not-possible", "structure", "unseen_7-3-s2", 0.0,
+                    statement="the slide as printed: with stride 2 the 7×7 input cannot be covered",
+                    lecture="'Step size: 2 … It is not possible!' (should say 3; its own previous slide gives 3×3)"),
+        exactly("lecture-examples", "structure", "lecture_example_errors", equals=0,
+                statement="the lecture's output sides 5, 3, 7, 32 (pads 1, 2, 3), 28 and 24 are Keras'",
+                lecture="Output 5×5, 3×3, 7×7; '(32 − 5 + 2×2)/1 + 1 = 32'; '32 → 28 → 24'; '(28×28×5)'"),
+        exactly("lecture-26x26", "structure", "side_32-5-p0", equals=26,
+                statement="a 5×5 filter on the 32×32 input gives 26×26 activation maps",
+                lecture="'Each activity map is a 26×26 layer' (the same slide says 28×28×5)"),
+        exactly("conv-params-formula", "structure", "param_formula_errors", equals=0,
+                statement="Keras' Conv2D has (F·F·D1 + 1)·K parameters in every case",
+                lecture="'F×F×D1 weights per filter and total (F×F×D1)×K weights and K bias'"),
+        exactly("lecture-760-params", "structure", "params_32-5-p2", equals=760,
+                statement="ten 5×5 filters on 32×32×3 have 760 parameters",
+                lecture="'5×5×3 + 1 = 76 … 76×10 = 760'"),
+        exactly("pooling-output-size", "structure", "pooling_shape_errors", equals=0,
+                statement="max and average pooling give ⌊(W1 − F)/S⌋ + 1 and D2 = D1 in every case",
+                lecture="W2 = (W1 − F)/S + 1, D2 = D1"),
+        exactly("pooling-no-params", "structure", "pooling_params", equals=0,
+                statement="pooling layers have no parameters",
+                lecture="'The number of parameters is equal to zero!'"),
+        exactly("alexnet-later-layers", "structure", "alexnet_rest_errors", equals=0,
+                statement="AlexNet's layers 2–8 have 186,624, 64,896, 64,896, 43,264, 4096, 4096, 1000 neurons in "
+                          "Keras",
+                lecture="186,624–64,896–64,896–43,264–4096–4096–1000"),
+        exactly("alexnet-input-150528", "structure", "alexnet_input_224", equals=150_528,
+                statement="the input is 224·224·3 = 150,528-dimensional",
+                lecture="'The network's input is 150,528-dimensional'"),
+        exactly("alexnet-first-layer-253440", "structure", "alexnet_neurons_1", equals=253_440,
+                statement="AlexNet's first layer has 253,440 neurons",
+                lecture="253,440 (paper and lecture; 55·55·96 = 290,400)"),
+        exactly("alexnet-224-gives-55", "structure", "alexnet_conv1_side_224", equals=55,
+                statement="the paper's 224×224 input gives 55×55 maps under 11×11 filters at stride 4 (no padding)",
+                lecture="224×224×3 input, 55×55×96 first layer (227 gives 55; 224 gives 54)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"random_cases": 20, "random_pooling_cases": 5},
+        "smoke": Budget(overrides={"random_cases": 20, "random_pooling_cases": 5},
                         note="20 random conv layers: pipeline check only"),
-        "quick": Budget(seeds=5, note="50 random conv layers and 30 random pooling shapes per seed"),
-        "full": Budget(seeds=10, overrides={"random_cases": 500, "random_pooling_cases": 200},
+        "quick": Budget(note="50 random conv layers and 30 random pooling shapes per seed"),
+        "full": Budget(overrides={"random_cases": 500, "random_pooling_cases": 200},
                        note="500 random conv layers and 200 pooling shapes per seed"),
     },
     run=run,

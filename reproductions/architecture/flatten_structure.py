@@ -1,5 +1,5 @@
 """
-Title: Flattening an image loses its spatial structure: a pixel permutation hurts a CNN, not an MLP
+Title: An MLP ignores pixel order (a permutation leaves it unchanged) while a CNN relies on it
 Claim id: flatten-structure
 Source: seed 002 ("The input is an image, which is 3D (RGB channel, height, width) — We could flatten it
         to a 1D vector, but then we lose structure — What about keeping everything in 3D? ConvNets").
@@ -32,10 +32,11 @@ validation images alike.
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import fit_validated, logits_of
 from reproductions.common.training import per_epoch
+from reproductions.expect import count_at_least, exact_above, exact_near, higher, near
 
 SIDE = 28  # Fashion-MNIST images are 28×28×1
 
@@ -117,6 +118,7 @@ CLAIM = Claim(
            "MLP: 784 → 16 ReLU → 10 (12,730 weights). Adam 1e-3, batch 50, 3 epochs, paired seeds (same images, "
            "initial weights and batch order within a model). The exact check: the trained MLP's logits on the permuted "
            "validation images with its first kernel's rows permuted, against its logits on the original images."),
+    check="a fixed pixel permutation: an MLP's accuracy is unchanged (exactly, with its first layer permuted), a CNN's drops",
     base_config={"model": "cnn", "permute": False, "dataset": "fashion-mnist", "train_size": 3000,
                  "validation_size": 2000, "channels": (8, 16), "hidden": 16, "batch_size": 50, "epochs": 3,
                  "learning_rate": 1e-3},
@@ -127,38 +129,32 @@ CLAIM = Claim(
         Arm("mlp-permuted", {"model": "mlp", "permute": True}, "MLP on pixel-permuted (flattened) images"),
     ),
     expectations=(
-        Expectation(id="permutation-hurts-cnn", arm="cnn", baseline="cnn-permuted", metric="val_accuracy",
-                    comparison="greater", margin=0.02, null=0.0,
-                    statement="the CNN on the original images beats the CNN on pixel-permuted images by > 2 points",
-                    lecture="a ConvNet keeps the structure flattening loses"),
-        Expectation(id="mlp-permutation-identity", arm="mlp", metric="permutation_max_rel_diff", comparison="within",
-                    target=0.0, margin=1e-4, exact=True,
-                    statement=("the MLP with its first-layer rows permuted computes on permuted inputs what it computes "
-                               "on the originals (max relative logit difference < 1e-4, float32 rounding)"),
-                    lecture="'We could flatten it to a 1D vector, but then we lose structure'"),
-        Expectation(id="mlp-permutation-same-predictions", arm="mlp", metric="permutation_prediction_agreement",
-                    comparison="greater", margin=0.999, exact=True,
+        higher("permutation-hurts-cnn", "cnn", "val_accuracy", than="cnn-permuted", by=0.02,
+               statement="the CNN on the original images beats the CNN on pixel-permuted images by > 2 points",
+               lecture="a ConvNet keeps the structure flattening loses"),
+        exact_near("mlp-permutation-identity", "mlp", "permutation_max_rel_diff", 0.0, tolerance=1e-4,
+                   statement="the MLP with its first-layer rows permuted computes on permuted inputs what it computes "
+                             "on the originals (max relative logit difference < 1e-4, float32 rounding)",
+                   lecture="'We could flatten it to a 1D vector, but then we lose structure'"),
+        exact_above("mlp-permutation-same-predictions", "mlp", "permutation_prediction_agreement", 0.999,
                     statement="… and predicts the same class on (all but at most 0.1 % of) the validation images",
                     lecture="the MLP cannot tell a permuted image from the original"),
-        Expectation(id="mlp-permutation-no-effect", arm="mlp-permuted", baseline="mlp", metric="val_accuracy",
-                    comparison="within", target=0.0, margin=0.015,
-                    statement="an MLP trained on permuted pixels is as accurate as one on the original pixels (±1.5 points)",
-                    lecture="an MLP sees a flattened image as an unordered list of pixels"),
-        Expectation(id="mlp-at-least-cnn-params", arm="mlp", metric="params_surplus_over_cnn", comparison="greater",
-                    margin=-0.5, exact=True,
-                    statement="the MLP has at least as many parameters as the CNN",
-                    lecture="(design check: the CNN's advantage is not capacity)"),
-        Expectation(id="cnn-beats-mlp", arm="cnn", baseline="mlp", metric="val_accuracy", comparison="greater",
-                    margin=0.01, null=0.0,
-                    statement="on the original images the CNN beats the larger MLP by > 1 point",
-                    lecture="'What about keeping everything in 3D?' — ConvNets"),
+        near("mlp-permutation-no-effect", "mlp-permuted", "val_accuracy", than="mlp", tolerance=0.015,
+             statement="an MLP trained on permuted pixels is as accurate as one on the original pixels (±1.5 points)",
+             lecture="an MLP sees a flattened image as an unordered list of pixels"),
+        count_at_least("mlp-at-least-cnn-params", "mlp", "params_surplus_over_cnn", 0,
+                       statement="the MLP has at least as many parameters as the CNN",
+                       lecture="(design check: the CNN's advantage is not capacity)"),
+        higher("cnn-beats-mlp", "cnn", "val_accuracy", than="mlp", by=0.01,
+               statement="on the original images the CNN beats the larger MLP by > 1 point",
+               lecture="'What about keeping everything in 3D?' — ConvNets"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
                         note="500 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="3000 images, 3 epochs"),
-        "full": Budget(seeds=10, overrides={"train_size": None, "validation_size": None, "channels": (32, 64),
-                                            "hidden": 128, "batch_size": 128, "epochs": 10},
+        "quick": Budget(note="3000 images, 3 epochs"),
+        "full": Budget(overrides={"train_size": None, "validation_size": None, "channels": (32, 64),
+                                  "hidden": 128, "batch_size": 128, "epochs": 10},
                        note="all 60000 Fashion-MNIST images, validated on the 10000 test images, CNN 32/64 filters "
                             "(≈ 50k weights), MLP 784-128-10 (≈ 102k weights), batch 128, 10 epochs"),
     },

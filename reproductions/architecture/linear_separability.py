@@ -1,5 +1,5 @@
 """
-Title: A trained CNN makes the classes linearly separable by its last layer
+Title: By the end of a trained CNN the classes are linearly separable: linear probes gain with depth
 Claim id: linear-separability
 Source: seed 002 (CNN architecture: "Key: perform enough processing so that by the time you get to the
         end of the network, the classes are linearly separable").
@@ -36,10 +36,11 @@ and the claim was run again: discovery, confirmation on fresh seeds and oneDNN o
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.sgd_runs import reset_optimizer
 from reproductions.common.training import capped_schedule, compile_softmax, fit_epochs, per_epoch
+from reproductions.expect import at_least, higher, rate_at_least
 
 POSITION = 40
 
@@ -134,6 +135,7 @@ CLAIM = Claim(
            "(1 input pixels 784, 2 block-1 output 3136, 3 block-2 output 1568, 4 dense-64 output 64), fitted on the same "
            "2000 training images and scored on 1000 held-out test images; one compiled probe on features zero-padded to "
            "3136 columns, its weights and Adam state reset between layers. Paired seeds."),
+    check="a linear probe on each layer's features of a trained CNN against the same net untrained",
     base_config={"dataset": "fashion-mnist", "trained": True, "train_size": 2000, "validation_size": 1000,
                  "batch_size": 50, "epochs": 5, "learning_rate": 1e-3,
                  "probe_batch_size": 100, "probe_epochs": 10, "probe_learning_rate": 1e-3},
@@ -142,27 +144,25 @@ CLAIM = Claim(
         Arm("untrained", {"trained": False}, "the same CNN at its random initialisation, probed layer by layer"),
     ),
     expectations=(
-        Expectation(id="last-layer-beats-pixels", arm="trained", metric="gain_over_input", comparison="greater",
-                    margin=0.02, null=0.0,
-                    statement=("in the trained CNN a linear probe on the last hidden layer is more accurate than one on "
-                               "the pixels (by > 2 points)"),
-                    lecture="'by the time you get to the end of the network, the classes are linearly separable'"),
-        Expectation(id="training-makes-separable", arm="trained", baseline="untrained", metric="probe_dense64",
-                    comparison="greater", margin=0.02, null=0.0,
-                    statement=("the last-layer probe of the trained CNN beats the same probe on the untrained CNN "
-                               "(by > 2 points): training, not the architecture alone, makes the classes separable"),
-                    lecture="'perform enough processing' (learnt processing)"),
-        Expectation(id="separability-rises-with-depth", arm="trained", metric="monotonic", comparison="greater",
-                    margin=0.5, test="binomial",
-                    statement="in most seeds the probe accuracy rises at every layer (pixels < block 1 < block 2 < dense 64)",
-                    lecture="'enough processing' layer after layer"),
+        at_least("last-layer-beats-pixels", "trained", "gain_over_input", 0.02, null=0.0,
+                 statement="in the trained CNN a linear probe on the last hidden layer is more accurate than one on "
+                           "the pixels (by > 2 points)",
+                 lecture="'by the time you get to the end of the network, the classes are linearly separable'"),
+        higher("training-makes-separable", "trained", "probe_dense64", than="untrained", by=0.02,
+               statement="the last-layer probe of the trained CNN beats the same probe on the untrained CNN "
+                         "(by > 2 points): training, not the architecture alone, makes the classes separable",
+               lecture="'perform enough processing' (learnt processing)"),
+        rate_at_least("separability-rises-with-depth", "trained", "monotonic", 0.5,
+                      statement="in most seeds the probe accuracy rises at every layer (pixels < block 1 < block 2 < "
+                                "dense 64)",
+                      lecture="'enough processing' layer after layer"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 300, "validation_size": 200, "epochs": 1, "probe_epochs": 2},
+        "smoke": Budget(overrides={"train_size": 300, "validation_size": 200, "epochs": 1, "probe_epochs": 2},
                         note="300 images, 1 epoch, 2 probe epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="2000 images, 5 epochs; probes 10 epochs, scored on 1000 test images"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "validation_size": None, "epochs": 10,
-                                            "batch_size": 128, "probe_batch_size": 256, "probe_epochs": 20},
+        "quick": Budget(note="2000 images, 5 epochs; probes 10 epochs, scored on 1000 test images"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "validation_size": None, "epochs": 10,
+                                  "batch_size": 128, "probe_batch_size": 256, "probe_epochs": 20},
                        note="the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), 10 epochs; "
                             "probes 20 epochs at batch 256 on all training images, scored on the whole test set"),
     },

@@ -1,5 +1,5 @@
 """
-Title: Stacks of 3×3 convolutions: the receptive field of a large kernel with fewer parameters
+Title: Stacks of 3×3 convs see as far as one 5×5/7×7 with fewer parameters, and are as accurate
 Claim id: small-kernel-stacks
 Source: seed 000 ("Use stacks of small (3×3) conv. layers — in most cases, the only kernel size you
         need; two 3×3 layers – 5×5 field; three 3×3 layers – 7×7 field; Less parameters than a single
@@ -23,10 +23,11 @@ Three parts, each its own sub-verdicts:
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.probes import GradientProbe, read_gradients
 from reproductions.common.training import fit_epochs, per_epoch
+from reproductions.expect import exact_below, exactly, higher, not_lower
 
 # block name -> (kernel size, number of layers)
 BLOCKS = {"3x3x2": (3, 2), "5x5": (5, 1), "3x3x3": (3, 3), "7x7": (7, 1)}
@@ -106,11 +107,6 @@ def run(config, seed, context):
         notes=f"val {history['val_accuracy'][-1]:.3f}, {model.count_params()} params")
 
 
-def _exact(id_, metric, target, statement, lecture, tolerance=0.5):
-    return Expectation(id=id_, arm="structure", metric=metric, comparison="within", target=target, margin=tolerance,
-                       statement=statement, lecture=lecture, exact=True)
-
-
 CLAIM = Claim(
     id="small-kernel-stacks",
     title="Stacks of 3×3 convs see as far as one 5×5/7×7 with fewer parameters, and are as accurate",
@@ -125,6 +121,7 @@ CLAIM = Claim(
            "classifier; the block is two 3×3 convs (`stack-3x3x2`) or one 5×5 (`single-5x5`), three 3×3 convs "
            "(`stack-3x3x3`) or one 7×7 (`single-7x7`); Adam 1e-3, batch 50, "
            "4 epochs on 5000 Fashion-MNIST images, validated on 2000 held-out test images, paired seeds."),
+    check='exact counts, receptive fields measured from gradients, a two-3×3 CNN against a 5×5 one and a three-3×3 CNN against a 7×7 one',
     base_config={"mode": "train", "dataset": "fashion-mnist", "channels": 16, "block": "3x3x2", "stages": 2, "train_size": 5000,
                  "validation_size": 2000, "batch_size": 50, "epochs": 4, "learning_rate": 1e-3},
     arms=(
@@ -135,41 +132,43 @@ CLAIM = Claim(
         Arm("single-7x7", {"block": "7x7"}, "CNN of 7×7 blocks"),
     ),
     expectations=(
-        _exact("counts-match-formulas", "max_count_error", 0.0,
-               "Keras' counts equal 18C²+2C, 25C²+C, 27C²+3C and 49C²+C exactly", "27C² vs 49C² (VGG)"),
-        Expectation(id="two-3x3-fewer-params-than-5x5", arm="structure", metric="param_ratio_3x3x2_vs_5x5",
-                    comparison="less", margin=1.0, statement="two 3×3 layers have fewer parameters than one 5×5 (18/25)",
-                    lecture="'Less parameters than a single layer with a large kernel'", exact=True),
-        Expectation(id="three-3x3-fewer-params-than-7x7", arm="structure", metric="param_ratio_3x3x3_vs_7x7",
-                    comparison="less", margin=1.0, statement="three 3×3 layers have fewer parameters than one 7×7 (27/49)",
-                    lecture="27C² vs 49C²", exact=True),
-        _exact("two-3x3-see-5x5", "rf_3x3x2_linear", 5.0, "two 3×3 layers have a 5×5 receptive field (measured)",
-               "'two 3×3 layers – 5×5 field'"),
-        _exact("two-3x3-see-5x5-with-relu", "rf_3x3x2_relu", 5.0, "… also with ReLU between them",
-               "'two 3×3 layers – 5×5 field'"),
-        _exact("three-3x3-see-7x7", "rf_3x3x3_linear", 7.0, "three 3×3 layers have a 7×7 receptive field (measured)",
-               "'three 3×3 layers – 7×7 field'"),
-        _exact("three-3x3-see-7x7-with-relu", "rf_3x3x3_relu", 7.0, "… also with ReLU between them",
-               "'three 3×3 layers – 7×7 field'"),
-        Expectation(id="stack-as-accurate-as-5x5", arm="stack-3x3x2", baseline="single-5x5", metric="val_accuracy",
-                    comparison="greater", margin=-0.01,
-                    statement="the two-3×3 CNN is at least as accurate as the 5×5 one (not worse by more than 1 point)",
-                    lecture="'in most cases, the only kernel size you need'; VGG: 3×3 pairs beat 5×5"),
-        Expectation(id="stack-more-accurate-than-5x5", arm="stack-3x3x2", baseline="single-5x5", metric="val_accuracy",
-                    comparison="greater", margin=0.005, null=0.0,
-                    statement="the two-3×3 CNN is more accurate than the 5×5 one (by > 0.5 points)",
-                    lecture="VGG: replacing pairs of 3×3 with one 5×5 raised top-1 error"),
-        Expectation(id="three-3x3-as-accurate-as-7x7", arm="stack-3x3x3", baseline="single-7x7", metric="val_accuracy",
-                    comparison="greater", margin=-0.01,
-                    statement="the three-3×3 CNN is at least as accurate as the 7×7 one (not worse by more than 1 point)",
-                    lecture="'three 3×3 layers – 7×7 field; Less parameters'; 'the only kernel size you need'"),
+        exactly("counts-match-formulas", "structure", "max_count_error", equals=0,
+                statement="Keras' counts equal 18C²+2C, 25C²+C, 27C²+3C and 49C²+C exactly",
+                lecture="27C² vs 49C² (VGG)"),
+        exact_below("two-3x3-fewer-params-than-5x5", "structure", "param_ratio_3x3x2_vs_5x5", 1.0,
+                    statement="two 3×3 layers have fewer parameters than one 5×5 (18/25)",
+                    lecture="'Less parameters than a single layer with a large kernel'"),
+        exact_below("three-3x3-fewer-params-than-7x7", "structure", "param_ratio_3x3x3_vs_7x7", 1.0,
+                    statement="three 3×3 layers have fewer parameters than one 7×7 (27/49)",
+                    lecture="27C² vs 49C²"),
+        exactly("two-3x3-see-5x5", "structure", "rf_3x3x2_linear", equals=5,
+                statement="two 3×3 layers have a 5×5 receptive field (measured)",
+                lecture="'two 3×3 layers – 5×5 field'"),
+        exactly("two-3x3-see-5x5-with-relu", "structure", "rf_3x3x2_relu", equals=5,
+                statement="… also with ReLU between them",
+                lecture="'two 3×3 layers – 5×5 field'"),
+        exactly("three-3x3-see-7x7", "structure", "rf_3x3x3_linear", equals=7,
+                statement="three 3×3 layers have a 7×7 receptive field (measured)",
+                lecture="'three 3×3 layers – 7×7 field'"),
+        exactly("three-3x3-see-7x7-with-relu", "structure", "rf_3x3x3_relu", equals=7,
+                statement="… also with ReLU between them",
+                lecture="'three 3×3 layers – 7×7 field'"),
+        not_lower("stack-as-accurate-as-5x5", "stack-3x3x2", "val_accuracy", than="single-5x5", by=0.01,
+                  statement="the two-3×3 CNN is at least as accurate as the 5×5 one (not worse by more than 1 point)",
+                  lecture="'in most cases, the only kernel size you need'; VGG: 3×3 pairs beat 5×5"),
+        higher("stack-more-accurate-than-5x5", "stack-3x3x2", "val_accuracy", than="single-5x5", by=0.005,
+               statement="the two-3×3 CNN is more accurate than the 5×5 one (by > 0.5 points)",
+               lecture="VGG: replacing pairs of 3×3 with one 5×5 raised top-1 error"),
+        not_lower("three-3x3-as-accurate-as-7x7", "stack-3x3x3", "val_accuracy", than="single-7x7", by=0.01,
+                  statement="the three-3×3 CNN is at least as accurate as the 7×7 one (not worse by more than 1 point)",
+                  lecture="'three 3×3 layers – 7×7 field; Less parameters'; 'the only kernel size you need'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
                         note="500 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="5000 images, 4 epochs, C = 16"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "validation_size": None,
-                                            "channels": 64, "stages": 3, "batch_size": 128, "epochs": 10},
+        "quick": Budget(note="5000 images, 4 epochs, C = 16"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "validation_size": None,
+                                  "channels": 64, "stages": 3, "batch_size": 128, "epochs": 10},
                        note="the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), C = 64, "
                             "3 stages, batch 128, 10 epochs (a GPU job)"),
     },

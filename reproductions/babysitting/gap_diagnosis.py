@@ -1,5 +1,5 @@
 """
-Title: Big train-validation gap → more regularization helps; no gap → more capacity helps
+Title: Big train-val gap: regularize more; no gap: add capacity (each cure helps where prescribed)
 Claim id: gap-diagnosis
 Source: seeds 001 and 004 ("Monitor and visualize the accuracy: big gap = overfitting => increase
         regularization strength; no gap => increase model capacity"), 003 ("High difference =
@@ -33,11 +33,12 @@ no-gap base's is under 3 points.
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import fit_validated, logits_of, softmax_metrics
 from reproductions.common.models import initializer
 from reproductions.common.training import per_epoch
+from reproductions.expect import at_least, at_most, higher, not_higher
 
 POSITION = 60  # its place in the babysitting topic
 
@@ -84,12 +85,6 @@ def run(config, seed, context):
         notes=f"train {train_accuracy:.3f}, val {val_accuracy:.3f}, gap {train_accuracy - val_accuracy:.3f}")
 
 
-def _beats(arm, other, metric, margin, statement, lecture, id_):
-    """`arm` is better than `other` on `metric` by more than `margin` (paired per seed; higher is better)."""
-    return Expectation(id=id_, arm=arm, baseline=other, metric=metric, comparison="greater", margin=margin, null=0.0,
-                       statement=statement, lecture=lecture)
-
-
 CLAIM = Claim(
     id="gap-diagnosis",
     title="Big train-val gap: regularize more; no gap: add capacity (each cure helps where prescribed)",
@@ -105,6 +100,7 @@ CLAIM = Claim(
            "arms: base (no regularization), more L2 (Keras L2 1e-3 on both kernels), wider (4× the hidden units: "
            "512 and 32). Validation: 2000 held-out test images; training accuracy measured after training; losses "
            "are the softmax cross-entropy alone (no L2 term). Arms share seeds (same subsets)."),
+    check='a big-gap and a no-gap regime, each with a more-L2 and a wider arm',
     base_config={"dataset": "fashion-mnist", "regime": "big-gap", "train_size": 10000, "small_train_size": 1000,
                  "validation_size": 2000, "big_gap_width": 128, "no_gap_width": 8, "widen": 4, "wider": False,
                  "l2": 0.0, "learning_rate": 1e-3, "batch_size": 100, "epochs": 3, "small_epochs": 8,
@@ -119,42 +115,39 @@ CLAIM = Claim(
     ),
     expectations=(
         # the no-gap primary first: the placebo (A/A) re-runs the baseline of the first primary, here the small net
-        _beats("no-gap-wider", "no-gap-more-l2", "val_accuracy", 0.01,
-               "no gap: widening raises validation accuracy more than L2 does (by > 1 point)",
-               "'no gap => increase model capacity'", "no-gap-capacity-beats-l2"),
-        _beats("big-gap-more-l2", "big-gap-wider", "val_accuracy", 0.01,
-               "big gap: L2 raises validation accuracy more than widening does (by > 1 point)",
-               "'big gap = overfitting => increase regularization strength'", "big-gap-l2-beats-capacity"),
-        _beats("big-gap-more-l2", "big-gap-base", "val_accuracy", 0.01,
-               "big gap: L2 raises validation accuracy over the unregularized net (by > 1 point)",
-               "'increase regularization strength'", "big-gap-l2-helps"),
-        _beats("big-gap-wider", "big-gap-more-l2", "val_loss", 0.05,
-               "big gap: L2 lowers the final validation loss more than widening does (by > 0.05)",
-               "'big gap = overfitting'", "big-gap-l2-lowers-val-loss-more"),
-        _beats("no-gap-wider", "no-gap-base", "val_accuracy", 0.01,
-               "no gap: widening raises validation accuracy over the base net (by > 1 point)",
-               "'increase model capacity'", "no-gap-capacity-helps"),
-        Expectation(id="no-gap-l2-does-not-help", arm="no-gap-more-l2", baseline="no-gap-base", metric="val_accuracy",
-                    comparison="less", margin=0.005,
-                    statement="no gap: L2 does not raise validation accuracy (it gains less than 0.5 point)",
-                    lecture="regularization is the cure for a gap, not for its absence"),
-        Expectation(id="big-gap-regime-has-a-big-gap", arm="big-gap-base", metric="gap", comparison="greater",
-                    margin=0.1,
-                    statement="the big-gap regime's base net has a big gap (train − val accuracy > 10 points)",
-                    lecture="'big gap = overfitting' (the picture: training accuracy far above validation)"),
-        Expectation(id="no-gap-regime-has-no-gap", arm="no-gap-base", metric="gap", comparison="less", margin=0.03,
-                    statement="the no-gap regime's base net has no gap (train − val accuracy < 3 points)",
-                    lecture="'no gap' (the picture: the two curves together)"),
+        higher("no-gap-capacity-beats-l2", "no-gap-wider", "val_accuracy", than="no-gap-more-l2", by=0.01,
+               statement="no gap: widening raises validation accuracy more than L2 does (by > 1 point)",
+               lecture="'no gap => increase model capacity'"),
+        higher("big-gap-l2-beats-capacity", "big-gap-more-l2", "val_accuracy", than="big-gap-wider", by=0.01,
+               statement="big gap: L2 raises validation accuracy more than widening does (by > 1 point)",
+               lecture="'big gap = overfitting => increase regularization strength'"),
+        higher("big-gap-l2-helps", "big-gap-more-l2", "val_accuracy", than="big-gap-base", by=0.01,
+               statement="big gap: L2 raises validation accuracy over the unregularized net (by > 1 point)",
+               lecture="'increase regularization strength'"),
+        higher("big-gap-l2-lowers-val-loss-more", "big-gap-wider", "val_loss", than="big-gap-more-l2", by=0.05,
+               statement="big gap: L2 lowers the final validation loss more than widening does (by > 0.05)",
+               lecture="'big gap = overfitting'"),
+        higher("no-gap-capacity-helps", "no-gap-wider", "val_accuracy", than="no-gap-base", by=0.01,
+               statement="no gap: widening raises validation accuracy over the base net (by > 1 point)",
+               lecture="'increase model capacity'"),
+        not_higher("no-gap-l2-does-not-help", "no-gap-more-l2", "val_accuracy", than="no-gap-base", by=0.005,
+                   statement="no gap: L2 does not raise validation accuracy (it gains less than 0.5 point)",
+                   lecture="regularization is the cure for a gap, not for its absence"),
+        at_least("big-gap-regime-has-a-big-gap", "big-gap-base", "gap", 0.1,
+                 statement="the big-gap regime's base net has a big gap (train − val accuracy > 10 points)",
+                 lecture="'big gap = overfitting' (the picture: training accuracy far above validation)"),
+        at_most("no-gap-regime-has-no-gap", "no-gap-base", "gap", 0.03,
+                statement="the no-gap regime's base net has no gap (train − val accuracy < 3 points)",
+                lecture="'no gap' (the picture: the two curves together)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "small_train_size": 200, "validation_size": 200,
-                                            "epochs": 1, "small_epochs": 2, "passes_per_epoch": 1},
+        "smoke": Budget(overrides={"train_size": 500, "small_train_size": 200, "validation_size": 200,
+                                   "epochs": 1, "small_epochs": 2, "passes_per_epoch": 1},
                         note="a few hundred images, 1–2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5,
-                        note="1000 images × 40 passes (big gap), 10,000 images × 3 passes (no gap), batch 100"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "small_train_size": 2000,
-                                            "validation_size": None, "big_gap_width": 512, "small_epochs": 20,
-                                            "epochs": 20},
+        "quick": Budget(note="1000 images × 40 passes (big gap), 10,000 images × 3 passes (no gap), batch 100"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "small_train_size": 2000,
+                                  "validation_size": None, "big_gap_width": 512, "small_epochs": 20,
+                                  "epochs": 20},
                        note="CIFAR-10 if its archive is here, else Fashion-MNIST: no gap: 8 hidden units on the whole "
                             "training set, 20 epochs; big gap: 512 hidden units (2048 wider) on 2000 images, 100 "
                             "passes; the whole test set as validation (a GPU job)"),

@@ -1,5 +1,5 @@
 """
-Title: A gradient check: centred differences in float64 confirm Keras' backprop to 1e-7, and catch a bug
+Title: Gradient check: centred differences in float64 match Keras' backprop to < 1e-7 and catch a bug
 Claim id: gradient-check
 Source: seed 002 ("Numerical differentiation is: Approximate. Slow. Numerically unstable. Easy to write.";
         "In summary … Automatic gradient: exact, fast, error-prone. In practice: … Almost always use analytic
@@ -63,10 +63,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.gradcheck import (keras_gradients, keras_numerical_gradients, loss_evaluator,
                                             precision_available, relative_error, selected, tensor_relative_error)
 from reproductions.common.probes import GradientProbe, read_gradients
+from reproductions.expect import count_at_most, exact_above, exact_below
 
 POSITION = 20
 LECTURE_H = 0.00001  # 003: eval_numerical_gradient's "h = 0.00001"
@@ -280,6 +281,7 @@ CLAIM = Claim(
         "weight tensor, the largest of the four. Error against h = 10^0 … 10^-12 on 6 random coordinates per "
         "tensor (cs231n's sparse check). No training."
     ),
+    check="centred differences against Keras' float64 gradients (< 1e-7), forward differences, the float32 error against h, a planted bug, max-pool routing (exact)",
     base_config={"net": "mlp", "dtype": "float64", "scheme": "centred", "bug": "none", "h": LECTURE_H,
                  "threshold": GOOD, "n_examples": 8, "input_dim": 4, "hidden": 10, "classes": 3,
                  "image_size": 8, "filters": 2, "kernel": 3, "sweep_coords": 6, "sweep_k_max": 12},
@@ -294,50 +296,43 @@ CLAIM = Claim(
              sweep_coords=0),
     ),
     expectations=(
-        Expectation(id="centred-check-passes", arm="float64-centred", metric="rel_error", comparison="less",
-                    margin=GOOD, exact=True,
+        exact_below("centred-check-passes", "float64-centred", "rel_error", GOOD,
                     statement="in float64, centred differences at h = 1e-5 match Keras' gradients to a relative "
                               "error below 1e-7 (every weight tensor, every seed)",
                     lecture="'check correctness of implementation with numerical gradient'; pass bar < 1e-7 (cs231n)"),
-        Expectation(id="planted-bug-caught", arm="planted-bug", metric="rel_error", comparison="greater",
-                    margin=WRONG, exact=True,
+        exact_above("planted-bug-caught", "planted-bug", "rel_error", WRONG,
                     statement="a backward pass that forgets the sigmoid's local gradient gives a relative error above "
                               "1e-2: the check flags it",
                     lecture="automatic gradient 'error-prone'; '> 1e-2 … probably wrong' (cs231n)"),
-        Expectation(id="maxpool-routes-to-argmax", arm="conv-maxpool", metric="routing_errors", comparison="less",
-                    margin=0.5, exact=True,
-                    statement="max-pool's input gradient is nonzero only at each window's argmax and equals the "
-                              "upstream gradient there (no window wrong)",
-                    lecture="'store the index that took the max … the backprop gradient is the input gradient at "
-                            "that index'"),
-        Expectation(id="conv-check-passes", arm="conv-maxpool", metric="rel_error", comparison="less",
-                    margin=GOOD, exact=True,
+        count_at_most("maxpool-routes-to-argmax", "conv-maxpool", "routing_errors", 0,
+                      statement="max-pool's input gradient is nonzero only at each window's argmax and equals the "
+                                "upstream gradient there (no window wrong)",
+                      lecture="'store the index that took the max … the backprop gradient is the input gradient at "
+                              "that index'"),
+        exact_below("conv-check-passes", "conv-maxpool", "rel_error", GOOD,
                     statement="the same check passes through a convolution and a max-pool (kink-free inputs)",
                     lecture="pass bar < 1e-7 (cs231n)"),
-        Expectation(id="forward-far-worse", arm="float64-forward", baseline="float64-centred", metric="rel_error",
-                    scale="log10", comparison="greater", margin=2.0, exact=True,
+        exact_above("forward-far-worse", "float64-forward", "rel_error", 2.0, than="float64-centred", scale="log10",
                     statement="at the same h the lecture's forward difference is at least 100× less accurate "
                               "than the centred one (O(h) against O(h²))",
                     lecture="003's eval_numerical_gradient: (f(x+h) − f(x)) / h; 'Approximate'"),
-        Expectation(id="float32-u-shaped-centred", arm="float32-centred", metric="u_depth", comparison="greater",
-                    margin=1.0, exact=True,
+        exact_above("float32-u-shaped-centred", "float32-centred", "u_depth", 1.0,
                     statement="in float32 the centred error is U-shaped in h: h = 1 and h = 1e-12 both at least "
                               "10× worse than the best h, which lies inside the sweep",
                     lecture="'Numerically unstable'"),
-        Expectation(id="float32-u-shaped-forward", arm="float32-forward", metric="u_depth", comparison="greater",
-                    margin=1.0, exact=True,
-                    statement="the same for the forward difference", lecture="'Numerically unstable'"),
-        Expectation(id="float32-never-passes", arm="float32-centred", metric="best_rel_error", comparison="greater",
-                    margin=GOOD, exact=True,
+        exact_above("float32-u-shaped-forward", "float32-forward", "u_depth", 1.0,
+                    statement="the same for the forward difference",
+                    lecture="'Numerically unstable'"),
+        exact_above("float32-never-passes", "float32-centred", "best_rel_error", GOOD,
                     statement="in float32 no h in the sweep brings the centred check under 1e-7 (hence double "
                               "precision)",
                     lecture="'Numerically unstable'; cs231n: 'use double precision'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"sweep_coords": 2}, note="2 coordinates per tensor in the sweep"),
-        "quick": Budget(seeds=5, note="the toy nets; every weight checked at h = 1e-5, 6 per tensor in the sweep"),
-        "full": Budget(seeds=10, overrides={"n_examples": 32, "input_dim": 32, "hidden": 50, "classes": 10,
-                                            "image_size": 16, "filters": 4, "sweep_coords": 12},
+        "smoke": Budget(overrides={"sweep_coords": 2}, note="2 coordinates per tensor in the sweep"),
+        "quick": Budget(note="the toy nets; every weight checked at h = 1e-5, 6 per tensor in the sweep"),
+        "full": Budget(overrides={"n_examples": 32, "input_dim": 32, "hidden": 50, "classes": 10,
+                                  "image_size": 16, "filters": 4, "sweep_coords": 12},
                        note="a 32-50-10 net (the lecture's 50 hidden units and 10 classes) and a 16×16 conv net, "
                             "every weight checked; 12 per tensor in the sweep"),
     },

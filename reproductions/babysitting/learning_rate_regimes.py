@@ -1,5 +1,5 @@
 """
-Title: Learning-rate regimes: too low, the loss barely moves; too high, NaN; the range worth searching is 1e-5..1e-3
+Title: Learning rate too low: the loss barely moves (accuracy rises anyway); too high: NaN; search 1e-5..1e-3
 Claim id: learning-rate-regimes
 Source: seeds 000, 001, 002, 003 (babysitting: "find learning rate that makes the loss go down"),
         the cs231n log on seed 001.
@@ -31,7 +31,6 @@ were. Quick: 10 epochs over a 10k Fashion-MNIST subset (1000 updates, a fifth of
 full: the whole training set (CIFAR-10 when its archive is here), the lecture's setting.
 """
 
-import json
 import math
 
 import keras
@@ -39,10 +38,12 @@ import numpy as np
 
 from reproductions.babysitting.initial_loss import build_two_layer_net
 from reproductions.babysitting.overfit_tiny_subset import cost_and_accuracy, preprocess, raw_pixels
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import subset_index
 from reproductions.common.seeding import seed_everything
-from reproductions.common.training import TrainTimer
+from reproductions.common.sgd_runs import remembered, reset_optimizer
+from reproductions.common.training import TrainTimer, capped_schedule
+from reproductions.expect import at_least, count_at_least, count_at_most, near
 
 POSITION = 40
 
@@ -129,16 +130,11 @@ def train_at_rate(config, seed, context) -> ArmResult:
     seed_everything(seed)
     (x, y), (x_val, y_val) = split(config, seed, context.data_dir, context.validation_pool)
     initial = build_two_layer_net(x.shape[1], config).get_weights()  # W = init_scale·randn, b = 0
-    batch_size, epochs = config["batch_size"], config["epochs"]
-    steps = max(1, len(x) // batch_size)
-    steps_per_epoch = None
-    if context.step_cap is not None and context.step_cap < steps * epochs:  # as common.training.fit_epochs
-        steps_per_epoch = min(steps, context.step_cap)
-        steps, epochs = steps_per_epoch, max(1, context.step_cap // steps_per_epoch)
+    batch_size = config["batch_size"]
+    steps, epochs, steps_per_epoch = capped_schedule(len(x), batch_size, config["epochs"], context.step_cap)
     model = trainer(x.shape[1], config, 1 if keras.backend.backend() == "torch" else steps)
     model.set_weights(initial)
-    model.optimizer.learning_rate = config["learning_rate"]
-    model.optimizer.iterations.assign(0)
+    reset_optimizer(model.optimizer, config["learning_rate"])  # the step count zeroed, the run's rate set
     seed_everything(seed)  # the batch order
     timer = TrainTimer(steps * batch_size)
     # no validation inside fit (it costs more than the training here): the validation set is read at the start
@@ -182,25 +178,11 @@ def train_at_rate(config, seed, context) -> ArmResult:
     return ArmResult(scalars=scalars, series=series, notes=note)
 
 
-# The sweep arm reads the rate arms' runs of the same seed: each is computed once per process and kept here
-# (a pure function of its config, seed and context, so a fresh computation gives the same numbers).
-_RUNS: dict[str, ArmResult] = {}
-_KEEP = 64
-
-
-def _run_key(config, seed, context) -> str:
-    return json.dumps({"config": config, "seed": seed, "data_dir": str(context.data_dir), "cap": context.step_cap,
-                       "pool": context.validation_pool, "backend": keras.backend.backend(),
-                       "policy": keras.config.dtype_policy().name}, sort_keys=True, default=str)
-
-
 def run_at_rate(config, seed, context) -> ArmResult:
-    key = _run_key(config, seed, context)
-    if key not in _RUNS:
-        if len(_RUNS) >= _KEEP:
-            _RUNS.pop(next(iter(_RUNS)))
-        _RUNS[key] = train_at_rate(config, seed, context)
-    return _RUNS[key]
+    """One rate's run, computed once per process (common.sgd_runs.remembered): the sweep arm reads the rate arms'
+    runs of the same seed (a pure function of its config, seed and context, so a fresh computation gives the
+    same numbers)."""
+    return remembered(config, seed, context, train_at_rate)
 
 
 def sweep(config, seed, context) -> ArmResult:
@@ -263,6 +245,7 @@ CLAIM = Claim(
         "best' = within 0.1 nats of it. Quick: a 10k class-balanced Fashion-MNIST subset (1000 updates); full: the "
         "whole training set, CIFAR-10 when its archive is here (the lecture's 3072-50-10, 4900 updates)."
     ),
+    check="the lecture's net over its rates 1e-6 … 1e6 for 10 epochs; the best rate per seed; the 3× rule",
     base_config={"dataset": "fashion-mnist", "train_size": 10000, "validation_size": 1000, "hidden": 50,
                  "classes": 10, "init_scale": 1e-4, "reg": 1e-6, "batch_size": 100, "epochs": 10,
                  "learning_rate": 1e-6, "mode": "rate", "rates": RATES},
@@ -270,50 +253,43 @@ CLAIM = Claim(
         Arm("sweep", {"mode": "sweep"}, "the six rate runs of each seed read together (no training of its own)"),
     ),
     expectations=(
-        Expectation(id="loss-flat-at-1e-6", arm="lr-1e-6", metric="loss_change", comparison="within", target=0.0,
-                    margin=0.01,
-                    statement="at lr 1e-6 the training cost changes by less than 0.01 nats over the 10 epochs "
-                              "('loss barely changing')",
-                    lecture="2.302576 -> 2.302420 (−0.00016) in 10 epochs"),
-        Expectation(id="nan-at-1e6", arm="lr-1e6", metric="diverged_epoch", comparison="less", margin=1.5, exact=True,
-                    statement="at lr 1e6 the cost is NaN/inf within the first epoch, on every seed",
-                    lecture="'cost nan' at epoch 1"),
-        Expectation(id="best-rate-in-range", arm="sweep", metric="best_in_range", comparison="greater", margin=0.5,
-                    exact=True,
-                    statement="on every seed the rate with the lowest validation cost after 10 epochs lies in "
-                              "[1e-5, 1e-3]",
-                    lecture="'Rough range for learning rate we should be cross-validating is somewhere "
-                            "[1e-3 ... 1e-5]'"),
-        Expectation(id="accuracy-rises-at-1e-6", arm="lr-1e-6", metric="val_accuracy_gain", comparison="greater",
-                    margin=0.05, null=0.0,
-                    statement="at lr 1e-6, with the cost flat, the validation accuracy still rises by more than 0.05 "
-                              "over its value at initialisation ('remember this is softmax')",
-                    lecture="val accuracy 0.103 (epoch 1) -> 0.192 (epoch 10): 'goes to 20% though'"),
-        Expectation(id="lowest-rate-too-low", arm="sweep", metric="lowest_rate_gap", comparison="greater", margin=0.5,
-                    null=0.0,
-                    statement="'too low': lr 1e-6 ends more than 0.5 nats of validation cost above the best rate",
-                    lecture="'Loss barely changing: Learning rate must be too low'"),
-        Expectation(id="explodes-at-3e-3", arm="lr-3e-3", metric="diverged", comparison="greater", margin=0.5,
-                    exact=True,
-                    statement="at lr 3e-3 the cost turns non-finite within the 10 epochs, on every seed",
-                    lecture="'cost inf' at epoch 5: '3e-3 is still too high. Cost explodes'"),
-        Expectation(id="nan-only-above-best", arm="sweep", metric="diverged_at_or_below_best", comparison="less",
-                    margin=0.5, exact=True,
-                    statement="'NaN almost always means high learning rate': no run at or below the best rate turns "
-                              "non-finite, on every seed",
-                    lecture="'cost: NaN almost always means high learning rate'"),
-        Expectation(id="3x-rule-spares-good-runs", arm="sweep", metric="rule_false_stops", comparison="less",
-                    margin=0.5, exact=True,
-                    statement="the 3x rule never stops a run that would have ended within 0.1 nats of the best "
-                              "validation cost, on every seed",
-                    lecture="'If the cost is ever > 3 * original cost, break out early'"),
+        near("loss-flat-at-1e-6", "lr-1e-6", "loss_change", 0.0, tolerance=0.01,
+             statement="at lr 1e-6 the training cost changes by less than 0.01 nats over the 10 epochs "
+                       "('loss barely changing')",
+             lecture="2.302576 -> 2.302420 (−0.00016) in 10 epochs"),
+        count_at_most("nan-at-1e6", "lr-1e6", "diverged_epoch", 1,
+                      statement="at lr 1e6 the cost is NaN/inf within the first epoch, on every seed",
+                      lecture="'cost nan' at epoch 1"),
+        count_at_least("best-rate-in-range", "sweep", "best_in_range", 1,
+                       statement="on every seed the rate with the lowest validation cost after 10 epochs lies in "
+                                 "[1e-5, 1e-3]",
+                       lecture="'Rough range for learning rate we should be cross-validating is somewhere "
+                               "[1e-3 ... 1e-5]'"),
+        at_least("accuracy-rises-at-1e-6", "lr-1e-6", "val_accuracy_gain", 0.05, null=0.0,
+                 statement="at lr 1e-6, with the cost flat, the validation accuracy still rises by more than 0.05 "
+                           "over its value at initialisation ('remember this is softmax')",
+                 lecture="val accuracy 0.103 (epoch 1) -> 0.192 (epoch 10): 'goes to 20% though'"),
+        at_least("lowest-rate-too-low", "sweep", "lowest_rate_gap", 0.5, null=0.0,
+                 statement="'too low': lr 1e-6 ends more than 0.5 nats of validation cost above the best rate",
+                 lecture="'Loss barely changing: Learning rate must be too low'"),
+        count_at_least("explodes-at-3e-3", "lr-3e-3", "diverged", 1,
+                       statement="at lr 3e-3 the cost turns non-finite within the 10 epochs, on every seed",
+                       lecture="'cost inf' at epoch 5: '3e-3 is still too high. Cost explodes'"),
+        count_at_most("nan-only-above-best", "sweep", "diverged_at_or_below_best", 0,
+                      statement="'NaN almost always means high learning rate': no run at or below the best rate turns "
+                                "non-finite, on every seed",
+                      lecture="'cost: NaN almost always means high learning rate'"),
+        count_at_most("3x-rule-spares-good-runs", "sweep", "rule_false_stops", 0,
+                      statement="the 3x rule never stops a run that would have ended within 0.1 nats of the best "
+                                "validation cost, on every seed",
+                      lecture="'If the cost is ever > 3 * original cost, break out early'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
                         note="500 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="a 10k Fashion-MNIST subset, batches of 100, 10 epochs (1000 updates; the "
-                                      "lecture made 4900)"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "validation_size": 1000},
+        "quick": Budget(note="a 10k Fashion-MNIST subset, batches of 100, 10 epochs (1000 updates; the "
+                             "lecture made 4900)"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "validation_size": 1000},
                        note="the whole training set (CIFAR-10, the lecture's 3072-50-10 net, when its archive is here; "
                             "else Fashion-MNIST), batches of 100, 10 epochs, as the lecture"),
     },

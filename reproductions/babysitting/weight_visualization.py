@@ -1,5 +1,5 @@
 """
-Title: Noisy first-layer weights mean too little regularization; stronger L2 gives clean weights
+Title: Noisy first-layer weights mean too little regularization: stronger L2 gives clean filters
 Claim id: weight-visualization
 Source: seed 001 ("Visualizing first-layer weights: Noisy weights => Regularization maybe not strong
         enough"; "first-layer visualization of weights (if working with images)"), seed 002 ("Visualize the
@@ -25,16 +25,15 @@ each step of the sweep; and, testing the lecture's "clean weights: training is p
 strong-L2 net reaches a higher validation accuracy than the unregularized one (by > 0.5 point).
 """
 
-import math
-
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import fit_validated
 from reproductions.common.models import initializer
 from reproductions.common.roughness import filters_as_images, roughness
+from reproductions.expect import higher, lower
 
 POSITION = 70  # its place in the babysitting topic
 
@@ -91,11 +90,6 @@ ARMS = tuple(Arm(_arm_name(l2), {"l2": l2}, f"L2 {l2:g} on both kernels" if l2 e
 NONE, STRONG = ARMS[0].name, ARMS[-1].name
 
 
-def _smoother(arm, than, margin, null, statement, lecture, id_):
-    return Expectation(id=id_, arm=arm, baseline=than, metric="roughness", scale="log10", comparison="less",
-                       margin=margin, null=null, statement=statement, lecture=lecture)
-
-
 CLAIM = Claim(
     id="weight-visualization",
     title="Noisy first-layer weights mean too little regularization: stronger L2 gives clean filters",
@@ -109,29 +103,30 @@ CLAIM = Claim(
            "kernels) swept over 0, 1e-4, 1e-3, 1e-2. Arms share seeds (same subset, initial weights and batches). "
            "Roughness of a 28×28 filter: 1 − the correlation of neighbouring pixels (white noise 1, smooth 0, "
            "scale-invariant), averaged over the 100 first-layer filters. Validation: 2000 held-out test images."),
+    check='a roughness measure of the first-layer filters over an L2 sweep, and the filters drawn',
     base_config={"dataset": "fashion-mnist", "train_size": 5000, "validation_size": 2000, "hidden": 100, "l2": 0.0,
                  "learning_rate": 0.025, "momentum": 0.9, "batch_size": 100, "epochs": 8, "filters_shown": 10},
     arms=ARMS,
     expectations=(
-        _smoother(STRONG, NONE, -math.log10(2.0), 0.0,
-                  "with L2 1e-2 the first-layer filters are less than half as rough as with no L2 (log10 ratio < −0.3)",
-                  "'Noisy weights => Regularization maybe not strong enough' (001, 002)",
-                  "strong-l2-cleans-the-filters"),
-        *(_smoother(ARMS[i + 1].name, ARMS[i].name, 0.0, None,
-                    f"roughness falls from L2 {L2_SWEEP[i]:g} to {L2_SWEEP[i + 1]:g} (monotone over the sweep)",
-                    "more regularization, cleaner weights", f"smoother-at-{ARMS[i + 1].name}")
+        lower("strong-l2-cleans-the-filters", STRONG, "roughness", than=NONE, ratio=0.5,
+              statement="with L2 1e-2 the first-layer filters are less than half as rough as with no L2 (log10 ratio "
+                        "< −0.3)",
+              lecture="'Noisy weights => Regularization maybe not strong enough' (001, 002)"),
+        *(lower(f"smoother-at-{ARMS[i + 1].name}", ARMS[i + 1].name, "roughness", than=ARMS[i].name, ratio=1.0,
+                null=None,
+                statement=f"roughness falls from L2 {L2_SWEEP[i]:g} to {L2_SWEEP[i + 1]:g} (monotone over the sweep)",
+                lecture="more regularization, cleaner weights")
           for i in range(len(ARMS) - 1)),
-        Expectation(id="clean-filters-train-well", arm=STRONG, baseline=NONE, metric="val_accuracy",
-                    comparison="greater", margin=0.005, null=0.0,
-                    statement="the net with clean filters (L2 1e-2) reaches a higher validation accuracy than the "
-                              "unregularized one (by > 0.5 point)",
-                    lecture="'Nice clean weights: training is proceeding well' (002)"),
+        higher("clean-filters-train-well", STRONG, "val_accuracy", than=NONE, by=0.005,
+               statement="the net with clean filters (L2 1e-2) reaches a higher validation accuracy than the "
+                         "unregularized one (by > 0.5 point)",
+               lecture="'Nice clean weights: training is proceeding well' (002)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 1},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 1},
                         note="500 images, 1 epoch: pipeline check only"),
-        "quick": Budget(seeds=5, note="5000 images, 8 epochs (400 SGD steps)"),
-        "full": Budget(seeds=10, overrides={"train_size": None, "validation_size": None, "epochs": 20},
+        "quick": Budget(note="5000 images, 8 epochs (400 SGD steps)"),
+        "full": Budget(overrides={"train_size": None, "validation_size": None, "epochs": 20},
                        note="all 60,000 Fashion-MNIST training images (the filters are 28×28 images: no CIFAR-10), "
                             "20 epochs, the whole test set as validation"),
     },

@@ -26,6 +26,8 @@ import time
 
 import keras
 
+from reproductions.claim import PlotSpec
+
 
 # wall-clock measures among a run's metrics: they differ run to run (everything else is bit-reproducible)
 TIMING_METRICS = frozenset({"run_seconds", "train_seconds", "first_epoch_seconds", "train_images_per_second"})
@@ -144,6 +146,20 @@ def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, win
         reached=reached, diverged=watch.diverged, steps_run=steps_run,
         final_accuracy=final if math.isfinite(final) else 0.0,
         accuracy_curve=watch.accuracy, loss_curve=watch.loss, throughput=timer.scalars())
+
+
+def target_curve_plot(*, title: str, name: str = "training-accuracy", metric: str = "train_accuracy") -> PlotSpec:
+    """The plot of train_to_target's curves: the running-window training accuracy per arm over training steps, the
+    config's target drawn as a line (a run stops when it gets there)."""
+    return PlotSpec(name=name, kind="series", metric=metric, title=title, xlabel="training step",
+                    ylabel="running training accuracy", line_param="target")
+
+
+def steps_to_target_plot(*, title: str) -> PlotSpec:
+    """The plot of train_to_target's steps to the target per arm, on a log scale (a censored run counts as its
+    step budget)."""
+    return PlotSpec(name="steps-to-target", kind="bar", metric="steps_to_target", log_y=True, title=title,
+                    ylabel="steps")
 
 
 @dataclasses.dataclass(frozen=True)

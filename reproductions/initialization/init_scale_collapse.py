@@ -1,5 +1,5 @@
 """
-Title: Small init collapses a deep net's activations; Xavier and He keep them alive
+Title: Small init collapses a deep net's activations; Xavier keeps tanh alive, He keeps ReLU alive
 Claim id: init-scale-collapse
 Source: seeds 003 ("Initializing the weights", the 10-layer x 500-unit tanh example) and 004;
         Glorot & Bengio 2010 (Xavier), He et al. 2015.
@@ -25,9 +25,10 @@ import math
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import gaussian_inputs
 from reproductions.common.probes import GradientProbe, read_gradients
+from reproductions.expect import at_least, at_most, lower, near
 
 POSITION = 10  # the lecture's own experiment first
 
@@ -121,16 +122,6 @@ def run(config, seed, context):
     return ArmResult(scalars=scalars, series=series)
 
 
-def _table_match(arm):
-    return Expectation(
-        id=f"table-{arm}", arm=arm, metric="table_deviation", comparison="less",
-        margin=math.log(1 + TABLE_TOLERANCE),
-        statement=f"the per-layer activation std for {arm} matches the lecture's table",
-        lecture="layers 1..10: " + ", ".join(f"{v:g}" for v in LECTURE_STD[arm][:3]) + ", …, "
-                + f"{LECTURE_STD[arm][-1]:g}",
-    )
-
-
 CLAIM = Claim(
     id="init-scale-collapse",
     title="Small init collapses a deep net's activations; Xavier keeps tanh alive, He keeps ReLU alive",
@@ -148,6 +139,7 @@ CLAIM = Claim(
         "with respect to each layer's pre-activation and weights, read off one SGD step through zero probes "
         "(the same on every Keras backend). No training: this is the state at initialisation."
     ),
+    check="the lecture's own experiment, per-layer std and gradients, against its printed tables",
     base_config={"n_examples": 1000, "width": 500, "depth": 10, "activation": "tanh", "init": "normal",
                  "init_scale": 0.01},
     arms=(
@@ -159,55 +151,57 @@ CLAIM = Claim(
     ),
     expectations=(
         # 003: "The value of the neurons' activation becomes zero!"
-        Expectation(id="small-init-collapses", arm="tanh-0.01", metric="act_std_last", comparison="less",
-                    margin=1e-3, null=1.0, statement="with W = 0.01·randn the layer-10 activations collapse (std < 1e-3)",
-                    lecture="layer-10 std 0.000000"),
-        Expectation(id="small-init-theory-factor", arm="tanh-0.01", metric="std_decay_factor", comparison="within",
-                    target=THEORY_FACTOR, margin=0.05 * THEORY_FACTOR,
-                    statement="each layer scales the std by sqrt(500)·0.01 ≈ 0.224 (within 5 %)",
-                    lecture="0.213 → 0.0476 → 0.0106: factor ≈ 0.223"),
+        at_most("small-init-collapses", "tanh-0.01", "act_std_last", 1e-3, null=1.0,
+                statement="with W = 0.01·randn the layer-10 activations collapse (std < 1e-3)",
+                lecture="layer-10 std 0.000000"),
+        near("small-init-theory-factor", "tanh-0.01", "std_decay_factor", THEORY_FACTOR,
+             tolerance=0.05 * THEORY_FACTOR,
+             statement="each layer scales the std by sqrt(500)·0.01 ≈ 0.224 (within 5 %)",
+             lecture="0.213 → 0.0476 → 0.0106: factor ≈ 0.223"),
         # 003: "Almost all neurons are saturated [-1 or +1]."
-        Expectation(id="large-init-saturates", arm="tanh-1.0", metric="saturated_fraction", comparison="greater",
-                    margin=0.8, null=0.5, statement=f"with W = 1.0·randn almost all (> 80 %) tanh units are saturated (|h| > {SATURATION})",
-                    lecture="std 0.98 at every layer; histograms at ±1"),
-        Expectation(id="large-init-local-derivative-zero", arm="tanh-1.0", metric="local_derivative_mean",
-                    comparison="less", margin=0.1, null=0.5,
-                    statement="saturation makes tanh's local derivative 1 − h² nearly zero (mean < 0.1)",
-                    lecture="the mechanism behind 'the value of all gradients will be zero'"),
+        at_least("large-init-saturates", "tanh-1.0", "saturated_fraction", 0.8, null=0.5,
+                 statement=f"with W = 1.0·randn almost all (> 80 %) tanh units are saturated (|h| > {SATURATION})",
+                 lecture="std 0.98 at every layer; histograms at ±1"),
+        at_most("large-init-local-derivative-zero", "tanh-1.0", "local_derivative_mean", 0.1, null=0.5,
+                statement="saturation makes tanh's local derivative 1 − h² nearly zero (mean < 0.1)",
+                lecture="the mechanism behind 'the value of all gradients will be zero'"),
         # 003: "The value of all gradients will be zero."
-        Expectation(id="large-init-gradients-zero", arm="tanh-1.0", baseline="tanh-xavier",
-                    metric="weight_grad_norm_mean", scale="log10", comparison="less", margin=-2.0, null=-0.3,
-                    statement="with W = 1.0·randn the weight gradients are ~zero (100× below Xavier's)",
-                    lecture="'The value of all gradients will be zero.'"),
+        lower("large-init-gradients-zero", "tanh-1.0", "weight_grad_norm_mean", than="tanh-xavier", ratio=0.01,
+              null=-0.3,
+              statement="with W = 1.0·randn the weight gradients are ~zero (100× below Xavier's)",
+              lecture="'The value of all gradients will be zero.'"),
         # 003: "How the value of the gradients will be during the backward computations?" (W*X nodes)
-        Expectation(id="small-init-weight-gradients-tiny", arm="tanh-0.01", baseline="tanh-xavier",
-                    metric="weight_grad_norm_mean", scale="log10", comparison="less", margin=-2.0, null=-0.3,
-                    statement="with W = 0.01·randn the weight gradients are tiny (100× below Xavier's)",
-                    lecture="hint: dW = X·dY, and X is ~0"),
-        Expectation(id="small-init-gradients-vanish-toward-input", arm="tanh-0.01",
-                    metric="weight_grad_depth_ratio", scale="log10", comparison="less", margin=-1.0, null=-0.3,
-                    statement="with W = 0.01·randn the weight gradients vanish toward the input (layer 1 10× below layer 10)",
-                    lecture="the vanishing-gradient reading of the slide"),
-        Expectation(id="small-init-backprop-signal-vanishes", arm="tanh-0.01",
-                    metric="preact_grad_depth_ratio", scale="log10", comparison="less", margin=-3.0, null=-0.3,
-                    statement="with W = 0.01·randn the backpropagated signal dL/dz shrinks 1000× from layer 10 to layer 1",
-                    lecture="each backward step multiplies by W ≈ 0.01"),
-        Expectation(id="xavier-keeps-tanh-alive", arm="tanh-xavier", metric="act_std_last", comparison="greater",
-                    margin=0.1, null=1e-3, statement="Xavier keeps tanh activations alive (layer-10 std > 0.1)",
-                    lecture="layer-10 std 0.228"),
+        lower("small-init-weight-gradients-tiny", "tanh-0.01", "weight_grad_norm_mean", than="tanh-xavier", ratio=0.01,
+              null=-0.3,
+              statement="with W = 0.01·randn the weight gradients are tiny (100× below Xavier's)",
+              lecture="hint: dW = X·dY, and X is ~0"),
+        at_most("small-init-gradients-vanish-toward-input", "tanh-0.01", "weight_grad_depth_ratio", ratio=0.1,
+                null=-0.3,
+                statement="with W = 0.01·randn the weight gradients vanish toward the input (layer 1 10× below layer "
+                          "10)",
+                lecture="the vanishing-gradient reading of the slide"),
+        at_most("small-init-backprop-signal-vanishes", "tanh-0.01", "preact_grad_depth_ratio", ratio=0.001, null=-0.3,
+                statement="with W = 0.01·randn the backpropagated signal dL/dz shrinks 1000× from layer 10 to layer 1",
+                lecture="each backward step multiplies by W ≈ 0.01"),
+        at_least("xavier-keeps-tanh-alive", "tanh-xavier", "act_std_last", 0.1, null=1e-3,
+                 statement="Xavier keeps tanh activations alive (layer-10 std > 0.1)",
+                 lecture="layer-10 std 0.228"),
         # 003: "if you use the ReLU activation function, this method will no longer work properly!"
-        Expectation(id="xavier-fails-relu", arm="relu-xavier", metric="std_ratio_last_first", comparison="less",
-                    margin=0.1, null=0.5, statement="with ReLU, Xavier lets the std decay >10× over 10 layers",
-                    lecture="0.582 → 0.026 (×0.045)"),
-        Expectation(id="he-keeps-relu-alive", arm="relu-he", metric="std_ratio_last_first", scale="log10",
-                    comparison="within", target=0.0, margin=math.log10(2.0),
-                    statement="He init keeps the ReLU std level across 10 layers (within a factor 2)",
-                    lecture="0.825 → 0.845 (×1.02)"),
-        *(_table_match(arm) for arm in LECTURE_STD),
+        at_most("xavier-fails-relu", "relu-xavier", "std_ratio_last_first", 0.1, null=0.5,
+                statement="with ReLU, Xavier lets the std decay >10× over 10 layers",
+                lecture="0.582 → 0.026 (×0.045)"),
+        near("he-keeps-relu-alive", "relu-he", "std_ratio_last_first", 0.0, tolerance=math.log10(2.0), scale="log10",
+             statement="He init keeps the ReLU std level across 10 layers (within a factor 2)",
+             lecture="0.825 → 0.845 (×1.02)"),
+        *(at_most(f"table-{arm}", arm, "table_deviation", math.log(1 + TABLE_TOLERANCE),
+                  statement=f"the per-layer activation std for {arm} matches the lecture's table",
+                  lecture="layers 1..10: " + ", ".join(f"{v:g}" for v in LECTURE_STD[arm][:3]) + ", …, "
+                          + f"{LECTURE_STD[arm][-1]:g}")
+          for arm in LECTURE_STD),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"n_examples": 100}, note="100 inputs: pipeline check only"),
-        "quick": Budget(seeds=5, note="the lecture's exact setting; seconds per seed"),
+        "smoke": Budget(overrides={"n_examples": 100}, note="100 inputs: pipeline check only"),
+        "quick": Budget(note="the lecture's exact setting; seconds per seed"),
         "full": Budget(seeds=20, note="the lecture's exact setting, 20 seeds"),
     },
     run=run,

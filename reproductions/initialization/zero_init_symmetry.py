@@ -1,5 +1,5 @@
 """
-Title: Zero (or any constant) init: every hidden unit computes and learns the same thing
+Title: Zero or constant init: every hidden unit computes and learns the same thing; random init breaks the tie
 Claim id: zero-init-symmetry
 Source: seed 003 ("Initializing the weights": "Question: What happens if all the weights are
         initialized to zero?"), seed 004 ("4. Weight Initialization": "초기값을 0으로 하면 모든 뉴런은
@@ -32,10 +32,11 @@ zero start is at chance, 0.1, while a random MLP reaches ~0.8 here).
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.training import fit_epochs, per_epoch
 from reproductions.common.units import layer_symmetry
+from reproductions.expect import count_at_most, exact_above, exact_below, exact_near, higher
 
 POSITION = 20
 
@@ -108,22 +109,8 @@ def run(config, seed, context):
               f"(bitwise {scalars['distinct_units_bitwise']:.0f})")
 
 
-def _identical(arm, words, primary_lecture):
-    return Expectation(
-        id=f"{arm}-init-units-identical", arm=arm, metric="max_relative_spread", comparison="less",
-        margin=RELATIVE_TOLERANCE, exact=True,
-        statement=f"after training from {words}, every hidden layer's units are identical (max pairwise difference "
-                  f"of their incoming weights and bias < {RELATIVE_TOLERANCE:g} of the layer's weight scale)",
-        lecture=primary_lecture)
-
-
-def _beats(arm, words):
-    return Expectation(
-        id=f"random-beats-{arm}", arm="xavier", baseline=arm, metric="test_accuracy", comparison="greater",
-        margin=WIDE_MARGIN, null=0.0,
-        statement=f"random (Xavier) init beats {words} init by a wide margin (> {WIDE_MARGIN} test accuracy)",
-        lecture="'모든 뉴런은 동일한 일을 하게 돼 … 의미 x' (every neuron does the same thing: meaningless); "
-                "the remedy: 'small random numbers'")
+REMEDY_LECTURE = ("'모든 뉴런은 동일한 일을 하게 돼 … 의미 x' (every neuron does the same thing: meaningless); "
+                  "the remedy: 'small random numbers'")
 
 
 CLAIM = Claim(
@@ -142,6 +129,7 @@ CLAIM = Claim(
            "compared by common/units.py: max pairwise L∞ difference relative to the layer's max |w|, and the number "
            f"of distinct units within {RELATIVE_TOLERANCE:g} of that scale (and bitwise). Arms share seeds (same "
            "subset, same batch order)."),
+    check='the hidden units of a trained MLP from zero/constant init are identical (exact); random init beats them by > 0.3 accuracy',
     base_config={"dataset": "fashion-mnist", "train_size": 3000, "validation_size": 1000, "depth": 2, "width": 100,
                  "activation": "tanh", "init": "xavier", "constant": 0.01, "learning_rate": 0.01, "momentum": 0.9,
                  "batch_size": 50, "epochs": 5},
@@ -151,34 +139,48 @@ CLAIM = Claim(
         Arm("xavier", {"init": "xavier"}, "W = randn / sqrt(fan_in) (biases 0)"),
     ),
     expectations=(
-        _identical("constant", "a constant init (0.01)",
-                   "'every neuron does the same thing; all gradients are the same' (004)"),
-        _identical("zero", "zero init", "'What happens if all the weights are initialized to zero?' (003)"),
-        _beats("constant", "constant (0.01)"),  # first: its baseline is the placebo arm (a constant start
-        _beats("zero", "zero"),                 # varies by seed; a zero start's accuracy is always 0.1)
-        Expectation(id="zero-init-hidden-weights-stay-zero", arm="zero", metric="hidden_nonzero_weights",
-                    comparison="less", margin=0.5, exact=True,
-                    statement="from zero init with tanh, no hidden weight or bias ever moves from 0 (tanh(0) = 0: "
-                              "the gradients reaching them are exactly 0)",
-                    lecture="the sharpest case of 'all gradients are the same'"),
-        Expectation(id="zero-init-predicts-one-class", arm="zero", metric="distinct_predictions", comparison="less",
-                    margin=1.5, exact=True,
-                    statement="from zero init the net learns only the output biases: it predicts one class for every "
-                              "test image", lecture="'의미 x' (meaningless)"),
-        Expectation(id="random-init-units-distinct", arm="xavier", metric="distinct_fraction", comparison="greater",
-                    margin=0.999, exact=True,
+        exact_below("constant-init-units-identical", "constant", "max_relative_spread", RELATIVE_TOLERANCE,
+                    statement="after training from a constant init (0.01), every hidden layer's units are identical "
+                              f"(max pairwise difference of their incoming weights and bias < {RELATIVE_TOLERANCE:g} "
+                              "of the layer's weight scale)",
+                    lecture="'every neuron does the same thing; all gradients are the same' (004)"),
+        exact_below("zero-init-units-identical", "zero", "max_relative_spread", RELATIVE_TOLERANCE,
+                    statement="after training from zero init, every hidden layer's units are identical (max pairwise "
+                              f"difference of their incoming weights and bias < {RELATIVE_TOLERANCE:g} of the layer's "
+                              "weight scale)",
+                    lecture="'What happens if all the weights are initialized to zero?' (003)"),
+        # random-beats-constant first: its baseline is the placebo arm (a constant start varies by seed; a zero
+        # start's accuracy is always 0.1)
+        higher("random-beats-constant", "xavier", "test_accuracy", than="constant", by=WIDE_MARGIN,
+               statement=f"random (Xavier) init beats constant (0.01) init by a wide margin (> {WIDE_MARGIN} test "
+                         "accuracy)",
+               lecture=REMEDY_LECTURE),
+        higher("random-beats-zero", "xavier", "test_accuracy", than="zero", by=WIDE_MARGIN,
+               statement=f"random (Xavier) init beats zero init by a wide margin (> {WIDE_MARGIN} test accuracy)",
+               lecture=REMEDY_LECTURE),
+        count_at_most("zero-init-hidden-weights-stay-zero", "zero", "hidden_nonzero_weights", 0,
+                      statement="from zero init with tanh, no hidden weight or bias ever moves from 0 (tanh(0) = 0: "
+                                "the gradients reaching them are exactly 0)",
+                      lecture="the sharpest case of 'all gradients are the same'"),
+        count_at_most("zero-init-predicts-one-class", "zero", "distinct_predictions", 1,
+                      statement="from zero init the net learns only the output biases: it predicts one class for "
+                                "every test image",
+                      lecture="'의미 x' (meaningless)"),
+        exact_above("random-init-units-distinct", "xavier", "distinct_fraction", 0.999,
                     statement="control: after training from Xavier init every hidden unit is distinct (the detector "
-                              "tells random units apart)", lecture="'small random numbers' break the symmetry"),
-        Expectation(id="zero-init-at-chance", arm="zero", metric="test_accuracy", comparison="within", target=CHANCE,
-                    margin=0.02, exact=True, statement="zero init stays at chance accuracy (0.1 ± 0.02; one class "
-                    "predicted on balanced test images gives 0.1 exactly)", lecture="'의미 x' (meaningless)"),
+                              "tells random units apart)",
+                    lecture="'small random numbers' break the symmetry"),
+        exact_near("zero-init-at-chance", "zero", "test_accuracy", CHANCE, tolerance=0.02,
+                   statement="zero init stays at chance accuracy (0.1 ± 0.02; one class "
+                             "predicted on balanced test images gives 0.1 exactly)",
+                   lecture="'의미 x' (meaningless)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2},
                         note="500 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="3000 images, 100-100 tanh, 300 SGD steps"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "validation_size": None,
-                                            "width": 500, "epochs": 10},
+        "quick": Budget(note="3000 images, 100-100 tanh, 300 SGD steps"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "validation_size": None,
+                                  "width": 500, "epochs": 10},
                        note="the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), "
                             "2 × 500 tanh units (the lecture's layer width), 10 epochs, the whole test set"),
     },

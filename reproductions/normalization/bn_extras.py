@@ -1,5 +1,5 @@
 """
-Title: Batch norm undoes bad weight scaling, uses moving averages at test time, and (it is said) regularizes
+Title: Batch norm undoes bad weight scaling and uses moving averages at test time; biased batches hurt
 Claim id: bn-extras
 Source: seed 004 ("5. Batch Normalization": BN "offsets the effect of Bad Scaling caused by the weights being
         multiplied in again at every layer"; "Regularization의 역할 (Overfitting 방지)" — it plays the role of a
@@ -41,11 +41,12 @@ import math
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.evaluation import EpochValidation, logits_of, softmax_metrics
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, OverfitOutcome,
                                                overfit_mlp, overfit_split, train_overfit)
 from reproductions.common.training import TrainTimer, capped_schedule, compile_softmax
+from reproductions.expect import at_most, exact_above, exact_below, lower
 
 POSITION = 20
 
@@ -185,6 +186,7 @@ CLAIM = Claim(
            "after training, against each BN layer's input mean and variance over the whole training set (one "
            "training-mode pass on it, final weights). Class-sorted: batches of 100 images of one class, their order "
            "reshuffled every logged epoch, as many steps as the shuffled arm."),
+    check="a 10-layer net's last activation std across init ×0.1/×1/×10 with and without BN; moving averages against population statistics; class-sorted batches; the gap with and without BN",
     base_config={**OVERFIT, "batchnorm": False, "batch_order": "shuffled", "scale_check": True, "scale_depth": 10,
                  "scale_width": 256, "init_scales": (0.1, 1.0, 10.0)},
     arms=(
@@ -195,39 +197,34 @@ CLAIM = Claim(
             "batch norm, each batch one class"),
     ),
     expectations=(
-        Expectation(id="bn-undoes-bad-scaling", arm="bn", metric="scale_spread_decades", comparison="less",
-                    margin=math.log10(SCALE_TOLERANCE), exact=True,
-                    statement="with BN the last hidden layer's std stays within a factor 1.25 across kernels ×0.1, ×1, "
-                              "×10 (10 layers)",
+        exact_below("bn-undoes-bad-scaling", "bn", "scale_spread_decades", math.log10(SCALE_TOLERANCE),
+                    statement="with BN the last hidden layer's std stays within a factor 1.25 across kernels ×0.1, "
+                              "×1, ×10 (10 layers)",
                     lecture="BN 'offsets the effect of Bad Scaling' from the weights multiplied at every layer"),
-        Expectation(id="plain-scale-compounds", arm="plain", metric="scale_spread_decades", comparison="greater",
-                    margin=PLAIN_SPREAD, exact=True,
+        exact_above("plain-scale-compounds", "plain", "scale_spread_decades", PLAIN_SPREAD,
                     statement="without BN the last hidden layer's std spans more than 10 decades across ×0.1 … ×10 "
                               "(ReLU: exactly s^10, 20 decades)",
                     lecture="the bad scaling BN is there to offset"),
-        Expectation(id="moving-mean-matches-population", arm="bn", metric="moving_mean_error", comparison="less",
-                    margin=MOVING_TOLERANCE,
-                    statement="each BN layer's moving mean is within 0.1 population std of its inputs' mean over the "
-                              "training set (average over units and layers)",
-                    lecture="test time uses 'the moving averages … obtained during training' as the fixed mean"),
-        Expectation(id="moving-variance-matches-population", arm="bn", metric="moving_variance_error",
-                    comparison="less", margin=MOVING_TOLERANCE,
-                    statement="each BN layer's moving variance is within 10 % of its inputs' variance over the training "
-                              "set (average over units and layers)",
-                    lecture="… as the fixed std"),
-        Expectation(id="bn-regularizes", arm="bn", baseline="plain", metric="gap", comparison="less", margin=-0.02,
-                    null=0.0, statement="BN narrows the train − validation accuracy gap (by > 2 points)",
-                    lecture="'Regularization의 역할 (Overfitting 방지)': BN acts as a regularizer"),
-        Expectation(id="class-sorted-batches-hurt", arm="bn-class-sorted", baseline="bn", metric="val_accuracy",
-                    comparison="less", margin=-0.05, null=0.0,
-                    statement="class-sorted batches (biased batch statistics) lower validation accuracy in inference "
-                              "mode (by > 5 points)",
-                    lecture="training normalizes with batch statistics, test time with moving averages"),
+        at_most("moving-mean-matches-population", "bn", "moving_mean_error", MOVING_TOLERANCE,
+                statement="each BN layer's moving mean is within 0.1 population std of its inputs' mean over the "
+                          "training set (average over units and layers)",
+                lecture="test time uses 'the moving averages … obtained during training' as the fixed mean"),
+        at_most("moving-variance-matches-population", "bn", "moving_variance_error", MOVING_TOLERANCE,
+                statement="each BN layer's moving variance is within 10 % of its inputs' variance over the training "
+                          "set (average over units and layers)",
+                lecture="… as the fixed std"),
+        lower("bn-regularizes", "bn", "gap", than="plain", by=0.02,
+              statement="BN narrows the train − validation accuracy gap (by > 2 points)",
+              lecture="'Regularization의 역할 (Overfitting 방지)': BN acts as a regularizer"),
+        lower("class-sorted-batches-hurt", "bn-class-sorted", "val_accuracy", than="bn", by=0.05,
+              statement="class-sorted batches (biased batch statistics) lower validation accuracy in inference "
+                        "mode (by > 5 points)",
+              lecture="training normalizes with batch statistics, test time with moving averages"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="the shared setup: 1000 images, 40 passes; scale check on the 1000 images"),
-        "full": Budget(seeds=10, overrides=OVERFIT_FULL,
+        "smoke": Budget(overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
+        "quick": Budget(note="the shared setup: 1000 images, 40 passes; scale check on the 1000 images"),
+        "full": Budget(overrides=OVERFIT_FULL,
                        note="the shared full setup (CIFAR-10 if its archive is here, else Fashion-MNIST; 6000 images, "
                             "3×1024, 40 epochs, the whole test set); scale check on the 6000 images (a GPU job)"),
     },

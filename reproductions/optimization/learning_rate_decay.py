@@ -1,5 +1,5 @@
 """
-Title: Decrease the learning rate over time: step, exponential (×0.97 per epoch) and 1/t decay against a constant rate
+Title: Decaying the rate (step, ×0.97 per epoch, 1/t) beats a constant rate from the same η0; η0 matters more
 Claim id: learning-rate-decay
 Source: seed 001 ("Learning rates and updates: … Decrease the learning rate over time (people use 1/t, exp(-t), or
         steps); simplest: `learning_rate *= 0.97` every epoch (or so)"); 002 ("Learning rate scheduling … Need to
@@ -32,7 +32,10 @@ advice without a size, and "important!!!" is an opinion without a number. What w
 η0 is the constant rate's best: tuned on the grid 0.003 … 0.3 (half-decade steps) by final training loss on
 tuning seeds kept apart (validated on training images), the lecture's own workflow (find the rate with
 `learning_rate_decay=1` first, then decay). The decays thus start from the rate that is best for a constant
-schedule, so a gain is not the rescue of a too-large rate. The schedules are Keras' own
+schedule, so a gain is not the rescue of a too-large rate. η0 is the median over 3 tuning seeds (issue 30: with
+1 tuning seed, an AVX2 machine chose another η0 than an AVX-512 one on a 2 % gap in training loss, and the
+verdict with it; the rule changed before the judged runs that pin it, a new definition hash, run again as
+discovery, confirmation, oneDNN off and AVX2). The schedules are Keras' own
 (PiecewiseConstantDecay, ExponentialDecay with staircase, InverseTimeDecay), stepped once per epoch
 (`decay_steps` = 1 epoch; common/sgd_runs.py sets the rate at each epoch's start with Keras'
 LearningRateScheduler, so one compiled model serves every run).
@@ -47,9 +50,10 @@ decay "should" be used with adaptive methods ("more modern choice", 002).
 
 import math
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec, Tuning
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec, Tuning
 from reproductions.common.sgd_runs import pooled_split, rate_at, remembered, schedule_of, train_sgd
 from reproductions.common.training import per_epoch
+from reproductions.expect import at_least, higher, lower
 
 POSITION = 30  # after the update rules (10)
 
@@ -57,7 +61,7 @@ SHAPES = ("constant", "step", "exponential", "inverse-time")
 EXPONENTIAL_RATE = 0.97  # 001, 002: "learning_rate *= 0.97 every epoch"
 STEP_FACTOR = 0.1  # 002: "Step down by a factor of 0.1" (Krizhevsky 2012)
 CHANCE_LOSS, CHANCE_ACCURACY = math.log(10), 0.1  # what a diverged run counts as (10 balanced classes)
-LOSS_MARGIN = math.log10(0.8)  # a schedule's final training loss at least a fifth below the constant rate's
+LOSS_RATIO = 0.8  # a schedule's final training loss at least a fifth below the constant rate's
 
 
 def single(config, seed, context, every_epoch: bool = True) -> ArmResult:
@@ -129,17 +133,17 @@ def run(config, seed, context):
     return remembered(config, seed, context, single)
 
 
-def _versus_constant(shape: str, lecture: str, primary_note: str = ""):
+def _versus_constant(shape: str, *, lecture: str, note: str = ""):
+    """A schedule's two sub-claims against the constant rate from the same η0: a lower training loss, a higher
+    validation accuracy (the words as keywords: outside the code hash)."""
     return (
-        Expectation(id=f"{shape}-lower-train-loss", arm=shape, baseline="constant", metric="final_train_loss",
-                    scale="log10", comparison="less", margin=LOSS_MARGIN, null=0.0,
-                    statement=f"{shape} decay from the same η0 ends at a training loss at least a fifth below the "
-                              f"constant rate's (log10 ratio < log10 0.8){primary_note}",
-                    lecture=lecture),
-        Expectation(id=f"{shape}-higher-val-accuracy", arm=shape, baseline="constant", metric="final_val_accuracy",
-                    comparison="greater", margin=0.005, null=0.0,
-                    statement=f"{shape} decay from the same η0 ends at a higher validation accuracy (by > half a point)",
-                    lecture=lecture),
+        lower(f"{shape}-lower-train-loss", shape, "final_train_loss", than="constant", ratio=LOSS_RATIO,
+              statement=f"{shape} decay from the same η0 ends at a training loss at least a fifth below the "
+                        f"constant rate's (log10 ratio < log10 0.8){note}",
+              lecture=lecture),
+        higher(f"{shape}-higher-val-accuracy", shape, "final_val_accuracy", than="constant", by=0.005,
+               statement=f"{shape} decay from the same η0 ends at a higher validation accuracy (by > half a point)",
+               lecture=lecture),
     )
 
 
@@ -159,6 +163,7 @@ CLAIM = Claim(
            "step (×0.1 after 50 % and 75 % of the epochs), exponential (×0.97 every epoch), 1/t (η0/t in epoch t), "
            "all from the same η0, Keras schedules stepped per epoch; a sweep arm reruns constant and step at η0/3 "
            "and 3η0. Training loss = softmax cross-entropy of the finished net on its whole training set."),
+    check="an MLP with SGD + momentum, every schedule from the same tuned η₀ against a constant rate; η₀ ×⅓/×3 against the schedule's shape",
     base_config={"dataset": "fashion-mnist", "train_size": 2000, "validation_size": 5000, "pool": 2, "depth": 1,
                  "width": 64, "momentum": 0.9, "batch_size": 100, "epochs": 20, "learning_rate": 0.03,
                  "schedule": "constant", "mode": "single", "eta0_factors": (1 / 3, 1.0, 3.0),
@@ -176,27 +181,26 @@ CLAIM = Claim(
     tuning=Tuning(param="learning_rate", grid=(0.003, 0.01, 0.03, 0.1, 0.3), metric="final_train_loss",
                   direction="less"),
     expectations=(
-        *_versus_constant("step", "'Step down by a factor of 0.1' (002); 'Decrease the learning rate over time' (001)",
-                          " (primary)"),
-        *_versus_constant("exponential", "'simplest: learning_rate *= 0.97 every epoch (or so)' (001)"),
-        *_versus_constant("inverse-time", "'Scale by 1/t' (002); 'people use 1/t' (001)"),
-        Expectation(id="eta0-matters-more-train-loss", arm="sweep", metric="eta0_minus_shape_spread_log_loss",
-                    comparison="greater", margin=0.0,
-                    statement="moving η0 by ×3 or ×1/3 spreads the final log10 training loss more than choosing the "
-                              "schedule's shape does (spread over η0, mean of constant and step, minus spread over "
-                              "the four shapes > 0)",
-                    lecture="'Need to select initial learning rate η_0, important!!!' (002)"),
-        Expectation(id="eta0-matters-more-val-accuracy", arm="sweep", metric="eta0_minus_shape_spread_accuracy",
-                    comparison="greater", margin=0.0,
-                    statement="moving η0 by ×3 or ×1/3 spreads the final validation accuracy more than choosing the "
-                              "schedule's shape does",
-                    lecture="'Need to select initial learning rate η_0, important!!!' (002)"),
+        *_versus_constant("step", lecture="'Step down by a factor of 0.1' (002); 'Decrease the learning rate over "
+                                          "time' (001)",
+                          note=" (primary)"),
+        *_versus_constant("exponential", lecture="'simplest: learning_rate *= 0.97 every epoch (or so)' (001)"),
+        *_versus_constant("inverse-time", lecture="'Scale by 1/t' (002); 'people use 1/t' (001)"),
+        at_least("eta0-matters-more-train-loss", "sweep", "eta0_minus_shape_spread_log_loss", 0.0,
+                 statement="moving η0 by ×3 or ×1/3 spreads the final log10 training loss more than choosing the "
+                           "schedule's shape does (spread over η0, mean of constant and step, minus spread over "
+                           "the four shapes > 0)",
+                 lecture="'Need to select initial learning rate η_0, important!!!' (002)"),
+        at_least("eta0-matters-more-val-accuracy", "sweep", "eta0_minus_shape_spread_accuracy", 0.0,
+                 statement="moving η0 by ×3 or ×1/3 spreads the final validation accuracy more than choosing the "
+                           "schedule's shape does",
+                 lecture="'Need to select initial learning rate η_0, important!!!' (002)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 300, "validation_size": 300, "epochs": 4},
+        "smoke": Budget(overrides={"train_size": 300, "validation_size": 300, "epochs": 4},
                         note="300 images, 4 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, tuning_seeds=1, note="2000 images (14×14), 20 epochs, 1 tuning seed"),
-        "full": Budget(seeds=10, tuning_seeds=2,
+        "quick": Budget(tuning_seeds=3, note="2000 images (14×14), 20 epochs, 3 tuning seeds (the median decides)"),
+        "full": Budget(tuning_seeds=2,
                        overrides={"dataset": "auto", "train_size": None, "validation_size": None, "pool": 1,
                                   "width": 100, "epochs": 30},
                        note="the whole training set at full resolution (CIFAR-10 if its archive is here, else "

@@ -1,5 +1,5 @@
 """
-Title: Update rules: momentum beats plain SGD, Nesterov, AdaGrad's fading rate, Adam's bias correction
+Title: SGD + momentum beats plain SGD; Nesterov; AdaGrad's rate fades, RMSProp's does not; Adam's bias correction
 Claim id: update-rules
 Source: seed 001 ("Learning rates and updates: SGD + Momentum > SGD; Momentum 0.9 usually works well");
         seed 003 ("Updating parameters", "Momentum method", "Nestrov's momentum method", "AdaGrad method",
@@ -68,11 +68,12 @@ import math
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_training_set
 from reproductions.common.models import mlp
 from reproductions.common.sgd_runs import reset_optimizer
 from reproductions.common.training import capped_schedule, compile_softmax
+from reproductions.expect import at_least, count_at_most, exact_below, exact_near, lower
 
 POSITION = 10  # the update rules before the comparisons that use them
 
@@ -263,7 +264,7 @@ def run(config, seed, context):
     return ArmResult(scalars=scalars, series=series, notes=notes)
 
 
-LOG10_TENTH_LOWER = math.log10(0.9)  # a 10 % lower loss
+TENTH_LOWER = 0.9  # a loss ratio: a 10 % lower loss
 
 CLAIM = Claim(
     id="update-rules",
@@ -286,6 +287,7 @@ CLAIM = Claim(
            "Fashion-MNIST training images, batch 50, 3 epochs, plain SGD (rates 0.025…0.4) against SGD + momentum "
            "0.9 (0.0025…0.04), each at its lowest last-epoch training loss on its grid, same data and initial "
            "weights per seed."),
+    check="the ill-conditioned bowl ½(x² + 100y²) with Keras' optimizers (steps to 1e-6, exact); plain SGD against momentum 0.9 on an MLP, each at its best rate; AdaGrad's and RMSProp's effective rate over 500 noisy steps; Adam's first step with and without correction (exact)",
     base_config={"optimizer": "sgd", "kappa": 100.0, "target": 1e-6, "bowl_max_steps": 3000, "quadratic_grid_size": 25,
                  "adaptive_rate": 0.1, "adaptive_steps": 500, "adaptive_radius": 0.01, "adaptive_first_step": 10,
                  "gradient_noise": 1.0,
@@ -303,53 +305,45 @@ CLAIM = Claim(
         Arm("adam", {"optimizer": "adam"}, "Keras Adam with and without bias correction: first steps"),
     ),
     expectations=(
-        Expectation(id="momentum-lower-net-loss", arm="sgd-momentum", baseline="sgd", metric="final_train_loss",
-                    comparison="less", margin=LOG10_TENTH_LOWER, null=0.0, scale="log10",
-                    statement="on the small net, SGD + momentum 0.9 at its best rate ends with a training loss at "
-                              "least 10 % lower than plain SGD at its best rate",
-                    lecture="'SGD + Momentum > SGD'; 'Momentum 0.9 usually works well' (001)"),
-        Expectation(id="momentum-fewer-steps-bowl", arm="sgd-momentum", baseline="sgd", metric="quad_steps",
-                    comparison="less", margin=0.0, exact=True,
+        lower("momentum-lower-net-loss", "sgd-momentum", "final_train_loss", than="sgd", ratio=TENTH_LOWER,
+              statement="on the small net, SGD + momentum 0.9 at its best rate ends with a training loss at "
+                        "least 10 % lower than plain SGD at its best rate",
+              lecture="'SGD + Momentum > SGD'; 'Momentum 0.9 usually works well' (001)"),
+        exact_below("momentum-fewer-steps-bowl", "sgd-momentum", "quad_steps", 0.0, than="sgd",
                     statement="on the ill-conditioned bowl, momentum 0.9 at its best rate reaches f < 1e-6 in fewer "
                               "steps than plain SGD at its best rate (every seed's start)",
                     lecture="'this method generally converges faster than the Gradient descent' (003)"),
-        Expectation(id="nesterov-no-slower-bowl", arm="sgd-nesterov", baseline="sgd-momentum", metric="quad_steps",
-                    comparison="less", margin=0.5, exact=True,
-                    statement="on the bowl, Nesterov momentum needs no more steps than classical momentum (both 0.9, "
-                              "each at its best rate)",
-                    lecture="Nesterov's 'predicted' gradient at the look-ahead point (003; no claim of size)"),
-        Expectation(id="adagrad-rate-never-rises", arm="adagrad", metric="rate_largest_rise",
-                    comparison="less", margin=1e-9, exact=True,
+        count_at_most("nesterov-no-slower-bowl", "sgd-nesterov", "quad_steps", 0, than="sgd-momentum",
+                      statement="on the bowl, Nesterov momentum needs no more steps than classical momentum (both "
+                                "0.9, each at its best rate)",
+                      lecture="Nesterov's 'predicted' gradient at the look-ahead point (003; no claim of size)"),
+        exact_below("adagrad-rate-never-rises", "adagrad", "rate_largest_rise", 1e-9,
                     statement="AdaGrad's effective rate lr/√cache never rises from one step to the next",
                     lecture="'cache += dx ** 2' (003)"),
-        Expectation(id="adagrad-rate-fades-vs-rmsprop", arm="adagrad", baseline="rmsprop", metric="rate_ratio",
-                    comparison="less", margin=-0.5, null=0.0, scale="log10",
-                    statement="from step 10 to step 500 with persistent gradient noise, AdaGrad's effective rate falls "
-                              "at least √10× more than RMSProp's",
-                    lecture="'What happens to the learning rate over a long period of time?' (003)"),
-        Expectation(id="rmsprop-rate-holds", arm="rmsprop", metric="rate_ratio", comparison="greater",
-                    margin=math.log10(0.5), scale="log10",
-                    statement="RMSProp's effective rate at step 500 keeps at least half its value at step 10",
-                    lecture="RMSProp's leaky cache 'cache = decay_rate * cache + (1 - decay_rate) * dx ** 2' (003)"),
-        Expectation(id="adam-first-step-corrected", arm="adam", metric="first_step_corrected", comparison="within",
-                    target=1.0, margin=1e-3, exact=True,
-                    statement="with bias correction Adam's first update is lr per coordinate (mb/√vb = ±1)",
-                    lecture="'mb = m / (1 - beta1**t)', 'vb = v / (1 - beta2**t)' (003)"),
-        Expectation(id="adam-first-step-uncorrected", arm="adam", metric="first_step_uncorrected",
-                    comparison="within", target=UNCORRECTED_FIRST_STEP, margin=1e-3, exact=True,
-                    statement="without it the first update is (1 − β1)/√(1 − β2) = 3.162 lr: m and v start at "
-                              "zero "
-                              "and v lags further",
-                    lecture="'m and v are zero at the beginning and it takes some time to reach a suitable "
-                            "value' (003)"),
+        lower("adagrad-rate-fades-vs-rmsprop", "adagrad", "rate_ratio", than="rmsprop", by=0.5, scale="log10",
+              statement="from step 10 to step 500 with persistent gradient noise, AdaGrad's effective rate falls "
+                        "at least √10× more than RMSProp's",
+              lecture="'What happens to the learning rate over a long period of time?' (003)"),
+        at_least("rmsprop-rate-holds", "rmsprop", "rate_ratio", ratio=0.5,
+                 statement="RMSProp's effective rate at step 500 keeps at least half its value at step 10",
+                 lecture="RMSProp's leaky cache 'cache = decay_rate * cache + (1 - decay_rate) * dx ** 2' (003)"),
+        exact_near("adam-first-step-corrected", "adam", "first_step_corrected", 1.0, tolerance=1e-3,
+                   statement="with bias correction Adam's first update is lr per coordinate (mb/√vb = ±1)",
+                   lecture="'mb = m / (1 - beta1**t)', 'vb = v / (1 - beta2**t)' (003)"),
+        exact_near("adam-first-step-uncorrected", "adam", "first_step_uncorrected", UNCORRECTED_FIRST_STEP,
+                   tolerance=1e-3,
+                   statement="without it the first update is (1 − β1)/√(1 − β2) = 3.162 lr: m and v start at zero and "
+                             "v lags further",
+                   lecture="'m and v are zero at the beginning and it takes some time to reach a suitable "
+                           "value' (003)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "epochs": 2, "bowl_max_steps": 300, "adaptive_steps": 50,
-                                            "adam_steps": 5},
+        "smoke": Budget(overrides={"train_size": 500, "epochs": 2, "bowl_max_steps": 300, "adaptive_steps": 50,
+                                   "adam_steps": 5},
                         note="500 images, 2 epochs, short bowl runs: pipeline check only"),
-        "quick": Budget(seeds=5, note="bowl: up to 3000 steps, 500 noisy steps; net: 2000 images, 3 epochs, 5 rates"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "hidden": 256, "batch_size": 100,
-                                            "epochs": 10, "adaptive_steps": 5000},
+        "quick": Budget(note="bowl: up to 3000 steps, 500 noisy steps; net: 2000 images, 3 epochs, 5 rates"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "hidden": 256, "batch_size": 100,
+                                  "epochs": 10, "adaptive_steps": 5000},
                        note="net: the whole training set (CIFAR-10 if its archive is here, else Fashion-MNIST), 256 "
                             "hidden units, batch 100, 10 epochs, 5 rates per arm; 5000 noisy AdaGrad/RMSProp steps"),
     },

@@ -1,5 +1,5 @@
 """
-Title: Zero-centre the inputs: with all-positive inputs a unit's weight gradients share one sign
+Title: Zero-centre image inputs: all-positive inputs give one-signed weight gradients and slower training
 Claim id: preprocessing
 Source: seeds 003 ("What happens if the input value of a neuron (x) is always positive? … What can be
         said about gradients with respect to W? All will be positive or all negative! For this reason,
@@ -52,11 +52,12 @@ import keras
 import numpy as np
 from keras import ops
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec, Tuning
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec, Tuning
 from reproductions.common.data import load_cifar10, load_fashion_mnist, seeded_subset
 from reproductions.common.models import mlp
 from reproductions.common.probes import GradientProbe, read_gradients
-from reproductions.common.training import train_to_target
+from reproductions.common.training import steps_to_target_plot, target_curve_plot, train_to_target
+from reproductions.expect import count_at_most, exact_above, faster, not_slower
 
 PREPROCESSING = ("raw", "mean-image", "mean-channel", "standardize")
 MARGIN_RATIO = 1.25  # decided before running quick: a fifth of the steps
@@ -186,14 +187,6 @@ def run(config, seed, context):
     return ArmResult(scalars={**scalars, **outcome.scalars()}, series=outcome.series(), notes=outcome.summary())
 
 
-def _steps_ratio(id_, arm, baseline, comparison, statement, lecture):
-    """log10(steps of `arm` / steps of `baseline`) against log10(MARGIN_RATIO), censored runs as bounds."""
-    return Expectation(id=id_, arm=arm, baseline=baseline, metric="steps_to_target", scale="log10",
-                       comparison=comparison, margin=float(np.log10(MARGIN_RATIO)),
-                       null=0.0 if comparison == "greater" else None, censored_by="censored",
-                       statement=statement, lecture=lecture)
-
-
 CLAIM = Claim(
     id="preprocessing",
     title="Zero-centre image inputs: all-positive inputs give one-signed weight gradients and slower training",
@@ -214,6 +207,7 @@ CLAIM = Claim(
            "the step budget. Arms: raw pixels in [0, 1]; minus the mean image; minus the per-channel mean; "
            "standardized per position. Learning rate tuned per arm on the same 2^k grid (×1/8 … ×4) around "
            "0.1 (0.025 for standardized inputs, ~8× the squared norm), 1 tuning seed apart from the judged seeds."),
+    check="the sign pattern of each example's weight gradients (exact), and steps to 83 % of an MLP on raw, mean-image, per-channel-mean and standardized inputs, rates tuned per arm",
     base_config={"dataset": "fashion-mnist", "train_size": 5000, "preprocess": "raw", "depth": 1, "width": 50,
                  "learning_rate": RATE, "batch_size": 50, "window": 25, "max_steps": 800, "target": 0.83,
                  "sign_examples": 100},
@@ -229,31 +223,33 @@ CLAIM = Claim(
     tuning=Tuning(param="learning_rate", grid=(0.125, 0.25, 0.5, 1.0, 2.0, 4.0), relative=True, metric="steps_to_target",
                   direction="less", tiebreak="final_accuracy"),
     expectations=(
-        Expectation(id="raw-gradients-one-signed", arm="raw", metric="mixed_sign_vectors", comparison="less",
-                    margin=0.5, exact=True,
-                    statement=("with all-positive (raw [0, 1]) inputs, every example's gradient w.r.t. each hidden "
-                               "unit's incoming weights has one sign over its nonzero entries (0 mixed vectors)"),
-                    lecture="'All will be positive or all negative!'"),
-        Expectation(id="centred-gradients-mixed", arm="mean-image", metric="mixed_sign_fraction", comparison="greater",
-                    margin=0.5, exact=True,
+        count_at_most("raw-gradients-one-signed", "raw", "mixed_sign_vectors", 0,
+                      statement="with all-positive (raw [0, 1]) inputs, every example's gradient w.r.t. each hidden "
+                                "unit's incoming weights has one sign over its nonzero entries (0 mixed vectors)",
+                      lecture="'All will be positive or all negative!'"),
+        exact_above("centred-gradients-mixed", "mean-image", "mixed_sign_fraction", 0.5,
                     statement="with mean-subtracted inputs most of those gradient vectors hold both signs (> 50 %)",
                     lecture="'For this reason, we want the data to have a zero mean.'"),
-        _steps_ratio("centring-trains-faster", "raw", "mean-image", "greater",
-                     "raw inputs take ≥ 1.25× the steps of mean-subtracted inputs to the target, each at its best rate",
-                     "'we want the data to have a zero mean' (no number)"),
-        _steps_ratio("channel-mean-also-works", "mean-channel", "mean-image", "less",
-                     "the per-channel mean does not slow training by 1.25× or more against the mean image",
-                     "'A per-channel mean also works (one value per R,G,B)'"),
-        _steps_ratio("standardizing-adds-little", "mean-image", "standardize", "less",
-                     "dividing by the std as well saves less than a fifth of the steps (mean-image < 1.25× standardized)",
-                     "'For ConvNets, typically only the mean is subtracted'; variance normalization 'not very common "
-                     "for image data'"),
+        # steps to the target, log10(steps of one / steps of the other) against log10(MARGIN_RATIO), censored runs
+        # as bounds
+        faster("centring-trains-faster", "mean-image", than="raw", factor=MARGIN_RATIO,
+               statement="raw inputs take ≥ 1.25× the steps of mean-subtracted inputs to the target, each at its best "
+                         "rate",
+               lecture="'we want the data to have a zero mean' (no number)"),
+        not_slower("channel-mean-also-works", "mean-channel", than="mean-image", factor=MARGIN_RATIO,
+                   statement="the per-channel mean does not slow training by 1.25× or more against the mean image",
+                   lecture="'A per-channel mean also works (one value per R,G,B)'"),
+        not_slower("standardizing-adds-little", "mean-image", than="standardize", factor=MARGIN_RATIO,
+                   statement="dividing by the std as well saves less than a fifth of the steps (mean-image < 1.25× "
+                             "standardized)",
+                   lecture="'For ConvNets, typically only the mean is subtracted'; variance normalization 'not very "
+                           "common for image data'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "max_steps": 20, "window": 5, "sign_examples": 10},
+        "smoke": Budget(overrides={"train_size": 500, "max_steps": 20, "window": 5, "sign_examples": 10},
                         note="500 images, 20 steps: pipeline check only"),
-        "quick": Budget(seeds=5, note="5000 Fashion-MNIST images, 784-50-10, target 83 % within 800 steps; 1 tuning seed"),
-        "full": Budget(seeds=10, tuning_seeds=2,
+        "quick": Budget(note="5000 Fashion-MNIST images, 784-50-10, target 83 % within 800 steps; 1 tuning seed"),
+        "full": Budget(tuning_seeds=2,
                        overrides={"dataset": "auto", "train_size": None, "max_steps": 6000, "target": 0.85},
                        dataset_overrides={"cifar10": {"target": 0.4, "learning_rate": RATE / 2}},
                        note=("CIFAR-10 if its archive is here (3 channels: the per-channel mean is 3 numbers; the "
@@ -262,11 +258,9 @@ CLAIM = Claim(
     },
     run=run,
     plots=(
-        PlotSpec(name="training-accuracy", kind="series", metric="train_accuracy",
-                 title="Training accuracy (window of 25 batches) at each arm's best rate; runs stop at the target",
-                 xlabel="training step", ylabel="running training accuracy", line_param="target"),
-        PlotSpec(name="steps-to-target", kind="bar", metric="steps_to_target", log_y=True,
-                 title="Steps to the target accuracy (censored runs count as the budget)", ylabel="steps"),
+        target_curve_plot(title="Training accuracy (window of 25 batches) at each arm's best rate; runs stop at the "
+                                "target"),
+        steps_to_target_plot(title="Steps to the target accuracy (censored runs count as the budget)"),
         PlotSpec(name="mixed-sign", kind="bar", metric="mixed_sign_fraction",
                  title="Per-example weight-gradient vectors of a hidden unit holding both signs (share)",
                  ylabel="share of (example, unit) vectors", reference={"raw inputs: 'all positive or all negative'": 0.0}),

@@ -1,5 +1,5 @@
 """
-Title: A small worst-case perturbation fools the net; training on adversarial examples resists it
+Title: FGSM at a small ε flips most predictions, random noise of the same size few; adversarial training resists
 Claim id: adversarial
 Source: seed 000 ("Adversarial Examples" (Goodfellow 2016): the panda that a small perturbation turns into a
         gibbon; "Training on adversarial examples is mostly intended to improve security, but can sometimes
@@ -29,12 +29,13 @@ come from common/adversarial.py (one SGD step on a zero probe, the same on every
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.adversarial import InputGradients, fgsm, flipped_fraction, pixel_range, sign_noise
 from reproductions.common.evaluation import EpochValidation, logits_of, softmax_metrics
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp,
                                                overfit_split, train_overfit)
 from reproductions.common.training import capped_schedule, compile_softmax, per_epoch
+from reproductions.expect import at_least, at_most, higher, lower
 
 POSITION = 80
 
@@ -144,6 +145,7 @@ CLAIM = Claim(
            "against the current net every logged epoch (2 passes), batches of 100 clean + 100 adversarial images "
            "drawn at random (as many steps as the clean net). Robust accuracy: accuracy under FGSM at ε = 0.1 "
            "against the net itself. The ε sweep (0.01–0.2) uses one gradient per net and one noise draw per ε."),
+    check="FGSM at ε = 0.1 of the pixel range against sign noise of the same size; Goodfellow's adversarial training: robust and clean accuracy",
     base_config={**OVERFIT, "adversarial": False, "epsilon": EPSILON, "epsilons": EPSILONS},
     arms=(
         Arm("standard", {}, "the shared overfitting MLP, trained on clean images"),
@@ -151,34 +153,31 @@ CLAIM = Claim(
             "the same net trained on Goodfellow's mix of clean and FGSM images (α = 0.5, ε = 0.1)"),
     ),
     expectations=(
-        Expectation(id="fgsm-flips-far-more-than-noise", arm="standard", metric="flip_excess", comparison="greater",
-                    margin=0.4, null=0.0,
-                    statement="at ε = 0.1 FGSM flips far more correct predictions than random signs of the same size "
-                              "(by > 40 points)",
-                    lecture="panda 57.7 % → gibbon 99.3 % at ε = 0.007: an imperceptible worst-case step"),
-        Expectation(id="fgsm-flips-most", arm="standard", metric="fgsm_flip", comparison="greater", margin=0.5,
-                    statement="at ε = 0.1 FGSM flips most (> 50 %) of the correctly classified validation images",
-                    lecture="the panda becomes a gibbon"),
-        Expectation(id="noise-flips-few", arm="standard", metric="noise_flip", comparison="less", margin=0.1,
-                    statement="random signs of the same L∞ size flip few (< 10 %) of them",
-                    lecture="Goodfellow: a random step's effect mostly cancels out (the picture's implicit control)"),
-        Expectation(id="adversarial-training-raises-robust-accuracy", arm="adversarial", baseline="standard",
-                    metric="robust_accuracy", comparison="greater", margin=0.1, null=0.0,
-                    statement="adversarial training raises accuracy under FGSM at ε = 0.1 (by > 10 points)",
-                    lecture="MNIST maxout error under FGSM (ε = 0.25) 89.4 % → 17.9 %"),
-        Expectation(id="adversarial-training-raises-clean-accuracy", arm="adversarial", baseline="standard",
-                    metric="val_accuracy", comparison="greater", margin=0.005, null=0.0,
-                    statement="adversarial training raises clean validation accuracy (by > 0.5 point)",
-                    lecture="'can sometimes provide generic regularization': MNIST 0.94 % → 0.84 % error"),
-        Expectation(id="adversarial-training-lowers-val-loss", arm="adversarial", baseline="standard",
-                    metric="val_loss", comparison="less", margin=-0.05, null=0.0,
-                    statement="adversarial training lowers the clean validation loss (by > 0.05)",
-                    lecture="'generic regularization'"),
+        at_least("fgsm-flips-far-more-than-noise", "standard", "flip_excess", 0.4, null=0.0,
+                 statement="at ε = 0.1 FGSM flips far more correct predictions than random signs of the same size "
+                           "(by > 40 points)",
+                 lecture="panda 57.7 % → gibbon 99.3 % at ε = 0.007: an imperceptible worst-case step"),
+        at_least("fgsm-flips-most", "standard", "fgsm_flip", 0.5,
+                 statement="at ε = 0.1 FGSM flips most (> 50 %) of the correctly classified validation images",
+                 lecture="the panda becomes a gibbon"),
+        at_most("noise-flips-few", "standard", "noise_flip", 0.1,
+                statement="random signs of the same L∞ size flip few (< 10 %) of them",
+                lecture="Goodfellow: a random step's effect mostly cancels out (the picture's implicit control)"),
+        higher("adversarial-training-raises-robust-accuracy", "adversarial", "robust_accuracy", than="standard",
+               by=0.1,
+               statement="adversarial training raises accuracy under FGSM at ε = 0.1 (by > 10 points)",
+               lecture="MNIST maxout error under FGSM (ε = 0.25) 89.4 % → 17.9 %"),
+        higher("adversarial-training-raises-clean-accuracy", "adversarial", "val_accuracy", than="standard", by=0.005,
+               statement="adversarial training raises clean validation accuracy (by > 0.5 point)",
+               lecture="'can sometimes provide generic regularization': MNIST 0.94 % → 0.84 % error"),
+        lower("adversarial-training-lowers-val-loss", "adversarial", "val_loss", than="standard", by=0.05,
+              statement="adversarial training lowers the clean validation loss (by > 0.05)",
+              lecture="'generic regularization'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="the shared setup: 1000 images, 40 passes; ε = 0.1"),
-        "full": Budget(seeds=10, overrides=OVERFIT_FULL,
+        "smoke": Budget(overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
+        "quick": Budget(note="the shared setup: 1000 images, 40 passes; ε = 0.1"),
+        "full": Budget(overrides=OVERFIT_FULL,
                        note="the shared full setup (CIFAR-10 if its archive is here, else Fashion-MNIST; 6000 images, "
                             "3×1024, 40 epochs, the whole test set); ε = 0.1 of the pixel range (a GPU job)"),
     },

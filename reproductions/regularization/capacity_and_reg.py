@@ -1,5 +1,5 @@
 """
-Title: The bigger the net the better, provided it is strongly regularized; size is no regularizer
+Title: Bigger nets are better provided a strong regularizer is used; size is no regularizer
 Claim id: capacity-and-reg
 Source: seed 003 ("Determine the number and size of layers": "More neurons = More capacity"; "Do not use the
         size of the neural network as a regularizer and use a more robust method instead. L2-Norm"; and in
@@ -29,9 +29,10 @@ validation gap of the largest exceeds the smallest's by more than 2 points ("big
 overfit"); L2 raises the largest net's validation accuracy by more than 0.5 point.
 """
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec, Tuning
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec, Tuning
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp,
                                                overfit_split, train_overfit)
+from reproductions.expect import higher, not_lower
 
 WIDTH_FACTORS = {"small": 1 / 16, "middle": 1 / 4, "large": 1.0}  # of the shared net's width (256; 1024 at full)
 L2_GRID = (1e-4, 1e-3, 1e-2)
@@ -56,12 +57,6 @@ def _arm(size, tuned):
                tuned=tuned)
 
 
-def _paired(id_, arm, baseline, metric, margin, statement, lecture):
-    """`metric` of `arm` minus that of `baseline`, per seed, is greater than `margin`."""
-    return Expectation(id=id_, arm=arm, baseline=baseline, metric=metric, comparison="greater", margin=margin,
-                       null=0.0 if margin > 0 else None, statement=statement, lecture=lecture)
-
-
 CLAIM = Claim(
     id="capacity-and-reg",
     title="Bigger nets are better provided a strong regularizer is used; size is no regularizer",
@@ -74,6 +69,7 @@ CLAIM = Claim(
            "each with Keras L2 on every kernel at its own best strength on the grid 1e-4, 1e-3, 1e-2 (tuned on one "
            "seed for validation accuracy on training images), and the smallest and largest also unregularized. "
            "Arms share seeds (same subsets)."),
+    check='widths 16/64/256, unregularized and with L2 tuned per width: validation accuracy and gap',
     base_config={**OVERFIT, "passes_per_epoch": 8, "epochs": 5, "width_factor": 1.0, "l2": 0.0},
     arms=(
         _arm("small", False),
@@ -84,30 +80,33 @@ CLAIM = Claim(
     ),
     tuning=Tuning(param="l2", grid=L2_GRID, metric="val_accuracy", direction="greater"),
     expectations=(
-        _paired("l2-largest-no-worse-than-l2-smallest", "l2-large", "l2-small", "val_accuracy", -0.01,
-                "regularized, the largest net's validation accuracy is at most 1 point below the smallest's",
-                "'The bigger … the better: Provided that a strong regulator is used'"),
-        _paired("l2-largest-no-worse-than-l2-middle", "l2-large", "l2-middle", "val_accuracy", -0.01,
-                "regularized, the largest net's validation accuracy is at most 1 point below the middle one's",
-                "'The bigger … the better: Provided that a strong regulator is used'"),
-        _paired("size-is-no-regularizer", "l2-large", "none-small", "val_accuracy", 0.01,
-                "the regularized largest net beats the unregularized smallest by more than 1 point",
-                "'Do not use the size of the neural network as a regularizer … L2-Norm'"),
-        _paired("l2-largest-beats-l2-smallest", "l2-large", "l2-small", "val_accuracy", 0.01,
-                "regularized, the largest net beats the smallest by more than 1 point (strictly better)",
-                "'The bigger … the better'"),
-        _paired("unregularized-gap-grows-with-width", "none-large", "none-small", "gap", 0.02,
-                "unregularized, the largest net's train − validation gap exceeds the smallest's by more than 2 points",
-                "'models that are bigger … are more likely to overfit' (002)"),
-        _paired("l2-helps-the-largest", "l2-large", "none-large", "val_accuracy", 0.005,
-                "L2 raises the largest net's validation accuracy by more than 0.5 point",
-                "'a strong regulator is used to regulate the weights'"),
+        not_lower("l2-largest-no-worse-than-l2-smallest", "l2-large", "val_accuracy", than="l2-small", by=0.01,
+                  statement="regularized, the largest net's validation accuracy is at most 1 point below the "
+                            "smallest's",
+                  lecture="'The bigger … the better: Provided that a strong regulator is used'"),
+        not_lower("l2-largest-no-worse-than-l2-middle", "l2-large", "val_accuracy", than="l2-middle", by=0.01,
+                  statement="regularized, the largest net's validation accuracy is at most 1 point below the middle "
+                            "one's",
+                  lecture="'The bigger … the better: Provided that a strong regulator is used'"),
+        higher("size-is-no-regularizer", "l2-large", "val_accuracy", than="none-small", by=0.01,
+               statement="the regularized largest net beats the unregularized smallest by more than 1 point",
+               lecture="'Do not use the size of the neural network as a regularizer … L2-Norm'"),
+        higher("l2-largest-beats-l2-smallest", "l2-large", "val_accuracy", than="l2-small", by=0.01,
+               statement="regularized, the largest net beats the smallest by more than 1 point (strictly better)",
+               lecture="'The bigger … the better'"),
+        higher("unregularized-gap-grows-with-width", "none-large", "gap", than="none-small", by=0.02,
+               statement="unregularized, the largest net's train − validation gap exceeds the smallest's by more "
+                         "than 2 points",
+               lecture="'models that are bigger … are more likely to overfit' (002)"),
+        higher("l2-helps-the-largest", "l2-large", "val_accuracy", than="none-large", by=0.005,
+               statement="L2 raises the largest net's validation accuracy by more than 0.5 point",
+               lecture="'a strong regulator is used to regulate the weights'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="the shared overfitting setup (1000 images, 40 passes), widths 16, 64, 256; "
-                                      "1 tuning seed per grid value"),
-        "full": Budget(seeds=10, overrides=OVERFIT_FULL,
+        "smoke": Budget(overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
+        "quick": Budget(note="the shared overfitting setup (1000 images, 40 passes), widths 16, 64, 256; "
+                             "1 tuning seed per grid value"),
+        "full": Budget(overrides=OVERFIT_FULL,
                        note="the shared full setup (6000 images of CIFAR-10 if its archive is here, else "
                             "Fashion-MNIST; 3 hidden layers; 40 epochs), widths 64, 256, 1024; 1 tuning seed "
                             "(a GPU job)"),

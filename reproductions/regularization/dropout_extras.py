@@ -1,5 +1,5 @@
 """
-Title: Dropout extras: p around 0.5 works best, weight scaling approximates the ensemble, units become redundant
+Title: Dropout: p ≈ 0.5 works best, test-time scaling matches mask averaging, units become redundant
 Claim id: dropout-extras
 Source: seed 002 ("How much dropout? Around p = 0.5"; "Dropout can be interpreted as an approximation to taking
         the geometric mean of an ensemble of exponentially many models"); seed 001 ("p = 0.5 # probability of
@@ -35,10 +35,11 @@ previous pass's).
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.evaluation import logits_of, softmax_metrics
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp,
                                                overfit_split, train_overfit)
+from reproductions.expect import at_least, exact_above, higher, lower, near, not_lower
 
 POSITION = 1010  # right after dropout-overfitting (the default position, 1000)
 
@@ -137,14 +138,6 @@ def _arm(rate):
                f"{words} (keep p = {keep:g})" + ("; Monte-Carlo over 50 masks at test time" if monte_carlo else ""))
 
 
-def _not_worse(other):
-    return Expectation(id=f"half-not-worse-than-{other:g}".replace("0.", ""), arm="rate-0.5", baseline=f"rate-{other:g}",
-                       metric="val_accuracy", comparison="greater", margin=-NEIGHBOUR_MARGIN,
-                       statement=(f"rate 0.5 is not worse than rate {other:g} by more than 2 points of validation "
-                                  "accuracy (non-inferiority)"),
-                       lecture="'How much dropout? Around p = 0.5'")
-
-
 CLAIM = Claim(
     id="dropout-extras",
     title="Dropout: p ≈ 0.5 works best, test-time scaling matches mask averaging, units become redundant",
@@ -160,42 +153,44 @@ CLAIM = Claim(
            "lecture's weight scaling) against the mean softmax of 50 masked passes (training=True; in the rate-0.5 "
            "runs); and the accuracy lost when half the last hidden layer's units are zeroed (10 fixed "
            "seeded masks per seed, the same for every arm, the kept units ×2). Arms share seeds."),
+    check='a drop-rate sweep 0/0.25/0.5/0.75; Monte-Carlo averaging over 50 masks against weight scaling; accuracy lost when half the units are removed',
     base_config={**OVERFIT, "epochs": 10, "passes_per_epoch": 4, "dropout": 0.0, "monte_carlo": False,
                  "mc_passes": 50, "removal_masks": 10},
     arms=tuple(_arm(rate) for rate in RATES),
     expectations=(
-        _not_worse(0.25),
-        _not_worse(0.75),
-        Expectation(id="half-beats-none", arm="rate-0.5", baseline="rate-0", metric="val_accuracy",
-                    comparison="greater", margin=0.0,
-                    statement="rate 0.5 has a higher validation accuracy than no dropout (the best rate is not 0)",
-                    lecture="'How much dropout? Around p = 0.5'"),
-        Expectation(id="mc-matches-weight-scaling", arm="rate-0.5", metric="mc_minus_scaled_accuracy",
-                    comparison="within", target=0.0, margin=MC_MARGIN,
-                    statement="Monte-Carlo averaging over 50 masks and test-time weight scaling give the same "
-                              "validation accuracy (within ±1 point)",
-                    lecture="'an approximation to taking the geometric mean of an ensemble of exponentially many "
-                            "models'"),
-        Expectation(id="scaling-agrees-with-geometric-mean", arm="rate-0.5", metric="scaled_agrees_with_geometric",
-                    comparison="greater", margin=GEOMETRIC_AGREEMENT,
-                    statement="the weight-scaled net predicts the same class as the normalized geometric mean of 50 "
-                              "masked nets on more than 95 % of the validation images",
-                    lecture="'the geometric mean of an ensemble of exponentially many models'"),
-        Expectation(id="dropout-net-more-redundant", arm="rate-0.5", baseline="rate-0",
-                    metric="accuracy_lost_half_units", comparison="less", margin=0.0,
-                    statement="removing half the last hidden layer's units costs the rate-0.5 net less validation "
-                              "accuracy than the net trained without dropout",
-                    lecture="'Forcing the network to have a redundant representation'"),
-        Expectation(id="mc-passes-draw-fresh-masks", arm="rate-0.5", metric="mc_fresh_mask_share",
-                    comparison="greater", margin=0.99, exact=True,
+        not_lower("half-not-worse-than-25", "rate-0.5", "val_accuracy", than="rate-0.25", by=NEIGHBOUR_MARGIN,
+                  statement="rate 0.5 is not worse than rate 0.25 by more than 2 points of validation accuracy "
+                            "(non-inferiority)",
+                  lecture="'How much dropout? Around p = 0.5'"),
+        not_lower("half-not-worse-than-75", "rate-0.5", "val_accuracy", than="rate-0.75", by=NEIGHBOUR_MARGIN,
+                  statement="rate 0.5 is not worse than rate 0.75 by more than 2 points of validation accuracy "
+                            "(non-inferiority)",
+                  lecture="'How much dropout? Around p = 0.5'"),
+        higher("half-beats-none", "rate-0.5", "val_accuracy", than="rate-0", by=0.0, null=None,
+               statement="rate 0.5 has a higher validation accuracy than no dropout (the best rate is not 0)",
+               lecture="'How much dropout? Around p = 0.5'"),
+        near("mc-matches-weight-scaling", "rate-0.5", "mc_minus_scaled_accuracy", 0.0, tolerance=MC_MARGIN,
+             statement="Monte-Carlo averaging over 50 masks and test-time weight scaling give the same "
+                       "validation accuracy (within ±1 point)",
+             lecture="'an approximation to taking the geometric mean of an ensemble of exponentially many "
+                     "models'"),
+        at_least("scaling-agrees-with-geometric-mean", "rate-0.5", "scaled_agrees_with_geometric", GEOMETRIC_AGREEMENT,
+                 statement="the weight-scaled net predicts the same class as the normalized geometric mean of 50 "
+                           "masked nets on more than 95 % of the validation images",
+                 lecture="'the geometric mean of an ensemble of exponentially many models'"),
+        lower("dropout-net-more-redundant", "rate-0.5", "accuracy_lost_half_units", than="rate-0", by=0.0, null=None,
+              statement="removing half the last hidden layer's units costs the rate-0.5 net less validation "
+                        "accuracy than the net trained without dropout",
+              lecture="'Forcing the network to have a redundant representation'"),
+        exact_above("mc-passes-draw-fresh-masks", "rate-0.5", "mc_fresh_mask_share", 0.99,
                     statement="every Monte-Carlo pass draws a fresh dropout mask (a check of the measurement)",
                     lecture="'With random elimination, a large set of models'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={**OVERFIT_SMOKE, "mc_passes": 5, "removal_masks": 2},
+        "smoke": Budget(overrides={**OVERFIT_SMOKE, "mc_passes": 5, "removal_masks": 2},
                         note="200 images, 2 passes, 5 masks: pipeline check only"),
-        "quick": Budget(seeds=5, note="1000 images, 40 passes; 50 Monte-Carlo masks, 10 removal masks"),
-        "full": Budget(seeds=10, overrides={**OVERFIT_FULL},
+        "quick": Budget(note="1000 images, 40 passes; 50 Monte-Carlo masks, 10 removal masks"),
+        "full": Budget(overrides={**OVERFIT_FULL},
                        note="the shared full setup (CIFAR-10 if its archive is here, else Fashion-MNIST; 6000 images, "
                             "three hidden layers of 1024), 40 passes, the whole test set as validation (a GPU job)"),
     },

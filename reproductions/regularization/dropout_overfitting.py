@@ -1,5 +1,5 @@
 """
-Title: Dropout reduces overfitting (inverted dropout: scale at train time, test time unchanged)
+Title: Dropout (p = 0.5) reduces overfitting; inverted dropout leaves test time unchanged
 Claim id: dropout-overfitting
 Source: seeds 001, 002, 003 ("Regularization: Dropout — randomly set some neurons to zero", p = 0.5;
         inverted dropout "scale by 1/p at train time, test time unchanged"); 002 quoting Krizhevsky
@@ -20,9 +20,10 @@ activation equals the test-time one, and test time is the identity.
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.training import fit_epochs, per_epoch
+from reproductions.expect import exact_below, higher, near
 
 
 def build(config, input_dim):
@@ -85,12 +86,6 @@ def run(config, seed, context):
         notes=f"gap {train_accuracy - val_accuracy:.3f}, val loss {val_loss:.3f}")
 
 
-def _better(metric, worse, better, margin, statement, lecture, id_):
-    """`better` has the lower `metric` than `worse` by more than `margin` (paired difference worse − better)."""
-    return Expectation(id=id_, arm=worse, baseline=better, metric=metric, comparison="greater", margin=margin,
-                       null=0.0, statement=statement, lecture=lecture)
-
-
 CLAIM = Claim(
     id="dropout-overfitting",
     title="Dropout (p = 0.5) reduces overfitting; inverted dropout leaves test time unchanged",
@@ -105,6 +100,7 @@ CLAIM = Claim(
            "test images. Training accuracy is measured after training without dropout (the test-time network). Arms "
            "share seeds (same subset, same initial weights). The inverted-dropout check draws Keras' Dropout 200 times "
            "on a fixed positive input."),
+    check="gap, validation loss and accuracy of a 784-512-512 MLP on 2000 (and 500) images, with and without dropout; Keras' Dropout drawn directly",
     base_config={"mode": "train", "dataset": "fashion-mnist", "set": "large", "train_size": 2000,
                  "small_train_size": 500, "validation_size": 1000, "depth": 2, "width": 512,
                  "input_dropout": 0.0, "hidden_dropout": 0.0, "learning_rate": 3e-4, "batch_size": 100, "epochs": 40,
@@ -120,42 +116,44 @@ CLAIM = Claim(
         Arm("inverted-check", {"mode": "inverted-check", "hidden_dropout": 0.5}, "Keras Dropout(0.5), drawn directly"),
     ),
     expectations=(
-        _better("gap", "none", "dropout-0.5", 0.02, "dropout 0.5 narrows the train−validation accuracy gap (by > 2 points)",
-                "'Without dropout, our network exhibits substantial overfitting'", "dropout-narrows-gap"),
-        _better("val_loss", "none", "dropout-0.5", 0.05, "dropout 0.5 lowers the final validation loss (by > 0.05)",
-                "dropout as a regularizer", "dropout-lowers-final-val-loss"),
-        _better("best_val_loss", "none", "dropout-0.5", 0.01,
-                "dropout 0.5 lowers the best validation loss over epochs (by > 0.01)", "dropout as a regularizer",
-                "dropout-lowers-best-val-loss"),
-        Expectation(id="dropout-raises-val-accuracy", arm="dropout-0.5", baseline="none", metric="val_accuracy",
-                    comparison="greater", margin=0.005, null=0.0,
-                    statement="dropout 0.5 raises validation accuracy (by > 0.5 points)",
-                    lecture="1.60 % → 1.25 % test error (Srivastava)"),
-        _better("gap", "none", "input-0.2-hidden-0.5", 0.02, "input 0.2 + hidden 0.5 dropout narrows the gap (by > 2 points)",
-                "Srivastava et al.'s setting", "input-dropout-narrows-gap"),
-        _better("val_loss", "none", "input-0.2-hidden-0.5", 0.05,
-                "input 0.2 + hidden 0.5 dropout lowers the final validation loss (by > 0.05)", "Srivastava et al.'s setting",
-                "input-dropout-lowers-final-val-loss"),
-        _better("gap", "none-small", "none", 0.02,
-                "without dropout the gap grows as the training set shrinks (the small set against the large one)",
-                "overfitting grows with less data", "gap-grows-as-the-set-shrinks"),
-        _better("gap", "none-small", "dropout-0.5-small", 0.02,
-                "on the small set too, dropout 0.5 narrows the gap (by > 2 points)",
-                "'Without dropout … substantial overfitting'", "dropout-narrows-gap-on-the-small-set"),
-        Expectation(id="inverted-dropout-expectation", arm="inverted-check", metric="expected_train_over_test",
-                    comparison="within", target=1.0, margin=0.01,
-                    statement="inverted dropout: the expected training-time activation equals the test-time one (±1 %)",
-                    lecture="'scale by 1/p at train time' so that test time needs no change"),
-        Expectation(id="inverted-dropout-test-time-identity", arm="inverted-check", metric="test_time_max_abs_change",
-                    comparison="less", margin=1e-6, statement="at test time dropout is the identity",
-                    lecture="'test time is unchanged'", exact=True),
+        higher("dropout-narrows-gap", "none", "gap", than="dropout-0.5", by=0.02,
+               statement="dropout 0.5 narrows the train−validation accuracy gap (by > 2 points)",
+               lecture="'Without dropout, our network exhibits substantial overfitting'"),
+        higher("dropout-lowers-final-val-loss", "none", "val_loss", than="dropout-0.5", by=0.05,
+               statement="dropout 0.5 lowers the final validation loss (by > 0.05)",
+               lecture="dropout as a regularizer"),
+        higher("dropout-lowers-best-val-loss", "none", "best_val_loss", than="dropout-0.5", by=0.01,
+               statement="dropout 0.5 lowers the best validation loss over epochs (by > 0.01)",
+               lecture="dropout as a regularizer"),
+        higher("dropout-raises-val-accuracy", "dropout-0.5", "val_accuracy", than="none", by=0.005,
+               statement="dropout 0.5 raises validation accuracy (by > 0.5 points)",
+               lecture="1.60 % → 1.25 % test error (Srivastava)"),
+        higher("input-dropout-narrows-gap", "none", "gap", than="input-0.2-hidden-0.5", by=0.02,
+               statement="input 0.2 + hidden 0.5 dropout narrows the gap (by > 2 points)",
+               lecture="Srivastava et al.'s setting"),
+        higher("input-dropout-lowers-final-val-loss", "none", "val_loss", than="input-0.2-hidden-0.5", by=0.05,
+               statement="input 0.2 + hidden 0.5 dropout lowers the final validation loss (by > 0.05)",
+               lecture="Srivastava et al.'s setting"),
+        higher("gap-grows-as-the-set-shrinks", "none-small", "gap", than="none", by=0.02,
+               statement="without dropout the gap grows as the training set shrinks (the small set against the large "
+                         "one)",
+               lecture="overfitting grows with less data"),
+        higher("dropout-narrows-gap-on-the-small-set", "none-small", "gap", than="dropout-0.5-small", by=0.02,
+               statement="on the small set too, dropout 0.5 narrows the gap (by > 2 points)",
+               lecture="'Without dropout … substantial overfitting'"),
+        near("inverted-dropout-expectation", "inverted-check", "expected_train_over_test", 1.0, tolerance=0.01,
+             statement="inverted dropout: the expected training-time activation equals the test-time one (±1 %)",
+             lecture="'scale by 1/p at train time' so that test time needs no change"),
+        exact_below("inverted-dropout-test-time-identity", "inverted-check", "test_time_max_abs_change", 1e-6,
+                    statement="at test time dropout is the identity",
+                    lecture="'test time is unchanged'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 200, "validation_size": 200, "epochs": 2, "check_draws": 20},
+        "smoke": Budget(overrides={"train_size": 200, "validation_size": 200, "epochs": 2, "check_draws": 20},
                         note="200 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="2000 (and 500) images, 40 epochs"),
-        "full": Budget(seeds=10, overrides={"dataset": "auto", "train_size": None, "small_train_size": 6000,
-                                            "validation_size": None, "width": 1024, "depth": 3, "epochs": 40},
+        "quick": Budget(note="2000 (and 500) images, 40 epochs"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "small_train_size": 6000,
+                                  "validation_size": None, "width": 1024, "depth": 3, "epochs": 40},
                        dataset_overrides={"cifar10": {"small_train_size": 5000}},
                        note="Srivastava's 3×1024 ReLU net on the whole training set (CIFAR-10 if its archive is here, "
                             "else Fashion-MNIST) and on a tenth of it, 40 epochs, the whole test set as validation "

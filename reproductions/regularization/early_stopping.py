@@ -1,5 +1,5 @@
 """
-Title: Early stopping: stopping where the validation loss is lowest generalizes better than training on
+Title: Early stopping on a validation set gives a net that generalizes better than training to the end
 Claim id: early-stopping
 Source: seed 000 ("Learning Curves": "Early stopping: terminate while validation set performance is better";
         "Why it works? Refer to 'Deep Learning' book, Chap 7.8", Figure 7.3: the validation loss turning up
@@ -35,11 +35,12 @@ minimum in the first half of training (best epoch / epochs < 0.5) and ends more 
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import load_cifar10, load_fashion_mnist, subset_index
 from reproductions.common.evaluation import EpochValidation, logits_of, softmax_metrics
 from reproductions.common.overfitting import OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp
 from reproductions.common.training import TrainTimer, capped_schedule, compile_softmax, per_epoch
+from reproductions.expect import at_least, at_most, rate_at_least
 
 PATIENCE = 3  # logged epochs (2 passes each) without a new best stopping-set loss
 
@@ -146,36 +147,32 @@ CLAIM = Claim(
            "training images disjoint from the training subset. Keras' EarlyStopping(monitor='val_loss', "
            f"patience={PATIENCE}, restore_best_weights=True) is replayed on the stopping-set curve; the early-stopped "
            "net is the net at the restored epoch, read on the test-image curve, against the net after the last epoch."),
+    check="Keras' EarlyStopping replayed on a stopping set carved from the training images; test loss and accuracy at the restored epoch against the end",
     base_config={**OVERFIT, "stopping_size": 1000, "patience": PATIENCE},
     arms=(Arm("overfit-mlp", {}, "the shared MLP, trained for the whole budget, validated on both sets"),),
     expectations=(
-        Expectation(id="early-stopped-lower-test-loss", arm="overfit-mlp", metric="val_loss_saved",
-                    comparison="greater", margin=0.05, null=0.0,
-                    statement=("the early-stopped net's held-out loss is lower than the final net's by more than "
-                               "0.05 nats"),
-                    lecture="'terminate while validation set performance is better'"),
-        Expectation(id="early-stopped-accuracy-no-lower", arm="overfit-mlp", metric="val_accuracy_change",
-                    comparison="greater", margin=-0.01,
-                    statement="the early-stopped net's held-out accuracy is at most 1 point below the final net's",
-                    lecture="stopping early loses nothing the validation set would show"),
-        Expectation(id="val-loss-minimum-in-first-half", arm="overfit-mlp", metric="best_epoch_fraction",
-                    comparison="less", margin=0.5, null=1.0,
-                    statement="the held-out loss curve has its minimum in the first half of training",
-                    lecture="Figure 7.3: the validation loss is lowest well before training ends"),
-        Expectation(id="val-loss-turns-up", arm="overfit-mlp", metric="val_loss_rise", comparison="greater",
-                    margin=0.05, null=0.0,
-                    statement="the final held-out loss lies more than 0.05 above its minimum (the curve turns up)",
-                    lecture="Figure 7.3: the U-shaped validation curve"),
-        Expectation(id="rule-stops-before-the-end", arm="overfit-mlp", metric="stopped_before_end",
-                    comparison="greater", margin=0.5, null=0.0, test="binomial",
-                    statement=f"the rule (patience {PATIENCE}) stops before the budget in most seeds",
-                    lecture="'terminate while …'"),
+        at_least("early-stopped-lower-test-loss", "overfit-mlp", "val_loss_saved", 0.05, null=0.0,
+                 statement="the early-stopped net's held-out loss is lower than the final net's by more than "
+                           "0.05 nats",
+                 lecture="'terminate while validation set performance is better'"),
+        at_least("early-stopped-accuracy-no-lower", "overfit-mlp", "val_accuracy_change", -0.01,
+                 statement="the early-stopped net's held-out accuracy is at most 1 point below the final net's",
+                 lecture="stopping early loses nothing the validation set would show"),
+        at_most("val-loss-minimum-in-first-half", "overfit-mlp", "best_epoch_fraction", 0.5, null=1.0,
+                statement="the held-out loss curve has its minimum in the first half of training",
+                lecture="Figure 7.3: the validation loss is lowest well before training ends"),
+        at_least("val-loss-turns-up", "overfit-mlp", "val_loss_rise", 0.05, null=0.0,
+                 statement="the final held-out loss lies more than 0.05 above its minimum (the curve turns up)",
+                 lecture="Figure 7.3: the U-shaped validation curve"),
+        rate_at_least("rule-stops-before-the-end", "overfit-mlp", "stopped_before_end", 0.5, null=0.0,
+                      statement=f"the rule (patience {PATIENCE}) stops before the budget in most seeds",
+                      lecture="'terminate while …'"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={**OVERFIT_SMOKE, "stopping_size": 200},
+        "smoke": Budget(overrides={**OVERFIT_SMOKE, "stopping_size": 200},
                         note="200 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="the shared overfitting setup: 1000 images, 40 passes; 1000 stopping images"),
-        "full": Budget(seeds=10, overrides={**OVERFIT_FULL, "stopping_size": None},
+        "quick": Budget(note="the shared overfitting setup: 1000 images, 40 passes; 1000 stopping images"),
+        "full": Budget(overrides={**OVERFIT_FULL, "stopping_size": None},
                        note="the shared full setup: 3×1024 MLP on 6000 images (CIFAR-10 if its archive is here, "
                             "else Fashion-MNIST), 40 epochs; a stopping set as large as the test set, carved from "
                             "the training images; the whole test set held out (a GPU job)"),

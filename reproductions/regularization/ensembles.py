@@ -1,5 +1,5 @@
 """
-Title: Averaging the predictions of several independently trained nets always improves accuracy
+Title: Averaging several independently trained nets' predictions always beats a single net
 Claim id: ensembles
 Source: seed 001 ("Seemingly unrelated: Model Ensembles — One way to *always* improve final accuracy: take several
         trained models and average their predictions"; its summary: "Ensemble multiple models and report test
@@ -31,10 +31,11 @@ nothing: the members differ by initialization and data order only, which for net
 import keras
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.evaluation import fit_validated, logits_of, softmax_metrics
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp,
                                                overfit_split)
+from reproductions.expect import at_least, exact_above
 
 POSITION = 1020  # after the dropout claims
 
@@ -113,37 +114,34 @@ CLAIM = Claim(
            "own initial weights and data order, logged four passes at a time with no per-epoch validation (the "
            "same 40 passes); each member and the ensemble (the mean of the members' softmax probabilities) are "
            "measured once on the same 1000 held-out test images. The k-curve averages the first k members."),
+    check='5 independently seeded members per seed: the averaged prediction against the mean and the best member',
     base_config={**OVERFIT, "epochs": 10, "passes_per_epoch": 4, "members": 5},
     arms=(
         Arm("ensemble", {}, "k independently seeded members on the same images; their averaged softmax"),
     ),
     expectations=(
-        Expectation(id="ensemble-always-beats-mean-member", arm="ensemble", metric="gain_over_mean",
-                    comparison="greater", margin=0.0, exact=True,
+        exact_above("ensemble-always-beats-mean-member", "ensemble", "gain_over_mean", 0.0,
                     statement="the averaged prediction's validation accuracy beats the mean member's, on every seed",
                     lecture="'One way to *always* improve final accuracy'"),
-        Expectation(id="ensemble-gain-typical", arm="ensemble", metric="gain_over_mean", comparison="greater",
-                    margin=LECTURE_GAIN, null=0.0,
-                    statement="the ensemble gains more than 2 points of validation accuracy over the mean member",
-                    lecture="cs231n: 'Enjoy 2% extra performance'"),
-        Expectation(id="ensemble-beats-best-member", arm="ensemble", metric="gain_over_best", comparison="greater",
-                    margin=0.0,
-                    statement="the ensemble beats even its best member (picked on the validation images)",
-                    lecture="'always improve final accuracy': better than any one of the models"),
-        Expectation(id="more-members-help", arm="ensemble", metric="gain_all_over_two", comparison="greater",
-                    margin=0.0, statement="averaging all five members beats averaging the first two",
-                    lecture="'take several trained models'"),
-        Expectation(id="ensemble-loss-never-worse", arm="ensemble", metric="loss_gain", comparison="greater",
-                    margin=0.0, exact=True,
+        at_least("ensemble-gain-typical", "ensemble", "gain_over_mean", LECTURE_GAIN, null=0.0,
+                 statement="the ensemble gains more than 2 points of validation accuracy over the mean member",
+                 lecture="cs231n: 'Enjoy 2% extra performance'"),
+        at_least("ensemble-beats-best-member", "ensemble", "gain_over_best", 0.0,
+                 statement="the ensemble beats even its best member (picked on the validation images)",
+                 lecture="'always improve final accuracy': better than any one of the models"),
+        at_least("more-members-help", "ensemble", "gain_all_over_two", 0.0,
+                 statement="averaging all five members beats averaging the first two",
+                 lecture="'take several trained models'"),
+        exact_above("ensemble-loss-never-worse", "ensemble", "loss_gain", 0.0,
                     statement="the ensemble's validation cross-entropy is below the mean member's on every seed "
                               "(Jensen's inequality: a check of the averaging)",
                     lecture="averaging probabilities cannot raise the mean −log p"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={**OVERFIT_SMOKE, "members": 3},
+        "smoke": Budget(overrides={**OVERFIT_SMOKE, "members": 3},
                         note="200 images, 2 passes, 3 members: pipeline check only"),
-        "quick": Budget(seeds=5, note="5 members × 40 passes over 1000 images per seed"),
-        "full": Budget(seeds=10, overrides={**OVERFIT_FULL, "members": 10},
+        "quick": Budget(note="5 members × 40 passes over 1000 images per seed"),
+        "full": Budget(overrides={**OVERFIT_FULL, "members": 10},
                        note="the shared full setup (CIFAR-10 if its archive is here, else Fashion-MNIST; 6000 images, "
                             "three hidden layers of 1024), 10 members of 40 passes per seed, the whole test set as "
                             "validation (a GPU job)"),

@@ -1,5 +1,5 @@
 """
-Title: L1 encourages sparse weights, squared L2 small weights (weight decay)
+Title: L1 makes weights sparse (exactly zero?), squared L2 makes them small
 Claim id: weight-decay
 Source: seed 000 ("Parameter Norm Penalties": "L1: Encourages sparsity, equivalent to MAP Bayesian estimation
         with Laplace prior"; "Squared L2: Encourages small weights, equivalent to MAP Bayesian estimation with
@@ -34,13 +34,12 @@ shrinks the norm (> 20 %); neither penalty costs more than 2 points of validatio
 strengths they regularize rather than cripple the net).
 """
 
-import math
-
 import numpy as np
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp,
                                                overfit_split, train_overfit, weights_of)
+from reproductions.expect import exact_above, higher, lower, not_lower
 
 L1_STRENGTH = 1e-4  # λ₁ Σ|W| ≈ 1 nat at He init (Σ|W| ≈ 1.3e4 over the kernels)
 L2_STRENGTH = 1e-3  # λ₂ ΣW² ≈ 1 nat at He init (ΣW² ≈ 1.0e3)
@@ -74,11 +73,6 @@ def run(config, seed, context):
                f"‖W‖ {stats['weight_norm']:.1f}, val {outcome.val_accuracy:.3f}"))
 
 
-def _paired(id_, arm, baseline, metric, comparison, margin, statement, lecture, scale="linear"):
-    return Expectation(id=id_, arm=arm, baseline=baseline, metric=metric, comparison=comparison, margin=margin,
-                       null=0.0, scale=scale, statement=statement, lecture=lecture)
-
-
 CLAIM = Claim(
     id="weight-decay",
     title="L1 makes weights sparse (exactly zero?), squared L2 makes them small",
@@ -90,6 +84,7 @@ CLAIM = Claim(
     setup=(OVERFIT_SETUP + ". Three arms on paired seeds: no penalty; Keras L1 λ₁ = 1e-4 on every kernel; Keras L2 "
            "λ₂ = 1e-3 on every kernel (each ≈ 1 nat at He init). After training: share of kernel weights with "
            "|w| < 1e-3 (one Adam step) and with w = 0 exactly, the kernels' L2 norm, validation accuracy."),
+    check='the shared MLP with none, L1 1e-4 and L2 1e-3: share of near-zero and of exactly-zero weights, kernel norm, validation accuracy',
     base_config={**OVERFIT, "l1": 0.0, "l2": 0.0, "near_zero": NEAR_ZERO},
     arms=(
         Arm("none", {}, "no weight penalty"),
@@ -97,32 +92,32 @@ CLAIM = Claim(
         Arm("l2", {"l2": L2_STRENGTH}, f"Keras L2 {L2_STRENGTH:g} on every kernel"),
     ),
     expectations=(
-        _paired("l1-sparser-than-none", "l1", "none", "near_zero_share", "greater", 0.10,
-                "L1 raises the share of near-zero weights (|w| < 1e-3) by more than 10 points over no penalty",
-                "'L1: Encourages sparsity' (000)"),
-        _paired("l1-sparser-than-l2", "l1", "l2", "near_zero_share", "greater", 0.10,
-                "L1 leaves more than 10 points more near-zero weights than L2 (sparsity is L1's doing)",
-                "L1 'encourages sparsity', L2 'small weights' (000)"),
-        _paired("l2-smaller-norm-than-none", "l2", "none", "weight_norm", "less", math.log10(0.8),
-                "L2 shrinks the kernels' L2 norm by more than 20 % against no penalty (log10 ratio)",
-                "'Squared L2: Encourages small weights' (000)", scale="log10"),
-        Expectation(id="l1-exactly-zero", arm="l1", metric="exact_zero_share", comparison="greater", margin=0.01,
-                    exact=True, statement="L1 sets more than 1 % of the kernel weights exactly to 0.0 (every seed)",
+        higher("l1-sparser-than-none", "l1", "near_zero_share", than="none", by=0.10,
+               statement="L1 raises the share of near-zero weights (|w| < 1e-3) by more than 10 points over no penalty",
+               lecture="'L1: Encourages sparsity' (000)"),
+        higher("l1-sparser-than-l2", "l1", "near_zero_share", than="l2", by=0.10,
+               statement="L1 leaves more than 10 points more near-zero weights than L2 (sparsity is L1's doing)",
+               lecture="L1 'encourages sparsity', L2 'small weights' (000)"),
+        lower("l2-smaller-norm-than-none", "l2", "weight_norm", than="none", ratio=0.8,
+              statement="L2 shrinks the kernels' L2 norm by more than 20 % against no penalty (log10 ratio)",
+              lecture="'Squared L2: Encourages small weights' (000)"),
+        exact_above("l1-exactly-zero", "l1", "exact_zero_share", 0.01,
+                    statement="L1 sets more than 1 % of the kernel weights exactly to 0.0 (every seed)",
                     lecture="'weights are encouraged to reduce to exactly zero' (002)"),
-        _paired("l1-smaller-norm-than-none", "l1", "none", "weight_norm", "less", math.log10(0.8),
-                "L1 also shrinks the kernels' L2 norm by more than 20 % against no penalty",
-                "both are parameter norm penalties (000)", scale="log10"),
-        Expectation(id="l1-keeps-val-accuracy", arm="l1", baseline="none", metric="val_accuracy", comparison="greater",
-                    margin=-0.02, statement="L1 at this strength costs less than 2 points of validation accuracy",
-                    lecture="a regularizer, not a handicap"),
-        Expectation(id="l2-keeps-val-accuracy", arm="l2", baseline="none", metric="val_accuracy", comparison="greater",
-                    margin=-0.02, statement="L2 at this strength costs less than 2 points of validation accuracy",
-                    lecture="a regularizer, not a handicap"),
+        lower("l1-smaller-norm-than-none", "l1", "weight_norm", than="none", ratio=0.8,
+              statement="L1 also shrinks the kernels' L2 norm by more than 20 % against no penalty",
+              lecture="both are parameter norm penalties (000)"),
+        not_lower("l1-keeps-val-accuracy", "l1", "val_accuracy", than="none", by=0.02,
+                  statement="L1 at this strength costs less than 2 points of validation accuracy",
+                  lecture="a regularizer, not a handicap"),
+        not_lower("l2-keeps-val-accuracy", "l2", "val_accuracy", than="none", by=0.02,
+                  statement="L2 at this strength costs less than 2 points of validation accuracy",
+                  lecture="a regularizer, not a handicap"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
-        "quick": Budget(seeds=5, note="the shared overfitting setup: 1000 images, 40 passes"),
-        "full": Budget(seeds=10, overrides=OVERFIT_FULL,
+        "smoke": Budget(overrides=OVERFIT_SMOKE, note="200 images, 2 epochs: pipeline check only"),
+        "quick": Budget(note="the shared overfitting setup: 1000 images, 40 passes"),
+        "full": Budget(overrides=OVERFIT_FULL,
                        note="the shared full setup: 3×1024 MLP on 6000 images (CIFAR-10 if its archive is here, "
                             "else Fashion-MNIST), 40 epochs, the whole test set as validation (a GPU job)"),
     },

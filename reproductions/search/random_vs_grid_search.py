@@ -1,5 +1,5 @@
 """
-Title: Random search beats grid search at equal budget; coarse → fine; a best trial on the range's edge is a warning
+Title: Random search beats grid search at equal budget; coarse → fine; a best trial on the range's edge warns
 Claim id: random-vs-grid-search
 Source: seeds 003 ("Optimization of hyper parameters: Random search or Grid search?"; "random search in
         logarithmic space"), 004 (Grid Search / Random Search: "최적 hyperparameter 값을 더 빨리 찾을 수 있음",
@@ -65,9 +65,10 @@ import keras
 import numpy as np
 from scipy import stats
 
-from reproductions.claim import Arm, ArmResult, Budget, Claim, Expectation, PlotSpec
+from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.search import CheapTrial, grid_points, log_grid, random_points, range_position
+from reproductions.expect import at_least, at_most, exact_above, higher, not_lower, rate_at_least, rate_at_most
 
 POSITION = 10
 
@@ -169,6 +170,7 @@ CLAIM = Claim(
            "(9 trials each): a 3×3 log grid; 9 log-uniform random points followed by a fine stage of 9 (rate within "
            "one decade centred on the coarse best); 9 random points with the rate in the lecture's fine range "
            "[1e-4, 1e-3], a decade below this net's optimum."),
+    check="9-trial searches (a 3×3 log grid against 9 log-uniform points) over the rate and an L2 strength that barely matters; epoch-1 ranks against the last epoch's; a rate range that stops below the optimum",
     base_config={"dataset": "fashion-mnist", "train_size": 2000, "validation_size": 1000, "hidden": 50,
                  "batch_size": 100, "epochs": 5, "momentum": 0.9, "search": "random", "trials": 9,
                  "lr_range": None, "lr_low_min": -4.0, "lr_low_max": -2.5, "lr_span_decades": 3.0,
@@ -180,58 +182,49 @@ CLAIM = Claim(
             "9 random points, rate in the lecture's fine range [1e-4, 1e-3], below the optimum"),
     ),
     expectations=(
-        Expectation(id="random-beats-grid", arm="random", baseline="grid", metric="best_score", comparison="greater",
-                    margin=0.005, null=0.0,
-                    statement="at 9 trials each, random search's best validation accuracy beats the grid's (by > 0.5 "
-                              "point)",
-                    lecture="random search 'can find the optimal hyperparameter value faster' (004); no number"),
-        Expectation(id="random-not-worse-than-grid", arm="random", baseline="grid", metric="best_score",
-                    comparison="greater", margin=-0.005,
-                    statement="random search's best is not worse than the grid's by more than 0.5 point",
-                    lecture="random search 'greatly reduces unnecessary repetitions' compared with grid search (004)"),
-        Expectation(id="random-tries-more-rates", arm="random", baseline="grid", metric="distinct_learning_rates",
-                    comparison="greater", margin=5.0, exact=True,
+        higher("random-beats-grid", "random", "best_score", than="grid", by=0.005,
+               statement="at 9 trials each, random search's best validation accuracy beats the grid's (by > 0.5 "
+                         "point)",
+               lecture="random search 'can find the optimal hyperparameter value faster' (004); no number"),
+        not_lower("random-not-worse-than-grid", "random", "best_score", than="grid", by=0.005,
+                  statement="random search's best is not worse than the grid's by more than 0.5 point",
+                  lecture="random search 'greatly reduces unnecessary repetitions' compared with grid search (004)"),
+        exact_above("random-tries-more-rates", "random", "distinct_learning_rates", 5.0, than="grid",
                     statement="random search tries 9 distinct learning rates, the 3×3 grid 3 (difference > 5)",
                     lecture="Bergstra & Bengio's picture (004): a grid tries few values of the important parameter"),
-        Expectation(id="l2-barely-matters", arm="grid", metric="l2_spread", comparison="less", margin=0.02,
-                    statement="premise: at the grid's best rate the three L2 strengths change accuracy by < 2 points",
-                    lecture="Bergstra & Bengio's 'unimportant parameter' (004)"),
-        Expectation(id="rate-matters", arm="grid", metric="lr_spread", comparison="greater", margin=0.1,
-                    statement="premise: at the grid's best L2 strength the three rates change accuracy by > 10 points",
-                    lecture="Bergstra & Bengio's 'important parameter' (004)"),
-        Expectation(id="first-epoch-ranks-trials", arm="random", metric="rank_correlation", comparison="greater",
-                    margin=0.7, null=0.0,
-                    statement="'only a few epochs to get rough idea': the trials' accuracy after 1 epoch ranks them as "
-                              "after 5 does (Spearman > 0.7)",
-                    lecture="'First stage: only a few epochs to get rough idea of what params work' (000-002)"),
-        Expectation(id="coarse-to-fine-improves", arm="random", metric="fine_gain", comparison="greater",
-                    margin=0.005, null=0.0,
-                    statement="the fine stage's best (9 trials, rate within a decade of the coarse best) beats the coarse "
-                              "stage's best (9 trials) by > 0.5 point",
-                    lecture="001: coarse best 0.482, fine best 0.531 (+4.9 points, 100 trials each)"),
-        Expectation(id="edge-best-on-upper-end", arm="random-below-optimum", metric="best_is_highest_rate",
-                    comparison="greater", margin=0.5, null=1 / 9, test="binomial",
-                    statement="a range stopping below the optimum: the best trial is the one of the highest rate on "
-                              "most seeds (rate > 0.5; 1/9 if the rate did not matter)",
-                    lecture="001: best lr 9.47e-04 in [1e-4, 1e-3], at the range's 1e-3 edge: 'worrying. Why?'"),
-        Expectation(id="spanning-best-not-on-edge", arm="random", metric="best_is_highest_rate", comparison="less",
-                    margin=0.5, test="binomial",
-                    statement="a range spanning the optimum: the best trial is not the one of the highest rate on most "
-                              "seeds (rate < 0.5)",
-                    lecture="001's coarse best, lr 4.30e-04, lay inside its range [1e-6, 1e-3]"),
-        Expectation(id="edge-was-worrying", arm="random", baseline="random-below-optimum", metric="best_score",
-                    comparison="greater", margin=0.02, null=0.0,
-                    statement="the worry is justified: the search spanning the optimum finds a best more than 2 points "
-                              "above the search stopping below it",
-                    lecture="'this best cross-validation result is worrying. Why?' (001, 003)"),
+        at_most("l2-barely-matters", "grid", "l2_spread", 0.02,
+                statement="premise: at the grid's best rate the three L2 strengths change accuracy by < 2 points",
+                lecture="Bergstra & Bengio's 'unimportant parameter' (004)"),
+        at_least("rate-matters", "grid", "lr_spread", 0.1,
+                 statement="premise: at the grid's best L2 strength the three rates change accuracy by > 10 points",
+                 lecture="Bergstra & Bengio's 'important parameter' (004)"),
+        at_least("first-epoch-ranks-trials", "random", "rank_correlation", 0.7, null=0.0,
+                 statement="'only a few epochs to get rough idea': the trials' accuracy after 1 epoch ranks them as "
+                           "after 5 does (Spearman > 0.7)",
+                 lecture="'First stage: only a few epochs to get rough idea of what params work' (000-002)"),
+        at_least("coarse-to-fine-improves", "random", "fine_gain", 0.005, null=0.0,
+                 statement="the fine stage's best (9 trials, rate within a decade of the coarse best) beats the "
+                           "coarse stage's best (9 trials) by > 0.5 point",
+                 lecture="001: coarse best 0.482, fine best 0.531 (+4.9 points, 100 trials each)"),
+        rate_at_least("edge-best-on-upper-end", "random-below-optimum", "best_is_highest_rate", 0.5, null=1 / 9,
+                      statement="a range stopping below the optimum: the best trial is the one of the highest rate on "
+                                "most seeds (rate > 0.5; 1/9 if the rate did not matter)",
+                      lecture="001: best lr 9.47e-04 in [1e-4, 1e-3], at the range's 1e-3 edge: 'worrying. Why?'"),
+        rate_at_most("spanning-best-not-on-edge", "random", "best_is_highest_rate", 0.5,
+                     statement="a range spanning the optimum: the best trial is not the one of the highest rate on "
+                               "most seeds (rate < 0.5)",
+                     lecture="001's coarse best, lr 4.30e-04, lay inside its range [1e-6, 1e-3]"),
+        higher("edge-was-worrying", "random", "best_score", than="random-below-optimum", by=0.02,
+               statement="the worry is justified: the search spanning the optimum finds a best more than 2 points "
+                         "above the search stopping below it",
+               lecture="'this best cross-validation result is worrying. Why?' (001, 003)"),
     ),
     budgets={
-        "smoke": Budget(seeds=2, overrides={"train_size": 500, "validation_size": 200, "epochs": 2, "trials": 9,
-                                            "fine_trials": 3},
+        "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2, "trials": 9,
+                                   "fine_trials": 3},
                         note="500 images, 2 epochs, 9 trials (3 fine): pipeline check only"),
-        "quick": Budget(seeds=5, note="2000 images, 5 epochs a trial, 9 trials a search (+9 fine)"),
-        "full": Budget(seeds=10,
-                       overrides={"dataset": "auto", "train_size": None, "validation_size": 1000, "trials": 25,
+        "quick": Budget(note="2000 images, 5 epochs a trial, 9 trials a search (+9 fine)"),
+        "full": Budget(overrides={"dataset": "auto", "train_size": None, "validation_size": 1000, "trials": 25,
                                   "fine_trials": 25},
                        note="the lecture's setting: the whole training set (the lecture's 49,000 CIFAR-10 images "
                             "are its 50,000 less 1000 validation images; ours come from the held-out images) and "

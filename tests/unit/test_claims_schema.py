@@ -503,3 +503,37 @@ def test_the_definition_hash_changes_with_what_defines_a_sub_claim_and_nothing_e
     assert all(c.definition_hash("a-beats-b", "quick") != first for c in changed)
     assert make_claim(title="renamed").definition_hash("a-beats-b", "quick") == first
     assert claim.definition_hash("a-beats-b", "smoke") != first  # another profile's budget
+
+
+def test_the_words_are_outside_the_definition_and_the_family_inside():
+    """A prose edit changes nothing: a sub-claim's statement and lecture quote, an arm's description and a budget's
+    note are words, not what is computed or judged (issue 30). The sub-claim's multiplicity family is inside."""
+    claim = make_claim()
+    first = claim.definition_hash("a-beats-b", "quick")
+    reworded = [
+        make_claim(expectations=(dataclasses.replace(claim.expectations[0], statement="a beats b, typo fixed",
+                                                     lecture="'a > b' (000, slide 2)"),)),
+        make_claim(arms=(Arm("a", {"width": 20}, "the wide arm"), Arm("b", {"depth": 3}, "the deep arm"))),
+        make_claim(budgets=_budgets(quick=Budget(seeds=5, note="reworded note"))),
+    ]
+    assert all(c.definition_hash("a-beats-b", "quick") == first for c in reworded)
+    # stores written before issue 30 hashed the words (scheme 1): their hashes still compare like with like
+    assert all(c.definition_hash("a-beats-b", "quick", scheme=1) != claim.definition_hash("a-beats-b", "quick", scheme=1)
+               for c in reworded)
+    # another secondary in the same Holm family changes how this one is corrected: a new definition
+    second = Expectation(id="b-beats-a", statement="s", metric="m", arm="b", baseline="a", comparison="greater",
+                         margin=0.1)
+    with_family = make_claim(expectations=(claim.expectations[0], second, dataclasses.replace(second, id="third")),
+                             primary=("third",))
+    lone = make_claim(expectations=(claim.expectations[0], second, dataclasses.replace(second, id="third")),
+                      primary=("third",), families={"own": ("b-beats-a",)})
+    assert with_family.definition_hash("a-beats-b", "quick") != lone.definition_hash("a-beats-b", "quick")
+
+
+def test_a_budget_without_seeds_takes_its_profiles_default():
+    from reproductions.claim import DEFAULT_SEEDS
+
+    claim = make_claim(budgets={"smoke": Budget(), "quick": Budget(), "full": Budget(seeds=20)})
+    assert {p: b.seeds for p, b in claim.budgets.items()} == {**DEFAULT_SEEDS, "full": 20}
+    explicit = make_claim(budgets={p: Budget(seeds=n) for p, n in {**DEFAULT_SEEDS, "full": 20}.items()})
+    assert claim.definition_hash("a-beats-b", "quick") == explicit.definition_hash("a-beats-b", "quick")
