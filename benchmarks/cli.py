@@ -8,6 +8,7 @@
     reprobench suite                       # every claim at `quick`, then the report (the main job)
     reprobench suite ID [ID ...]           # those claims, then the report of the whole store
     reprobench ui                          # MLflow UI on the suite's store, on 127.0.0.1, a free port
+    reprobench pins --from A.db --from B.db # the claims tier's pins (tests/pins/quick.json) from stored executions
 
 The store is MLFLOW_TRACKING_URI when set, else ./mlflow.db; `--store URI` overrides both.
 Bad input exits non-zero with one line on stderr; runs already recorded are never touched.
@@ -17,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import logging
 import os
 import sys
 import time
+from pathlib import Path
 
 from benchmarks import numerics
 
@@ -121,11 +124,29 @@ def _store(args):
     return Store(args.store)
 
 
+def claims_table(claims, topic_of) -> list[str]:
+    """README's claims table, from the registry: a row per claim (its title and how quick checks it), grouped by the
+    lecture's topics in the report's order."""
+    lines = ["| id | what the lecture claims | how it is checked at `quick` |", "|---|---|---|"]
+    topic = None
+    for claim in claims.values():
+        if topic_of(claim.id) != topic:
+            topic = topic_of(claim.id)
+            lines.append(f"| **{topic.title}** | | |")
+        lines.append(f"| `{claim.id}` | {claim.title} | {claim.check or '(not stated: give the claim a check)'} |")
+    return lines
+
+
 def cmd_list(args) -> int:
     from reproductions import broken_modules, registry, topic_of
     from reproductions.claim import PROFILES
 
     claims = registry()
+    if args.markdown:
+        print("\n".join(claims_table(claims, topic_of)))
+        for module_name, error in broken_modules().items():
+            print(f"BROKEN {module_name}: {error}", file=sys.stderr)
+        return 1 if broken_modules() else 0
     width = max([len(cid) for cid in claims] or [10])
     topic = None
     for claim in claims.values():
@@ -173,7 +194,7 @@ def _run(args, claims, broken: dict[str, str] | None = None) -> int:
 
     from benchmarks.evidence import mean_run_seconds
     from benchmarks.progress import Progress, clock
-    from benchmarks.runner import planned_runs
+    from benchmarks.plan import planned_runs
 
     backend = keras.backend.backend()
     seeds_of = {claim.id: args.seeds or claim.budgets[args.profile].seeds for claim in claims}
@@ -291,6 +312,43 @@ def cmd_suite(args) -> int:
     return code or report_code
 
 
+def cmd_pins(args) -> int:
+    """Decide the claims tier's pins from the executions stored in the given stores (benchmarks/pins.py)."""
+    from pathlib import Path
+
+    from benchmarks import pins
+    from mlflow_tracking import Store
+    from reproductions import registry
+
+    claims = _claims(args.claims, not args.claims)
+    out = Path(args.out)
+    if out.exists() and not out.is_file():
+        raise UsageError(f"--out {out} is not a file")
+    previous = None
+    if out.is_file():
+        try:
+            previous = json.loads(out.read_text(encoding="utf-8"))
+        except ValueError as error:
+            raise UsageError(f"--out {out} is not a pin file ({error})") from None
+    stores = [Store(uri) for uri in (args.sources or [args.store])]
+    print(f"pins for {len(claims)} claim(s) at {args.profile} with {args.seeds} seeds, from "
+          + ", ".join(store.uri for store in stores))
+    found = pins.gather(stores, claims, args.profile, args.seeds)
+    try:
+        data = pins.build(found, registry(), args.profile, args.seeds, args.min_sources, previous)
+    except pins.PinError as error:
+        raise UsageError(str(error)) from None
+    for claim in claims:
+        entry = data["claims"].get(claim.id)
+        if claim.id in found and entry is not None:
+            labels = sum(p["verdict"] is not None for p in entry["subclaims"].values())
+            print(f"  {claim.id}: {len(found[claim.id])} sources; {labels} of {len(entry['subclaims'])} labels pinned"
+                  f"; claim verdict {entry['verdict'] or 'not pinned (the sources differ)'}")
+    pins.write(data, out)
+    print(f"wrote {out}: {len(data['claims'])} claims, sources: {'; '.join(data['sources'])}")
+    return 0
+
+
 def _free_port(host: str) -> int:
     import socket
 
@@ -321,9 +379,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=_at_least_one("threads"), default=None, metavar="N",
                         help="threads per run (default: $REPROBENCH_THREADS, else every usable core); part of "
                              "every run's key, since the thread count changes the numbers")
+    parser.add_argument("--cpu-isa", choices=numerics.CPU_ISAS, default=None, metavar="ISA",
+                        help="cap the kernels at this vector width (avx2 on an AVX-512 CPU gives an AVX2 machine's "
+                             "numbers; default: $REPROBENCH_CPU_ISA, else the CPU's own); part of every run's key")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("list", help="show the registered claims").set_defaults(func=cmd_list)
+    listing = commands.add_parser("list", help="show the registered claims")
+    listing.add_argument("--markdown", action="store_true", help="README's claims table, as markdown")
+    listing.set_defaults(func=cmd_list)
 
     def run_options(sub):
         sub.add_argument("--profile", choices=PROFILES, default="quick", help="budget profile (default quick)")
@@ -381,6 +444,20 @@ def build_parser() -> argparse.ArgumentParser:
     report_options(suite, "quick")
     suite.set_defaults(func=cmd_suite)
 
+    pins = commands.add_parser("pins", help="decide the claims tier's pins from stored executions (discovery, "
+                                            "confirmation and the other numeric settings) and write them as data")
+    pins.add_argument("claims", nargs="*", help="claim ids (default: every claim)")
+    pins.add_argument("--from", dest="sources", action="append", metavar="URI",
+                      help="a store to read executions from (repeat for several; default: the store)")
+    pins.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "tests" / "pins" / "quick.json"),
+                      help="the pin file to write (default tests/pins/quick.json; claims not in the stores keep "
+                           "their entries)")
+    pins.add_argument("--profile", choices=PROFILES, default="quick", help="the profile pinned (default quick)")
+    pins.add_argument("--seeds", type=_positive_int, default=5, help="the seed count pinned (default 5)")
+    pins.add_argument("--min-sources", type=_at_least_one("--min-sources"), default=2, metavar="N",
+                      help="a claim is pinned only from N sources or more (default 2)")
+    pins.set_defaults(func=cmd_pins)
+
     ui = commands.add_parser("ui", help="start the MLflow UI on the store")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ui.add_argument("--port", type=_port, default=None, help="port (default: a free one, printed)")
@@ -427,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # the numeric environment the claims are measured under, set before any backend is imported, and before
         # NumPy is (OpenBLAS reads its thread count, OMP_NUM_THREADS, once, when NumPy is imported)
-        numerics.configure(args.threads)
+        numerics.configure(args.threads, cpu_isa=args.cpu_isa)
     except numerics.NumericsError as error:
         print(f"reprobench: error: {error}", file=sys.stderr)
         return 2

@@ -85,13 +85,26 @@ class Evidence:
     def profile(self) -> str:
         return self.execution.tags.get("profile", "?")
 
+    @property
+    def definition_scheme(self) -> int:
+        """How the execution's definition hashes were made (reproductions.claim.DEFINITION_SCHEME; executions
+        written before the tag existed used scheme 1, which hashed the words too)."""
+        return int(self.execution.tags.get("definition_scheme", "1") or 1)
+
+    def definition_now(self, expectation_id: str) -> str | None:
+        """The sub-claim's definition hash now, made as the execution's were (so an older store compares like
+        with like), or None when the claim no longer has the profile."""
+        if self.profile not in self.claim.budgets:
+            return None
+        return self.claim.definition_hash(expectation_id, self.profile, scheme=self.definition_scheme)
+
     def changed_definitions(self) -> dict[str, tuple[str, str]]:
         """Sub-claims whose definition differs from the one the runs were made under: id -> (then, now).
         (Executions from before definitions were recorded have none to compare.)"""
         changed = {}
         for e in self.claim.expectations:
             then = self.execution.tags.get(f"definition.{e.id}")
-            now = self.claim.definition_hash(e.id, self.profile) if self.profile in self.claim.budgets else None
+            now = self.definition_now(e.id)
             if then is not None and then != now:
                 changed[e.id] = (then, now)
         return changed
@@ -99,7 +112,8 @@ class Evidence:
 
 # what sets one column of the parity table apart: the backend, its precision, the numeric environment
 # (benchmarks.numerics: oneDNN, threads) and the device; absent tags read as their defaults
-VARIANT_TAGS = ("backend", "precision", "numerics.onednn", "numerics.threads", "device")
+VARIANT_TAGS = ("backend", "precision", "numerics.onednn", "numerics.cpu_isa", "numerics.cpu_isa_source",
+                "numerics.threads", "device")
 _VARIANT_DEFAULTS = {"precision": "float32"}
 
 
@@ -109,8 +123,11 @@ def variant_of(execution: runs.StoredRun) -> tuple[str, ...]:
 
 
 def is_default_numerics(execution: runs.StoredRun) -> bool:
-    """Float32 with the kernels the project chooses (oneDNN on where the backend has it)."""
-    return execution.tags.get("precision", "float32") == "float32" and execution.tags.get("numerics.onednn") != "off"
+    """Float32 with the kernels the project chooses (oneDNN on where the backend has it, the CPU's own vector
+    width rather than a capped one)."""
+    tags = execution.tags
+    return (tags.get("precision", "float32") == "float32" and tags.get("numerics.onednn") != "off"
+            and not tags.get("numerics.cpu_isa_source", "").startswith("--cpu-isa"))
 
 
 def is_capped(execution: runs.StoredRun) -> bool:

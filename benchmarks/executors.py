@@ -16,7 +16,6 @@ threads and backend that the run's numbers depend on, so Keras must not be impor
 from __future__ import annotations
 
 import collections
-import dataclasses
 import os
 import socket
 import sys
@@ -24,6 +23,7 @@ import time
 import traceback as tb
 
 from benchmarks import numerics
+from benchmarks.identity import Outcome, RunSpec, claim_code_hash
 
 RETRIES = 2  # how often Ray runs a task again after its worker or node died
 
@@ -32,47 +32,48 @@ class ExecutorError(Exception):
     """An executor cannot be set up as asked (Ray missing, no such cluster, no GPU): one line for the user."""
 
 
-@dataclasses.dataclass(frozen=True)
-class RunSpec:
-    """One run, in plain values (it may travel to another machine): which claim, arm config, seed and
-    stage, and what the run's identity assumes about where it executes."""
-
-    claim_id: str
-    name: str
-    stage: str
-    config: dict
-    seed: int
-    profile: str
-    backend: str
-    precision: str  # a Keras dtype policy
-    step_cap: int | None
-    data_dir: str | None
-    code_hash: str  # the claim's code, as the driver planned it
-    threads: int | None  # the thread count to set before the backend is imported (None: as configured)
-    environment: dict  # numerics.key() the run key was made with: where it executes must match it
-
-
-@dataclasses.dataclass
-class Outcome:
-    """What came back from a run: its metrics, or why there are none."""
-
-    status: str  # "finished", "failed", "data" (the data are missing: stop the claim) or "refused"
-    scalars: dict = dataclasses.field(default_factory=dict)
-    series: dict = dataclasses.field(default_factory=dict)
-    notes: str = ""
-    seconds: float = 0.0
-    error: str = ""
-    traceback: str = ""
-    worker: dict = dataclasses.field(default_factory=dict)  # host, pid, node (Ray), started, ended (epoch s)
-
-
 def _worker() -> dict:
     return {"host": socket.gethostname(), "pid": os.getpid(), "node": socket.gethostname()}
+
+
+PAUSE_ENV = "REPROBENCH_TEST_PAUSE"  # fault injection for the reliability tests only (see pause_point)
+
+
+def pause_point(spec: RunSpec, environ=os.environ) -> None:
+    """Fault injection for the reliability tests, never set otherwise. With REPROBENCH_TEST_PAUSE=DIR:K, the K-th
+    run to start here and every later one (counted by the marks in DIR, from 0) write DIR/started-<n> (holding
+    their pid and run name) and wait while DIR/hold exists: a signal the test sends then lands in the middle of a
+    run, with no race. A run started again after its worker died (a Ray retry) finds its mark, writes
+    DIR/started-<n>.again and goes on without waiting: the test can see that the retry happened."""
+    setting = environ.get(PAUSE_ENV)
+    if not setting:
+        return
+    from pathlib import Path
+
+    directory, _, first = setting.rpartition(":")
+    directory = Path(directory)
+    name = f"{spec.claim_id} · {spec.name} · {spec.stage} · {spec.seed}"
+    for mark in directory.glob("started-*"):
+        if not mark.name.endswith(".again") and mark.read_text().split("\n", 1)[-1] == name:
+            Path(f"{mark}.again").write_text(f"{os.getpid()}\n{name}")
+            return
+    count = 0
+    while True:  # the next free number, taken exclusively (two workers may start at once)
+        try:
+            with open(directory / f"started-{count}", "x") as mark:
+                mark.write(f"{os.getpid()}\n{name}")
+            break
+        except FileExistsError:
+            count += 1
+    if count >= int(first or 0):
+        while (directory / "hold").exists():
+            time.sleep(0.02)
 
 
 def train(claim, spec: RunSpec) -> Outcome:
     """The one place a run trains: seeded, in the spec's precision; a failure comes back as an Outcome
     (a Ctrl-C is not a failure: it propagates)."""
+    pause_point(spec)
     import keras
 
     from reproductions.claim import RunContext
@@ -183,7 +184,6 @@ def run_on_worker(spec: RunSpec, gpus: float, versions: dict) -> Outcome:
     where = _where(ray)
     try:
         _prepare_worker(spec.backend, spec.threads, gpus)
-        from benchmarks.plan import claim_code_hash
         from mlflow_tracking import provenance
         from reproductions import registry
 
@@ -276,7 +276,8 @@ class RayExecutor:
         environment = dict(os.environ)
         numerics.configure(self.threads, environment)
         env_vars = {name: environment[name] for name in (*numerics.THREAD_ENVS, numerics.ONEDNN_ENV,
-                                                         numerics.THREADS_ENV, numerics.SET_BY_PROJECT_ENV)
+                                                         numerics.THREADS_ENV, numerics.SET_BY_PROJECT_ENV,
+                                                         numerics.CPU_ISA_ENV, *numerics.KEYED_ENVS, PAUSE_ENV)
                     if name in environment}
         options = {"num_cpus": self.threads, "num_gpus": self.gpus, "max_retries": retries, "retry_exceptions": False,
                    "runtime_env": {"env_vars": env_vars}}

@@ -1,4 +1,4 @@
-"""The plan: which runs a claim needs at a profile, and the identity of each.
+"""The plan: which runs a claim needs at a profile, each with its identity (benchmarks.identity).
 
 A claim's execution is keyed by (claim code, profile, backend, variant); each of its runs by a run key (claim,
 arm, seed, stage, profile, backend, the resolved config, the claim's code and the variant). The plan is
@@ -9,126 +9,13 @@ writes the store: the executor runs what the plan lists, and the recorder writes
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import hashlib
-import json
-from pathlib import Path
 
-import reproductions
 from benchmarks import judge as judging
 from benchmarks import numerics
-from benchmarks.executors import RunSpec
-from benchmarks.seeds import STREAMS, derive_seed
-from reproductions import module_of
+from benchmarks.identity import PRECISIONS, RunSpec, Variant, derive_seed, digest, run_key
 from reproductions.claim import Claim
 from reproductions.common.data import resolve_dataset
-
-PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}  # --precision -> Keras dtype policy
-
-
-@dataclasses.dataclass(frozen=True)
-class Variant:
-    """How an execution runs besides claim, profile and backend: the numeric precision (bfloat16 is
-    Keras' mixed_bfloat16 policy: bf16 compute, float32 weights and logits), a cap on each run's
-    training steps (the `full` shapes checked on a small machine: no verdict), the dataset that a
-    `"dataset": "auto"` profile resolved to on this machine, and the numeric environment the runs execute
-    in (benchmarks.numerics: oneDNN, threads, device). Part of every run key."""
-
-    precision: str = "float32"
-    step_cap: int | None = None
-    dataset: str | None = None
-    numerics: tuple[tuple[str, str], ...] = ()  # numerics.key(): kernels, threads, device, flags
-    stream: str = "discovery"  # or "confirmation": `reprobench confirm`'s fresh seeds
-
-    def __post_init__(self):
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"unknown precision {self.precision!r}; choose one of {', '.join(PRECISIONS)}")
-        if self.step_cap is not None and self.step_cap < 1:
-            raise ValueError("the step cap must be at least 1")
-        if self.stream not in STREAMS:
-            raise ValueError(f"unknown seed stream {self.stream!r}; choose one of {', '.join(STREAMS)}")
-
-    def key(self) -> dict:
-        """What sets this variant apart from the default (nothing, for the default)."""
-        key = {}
-        if self.precision != "float32":
-            key["precision"] = self.precision
-        if self.step_cap is not None:
-            key["step_cap"] = self.step_cap
-        if self.numerics:
-            key["numerics"] = dict(self.numerics)
-        if self.stream != "discovery":
-            key["stream"] = self.stream
-        return key
-
-    def label(self) -> str:
-        """' · bfloat16 · cap 20 steps' (empty for the default), for execution names."""
-        return "".join(f" · {part}" for part in (
-            self.precision if self.precision != "float32" else "",
-            f"cap {self.step_cap} steps" if self.step_cap else "",
-            self.stream if self.stream != "discovery" else "") if part)
-
-    def tags(self) -> dict[str, str]:
-        tags = {"precision": self.precision, "stream": self.stream}
-        if self.step_cap is not None:
-            tags["step_cap"] = str(self.step_cap)
-        if self.dataset is not None:
-            tags["dataset"] = self.dataset
-        return tags
-
-
-def _hash(payload) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def claim_code_hash(claim: Claim) -> str:
-    """Changes when the claim's module, the other claim modules it imports (e.g. a lecture net defined
-    in a sibling claim), or the shared building blocks it runs on (reproductions/common, the claim schema)
-    change: the code that produces a result is part of its identity."""
-    module = Path(module_of(claim.id))
-    package = Path(reproductions.__file__).parent
-    shared = sorted((package / "common").glob("*.py")) + [package / "claim.py"]
-    digest = hashlib.sha256(module.read_bytes())
-    for path in _imported_claim_modules(module, package):
-        digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    for path in shared:
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _imported_claim_modules(module: Path, package: Path) -> list[Path]:
-    """The modules of reproductions/ outside common/ and claim.py that `module` imports, directly or through
-    one another (read from the source, not imported), in a stable order."""
-    found: dict[Path, None] = {}
-    pending = [module]
-    while pending:
-        tree = ast.parse(pending.pop().read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
-            for name in names:
-                parts = name.split(".")
-                if parts[0] != package.name or len(parts) < 2 or parts[1] in ("common", "claim"):
-                    continue
-                path = package.joinpath(*parts[1:]).with_suffix(".py")
-                if path.is_file() and path != module and path not in found:
-                    found[path] = None
-                    pending.append(path)
-    return sorted(found)
-
-
-def run_key(claim: Claim, arm: str, repeat: int, profile: str, backend: str, code_hash: str,
-            config: dict | None = None, stage: str = "eval", variant: Variant = Variant()) -> str:
-    """The identity of one run: a finished run with the same key is never repeated (unless forced)."""
-    config = claim.resolve_config(arm, profile, dataset=variant.dataset) if config is None else config
-    return _hash({"claim": claim.id, "arm": arm, "repeat": repeat,
-                  "seed": derive_seed(claim.id, repeat, stage, variant.stream),
-                  "stage": stage, "profile": profile, "backend": backend, "config": config, "code": code_hash,
-                  **variant.key()})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -227,7 +114,7 @@ class ClaimPlan:
     @property
     def execution_key(self) -> str:
         dataset = self.variant.dataset
-        return _hash({"claim": self.claim.id, "profile": self.profile, "backend": self.backend, "code": self.code_hash,
+        return digest({"claim": self.claim.id, "profile": self.profile, "backend": self.backend, "code": self.code_hash,
                       **self.variant.key(), **({"dataset": dataset} if dataset else {})})
 
     @property

@@ -131,7 +131,7 @@ def trial_points(x: Mapping[int, float], score: Mapping[int, float], y: Mapping[
     return xs, (np.array([y[s] for s in steps], dtype=float) if y is not None else scores), scores
 
 
-def _best_index(scores: np.ndarray, best: str | None) -> int | None:
+def best_index(scores: np.ndarray, best: str | None) -> int | None:
     finite = np.isfinite(scores)
     if best is None or not finite.any():
         return None
@@ -177,7 +177,7 @@ def draw_scatter(spec: PlotSpec, points_by_arm: PointsByArm, path: Path) -> Path
             else:
                 mappable = axes.scatter(xs[positive], ys[positive], s=22, c=scores[positive], cmap="viridis",
                                         vmin=low, vmax=high, alpha=0.8, linewidths=0)
-            best = _best_index(scores, spec.best)
+            best = best_index(scores, spec.best)
             if best is not None:
                 axes.scatter([xs[best]], [ys[best]], marker="*", s=110, color=color if spec.y_metric is None else "red",
                              edgecolors="black", linewidths=0.6, zorder=3,

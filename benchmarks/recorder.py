@@ -16,10 +16,11 @@ from pathlib import Path
 from benchmarks import judge as judging
 from benchmarks import numerics, plots
 from benchmarks.evidence import results_of, tuning_choices
-from benchmarks.executors import Outcome
+from benchmarks.identity import Outcome
 from benchmarks.plan import ClaimPlan, PlannedRun
 from mlflow_tracking import runs
 from mlflow_tracking.store import Store
+from reproductions.claim import DEFINITION_SCHEME
 
 
 class Recorder:
@@ -46,7 +47,7 @@ class Recorder:
             self.store, self.experiment_id, plan.execution_key, name,
             # the definitions the runs are made and judged under (pre-registration: the report marks a verdict
             # judged under a definition changed since)
-            tags={**self.base_tags, "code_hash": plan.code_hash,
+            tags={**self.base_tags, "code_hash": plan.code_hash, "definition_scheme": str(DEFINITION_SCHEME),
                   **{f"definition.{e.id}": claim.definition_hash(e.id, plan.profile) for e in claim.expectations}},
             params={"profile": plan.profile, "backend": plan.backend, "claim_code_hash": plan.code_hash,
                     **plan.variant.tags(), **{f"base.{k}": v for k, v in claim.base_config.items()}}, force=force)

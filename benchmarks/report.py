@@ -265,6 +265,8 @@ def _environment_lines(tags) -> list[str]:
     parts = []
     if "numerics.onednn" in tags:
         parts.append(f"oneDNN kernels {_text(tags['numerics.onednn'])} ({_text(tags.get('numerics.onednn_source', '?'))})")
+    if "numerics.cpu_isa" in tags:
+        parts.append(f"{_text(_isa(tags))} kernels ({_text(tags.get('numerics.cpu_isa_source', '?'))})")
     parts.append(f"{_text(tags['numerics.threads'])} intra-op and {_text(tags.get('numerics.inter_op_threads', '?'))} "
                  f"inter-op threads ({_text(tags.get('numerics.threads_source', '?'))}) of "
                  f"{_text(tags.get('numerics.usable_cores', '?'))} usable cores")
@@ -443,7 +445,7 @@ def is_settled(evidence: Evidence) -> bool:
             and confirmation.verdict.verdict == evidence.verdict.verdict)
 
 
-def _replication_summary(evidence: Evidence) -> str:
+def replication_summary(evidence: Evidence) -> str:
     confirmation = evidence.confirmation
     if confirmation is None:
         return f"not confirmed yet (`reprobench confirm {evidence.claim.id}` runs it on fresh seeds)"
@@ -488,7 +490,7 @@ def _definition_lines(store: Store, evidence: Evidence) -> list[str]:
              "| Sub-claim | Judged under | Runs made under |", "|---|---|---|"]
     changed = evidence.changed_definitions()
     for e in claim.expectations:
-        now = claim.definition_hash(e.id, evidence.profile) if evidence.profile in claim.budgets else "?"
+        now = evidence.definition_now(e.id) or "?"
         then = execution.tags.get(f"definition.{e.id}", "not recorded")
         lines.append(f"| {e.id} | {_code(now)} | {_code(then)}" + (" **changed**" if e.id in changed else "") + " |")
     history = [run for run in runs.executions(store, evidence.experiment_id)
@@ -512,7 +514,7 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
              f"{primaries} (the lecture's headline); secondary findings: {_headline(evidence)}; "
              f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, {_code(_environment_label(tags))} "
              f"on {_code(tags.get('device', '?'))}.", "",
-             f"**Replication on fresh seeds:** {_replication_summary(evidence)}.", ""]
+             f"**Replication on fresh seeds:** {replication_summary(evidence)}.", ""]
     changed = evidence.changed_definitions()
     if changed:
         lines += [f"**⚠ Judged under a definition changed after these runs** ({', '.join(f'`{e}`' for e in changed)}): "
@@ -587,13 +589,22 @@ def _verdict_mark(evidence: Evidence) -> str:
     return VERDICT_MARK[evidence.verdict.verdict]
 
 
+def _isa(tags) -> str:
+    """'AVX-512', 'AVX2', 'AVX2 (capped)' (an AVX-512 CPU run with --cpu-isa avx2): the kernels' vector width."""
+    isa = tags.get("numerics.cpu_isa", "?")
+    name = {"avx": "AVX", "avx2": "AVX2", "avx512": "AVX-512"}.get(isa, isa)
+    return name + (" (capped)" if tags.get("numerics.cpu_isa_source", "").startswith("--cpu-isa") else "")
+
+
 def _environment_label(tags) -> str:
-    """'tensorflow · oneDNN on · 2 threads' (and the precision, when not float32) of one execution."""
+    """'tensorflow · oneDNN on · AVX-512 · 2 threads' (and the precision, when not float32) of one execution."""
     parts = [tags.get("backend", "?")]
     if tags.get("precision", "float32") != "float32":
         parts.append(tags["precision"])
     if "numerics.onednn" in tags:
         parts.append(f"oneDNN {tags['numerics.onednn']}")
+    if "numerics.cpu_isa" in tags:
+        parts.append(_isa(tags))
     if "numerics.threads" in tags:
         parts.append(f"{tags['numerics.threads']} thread" + ("s" if tags["numerics.threads"] != "1" else ""))
     return " · ".join(parts)
@@ -610,6 +621,9 @@ def _column_labels(columns: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]
         parts = [value["backend"]] + ([value["precision"]] if value["precision"] != "float32" else [])
         if differs["numerics.onednn"] and value["numerics.onednn"] != "?":
             parts.append(f"oneDNN {value['numerics.onednn']}")
+        if (differs["numerics.cpu_isa"] or differs["numerics.cpu_isa_source"]) and value["numerics.cpu_isa"] != "?":
+            parts.append(_isa({"numerics.cpu_isa": value["numerics.cpu_isa"],
+                               "numerics.cpu_isa_source": value["numerics.cpu_isa_source"]}))
         if differs["numerics.threads"] and value["numerics.threads"] != "?":
             parts.append(f"{value['numerics.threads']} thread" + ("s" if value["numerics.threads"] != "1" else ""))
         if differs["device"]:

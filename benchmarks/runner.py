@@ -30,12 +30,11 @@ from collections.abc import Callable
 import keras
 
 from benchmarks import judge as judging
-from benchmarks.executors import LocalExecutor, Outcome
-from benchmarks.plan import (PRECISIONS, ClaimPlan, PlannedRun, Variant, _hash, _imported_claim_modules,  # noqa: F401
-                             claim_code_hash, current_variant, plan_stage, planned_runs, run_key)
-from benchmarks.plan import plan_stage as _plan  # noqa: F401 (the name the tests know)
+from benchmarks.executors import LocalExecutor
+from benchmarks.identity import PRECISIONS, Outcome, Variant, claim_code_hash
+from benchmarks.plan import ClaimPlan, PlannedRun, current_variant, planned_runs
 from benchmarks.progress import Progress
-from benchmarks.recorder import Recorder, log_verdict  # noqa: F401
+from benchmarks.recorder import Recorder
 from mlflow_tracking import runs
 from mlflow_tracking.store import Store
 from reproductions.claim import Claim

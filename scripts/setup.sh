@@ -9,7 +9,9 @@ packages=()
 if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
   packages+=(dataset-fashion-mnist)
 fi
+extras=",ray"  # the main job runs two runs at a time on a local Ray
 if [ "${1:-}" = "--test" ]; then
+  extras=",test"
   if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then packages+=(postgresql); fi
   if [ ! -x /usr/bin/chromium ]; then packages+=(chromium); fi
   if [ ! -x /usr/bin/chromedriver ]; then packages+=(chromium-driver); fi
@@ -20,4 +22,5 @@ if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}"
 fi
-python3 -m pip install -q --disable-pip-version-check -e ".[tensorflow,test]"
+# the versions the claims tier's pins were decided under (constraints.txt, written by scripts/lock.py)
+python3 -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[tensorflow${extras}]"

@@ -23,6 +23,47 @@ import urllib.request
 REQUIRE_ENV = "REPROBENCH_REQUIRE_POSTGRES"  # set by scripts/test.sh: a missing PostgreSQL fails, not skips
 
 
+class Lines:
+    """A child process's output read line by line without ever blocking the test: a thread reads the pipe into a
+    queue, and `next` waits at most `seconds` for a line (an assertion error, with what was seen, after that)."""
+
+    def __init__(self, pipe):
+        import queue
+        import threading
+
+        self._queue: queue.Queue = queue.Queue()
+        self.seen: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _read(self, pipe) -> None:
+        for line in iter(pipe.readline, ""):
+            self._queue.put(line)
+        self._queue.put(None)  # the pipe closed: the process ended
+
+    def next(self, seconds: float = 60) -> str:
+        import queue
+
+        try:
+            line = self._queue.get(timeout=seconds)
+        except queue.Empty:
+            raise AssertionError(f"no line within {seconds:g} s; so far:\n{''.join(self.seen)}") from None
+        if line is None:
+            self._queue.put(None)
+            raise AssertionError(f"the process ended; its output:\n{''.join(self.seen)}")
+        self.seen.append(line)
+        return line
+
+    def until(self, needle: str, seconds: float = 180) -> list[str]:
+        """Lines up to the first that holds `needle`, within `seconds` in all."""
+        deadline = time.monotonic() + seconds
+        start = len(self.seen)
+        while True:
+            line = self.next(max(0.1, deadline - time.monotonic()))
+            if needle in line:
+                return self.seen[start:]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

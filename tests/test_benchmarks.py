@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from benchmarks import bench_throughput
-from benchmarks.runner import planned_runs
+from benchmarks.perf import throughput as bench_throughput
+from benchmarks.plan import planned_runs
 from reproductions import registry
 
 pytestmark = pytest.mark.smoke

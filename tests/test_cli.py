@@ -3,7 +3,7 @@
 import pytest
 
 from benchmarks.cli import main
-from benchmarks.runner import planned_runs
+from benchmarks.plan import planned_runs
 from mlflow_tracking import Store, runs
 from reproductions import registry
 
@@ -40,6 +40,7 @@ def test_store_follows_mlflow_tracking_uri(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.smoke
+@pytest.mark.ci
 @pytest.mark.initial_loss
 def test_missing_data_loses_nothing(tmp_path, monkeypatch, capsys):
     """A run into an existing store that fails for missing data exits 2 and leaves earlier runs intact."""

@@ -15,6 +15,7 @@ CLAIM = "learning-rate-decay"  # it tunes (the constant arm; the schedules follo
 
 @pytest.mark.smoke
 @pytest.mark.learning_rate_decay
+@pytest.mark.ci
 def test_confirm_draws_fresh_seeds_and_the_report_shows_replication(tmp_path, capsys):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     assert main(["--store", uri, "run", CLAIM, "--profile", "smoke"]) == 0

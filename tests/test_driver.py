@@ -43,6 +43,7 @@ class Shuffled(LocalExecutor):
 @pytest.mark.smoke
 @pytest.mark.initial_loss
 @pytest.mark.learning_rate_decay
+@pytest.mark.ci
 def test_several_runs_at_once_out_of_order(tmp_path):
     claims = [registry()[c] for c in CLAIMS]
     local, shuffled = Store(f"sqlite:///{tmp_path / 'local.db'}"), Store(f"sqlite:///{tmp_path / 'shuffled.db'}")

@@ -12,11 +12,11 @@ import pytest
 
 from benchmarks import numerics
 from benchmarks.report import write_report
-from benchmarks.runner import planned_runs
+from benchmarks.plan import planned_runs
 from mlflow_tracking import Store, runs
 from reproductions import registry
 
-pytestmark = [pytest.mark.smoke, pytest.mark.initial_loss]
+pytestmark = [pytest.mark.smoke, pytest.mark.ci, pytest.mark.initial_loss]
 CLAIM = "initial-loss"
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,8 @@ def test_a_clean_environment_gets_the_projects_settings_and_other_kernels_are_ke
     clean = clean_env(tmp_path)
     out = reprobench(uri, "run", CLAIM, "--profile", "smoke", env=clean, cwd=ROOT)
     cores = numerics.usable_cores()
-    assert f"oneDNN on · {cores} thread" in out.splitlines()[0]
+    isa = {"avx": "AVX", "avx2": "AVX2", "avx512": "AVX-512"}.get(numerics.native_cpu_isa(), numerics.native_cpu_isa())
+    assert f"oneDNN on · {isa} · {cores} thread" in out.splitlines()[0]
     reprobench(uri, "run", CLAIM, "--profile", "smoke", env={**clean, "TF_ENABLE_ONEDNN_OPTS": "0"}, cwd=ROOT)
 
     store = Store(uri)
@@ -59,11 +60,13 @@ def test_a_clean_environment_gets_the_projects_settings_and_other_kernels_are_ke
             assert tags["numerics.threads_source"] == "project"
             assert tags["numerics.backend_version"] == tags["tensorflow_version"]
             assert tags["numerics.jit"].startswith("tf.function graph")
+            assert tags["numerics.cpu_isa"] == numerics.native_cpu_isa() and tags["numerics.cpu_isa_source"] == "the CPU's flags"
+            assert tags["numerics.keras_version"] == tags["keras_version"]  # and numpy's and scipy's, all in the key
     # no run was reused across the two: the second execution ran all of its own
     assert not {c.tags["run_key"] for c in children["on"]} & {c.tags["run_key"] for c in children["off"]}
 
     # the report says which it judged (the project's kernels) and sets the other beside it
     text = write_report(store, tmp_path / "report").read_text()
-    assert f"`tensorflow · oneDNN on · {cores} thread" in text
+    assert f"`tensorflow · oneDNN on · {isa} · {cores} thread" in text
     assert "| tensorflow · oneDNN on | tensorflow · oneDNN off |" in text
     assert "Numeric environment: tensorflow " in text and "oneDNN kernels on (project)" in text

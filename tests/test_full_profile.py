@@ -14,7 +14,8 @@ import pytest
 from benchmarks import judge
 from benchmarks.evidence import collect
 from benchmarks.report import write_report
-from benchmarks.runner import Variant, run_claim, run_key
+from benchmarks.identity import Variant, run_key
+from benchmarks.runner import run_claim
 from mlflow_tracking import runs
 from reproductions import registry
 from reproductions.claim import RunContext

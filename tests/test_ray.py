@@ -24,10 +24,11 @@ import keras
 import pytest
 
 from benchmarks import numerics
-from benchmarks.plan import claim_code_hash, current_variant, plan_stage
+from benchmarks.identity import claim_code_hash
+from benchmarks.plan import current_variant, plan_stage
 from mlflow_tracking import provenance
 from reproductions import registry
-from tests.test_reliability import QUIET, census, finish, wait_for_line
+from tests.test_reliability import QUIET, census, finish, paused, wait_for_mark
 
 pytestmark = [pytest.mark.reliability, pytest.mark.ray]
 # Ray reads its authentication mode when imported: token authentication, with the token in the environment only
@@ -128,6 +129,7 @@ def check_complete(uri: str, claim_id: str, profile: str, seeds: int) -> tuple[i
     return found.lost(keys), found.duplicates
 
 
+@pytest.mark.ci
 def test_jobs_start_a_ray_of_their_own_beside_a_running_cluster(cluster):
     # `--jobs N` must never join a cluster that happens to run here (a plain ray.init() would, and then
     # refuse the num_cpus it is given): its Ray has its own CPUs, one node
@@ -143,6 +145,7 @@ def test_jobs_start_a_ray_of_their_own_beside_a_running_cluster(cluster):
         executor.close()
 
 
+@pytest.mark.ci
 def test_two_claims_on_two_nodes_same_numbers_as_local(cluster, tmp_path, ledger):
     two_nodes(cluster)
     local, ray = f"sqlite:///{tmp_path / 'local.db'}", f"sqlite:///{tmp_path / 'ray.db'}"
@@ -164,45 +167,52 @@ def test_two_claims_on_two_nodes_same_numbers_as_local(cluster, tmp_path, ledger
     ledger["faults"].append(("Ray, 2 nodes: 2 claims at smoke, same numbers as local", 0, 0, 0, 0))
 
 
+@pytest.mark.ci
 @pytest.mark.init_scale_collapse
 def test_a_worker_killed_mid_run_is_retried(cluster, tmp_path, one_thread_reference, ledger):
     two_nodes(cluster)
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    process = driver(uri, *RUN, "--address", cluster.address)
-    victim = wait_for_busy()[0]
+    uri, pause = f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "pause"
+    process = driver(uri, *RUN, "--address", cluster.address, env=paused(pause, 0))  # every run held in the middle
+    victim = wait_for_mark(pause, 0, process)  # the worker doing the first run, certainly busy
     os.kill(victim, signal.SIGKILL)
+    (pause / "hold").unlink()
     finish(process)
+    retried = list(pause.glob("started-*.again"))
+    assert retried, "the killed worker's run was never started again"  # Ray retried it: a retry happened
     lost, duplicates = check_complete(uri, CLAIM, "quick", SEEDS)
     assert not [c for c in census(uri, CLAIM).children if c.status == "FAILED"]  # retried, not failed
     same_numbers(uri, one_thread_reference)  # bit for bit (NumPy's BLAS threads included), wall clock aside
-    ledger["faults"].append(("Ray: SIGKILL a worker mid-run (retried)", 1, 1, lost, duplicates))
+    ledger["faults"].append(("Ray: SIGKILL a worker mid-run (retried)", 1, len(retried), lost, duplicates))
 
 
 @pytest.mark.init_scale_collapse
 def test_a_node_removed_mid_run_is_retried_on_the_other(cluster, tmp_path, one_thread_reference, ledger):
     two_nodes(cluster)
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    process = driver(uri, *RUN, "--address", cluster.address)
-    wait_for_busy(2)  # a run in flight on each node
+    uri, pause = f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "pause"
+    process = driver(uri, *RUN, "--address", cluster.address, env=paused(pause, 0))
+    wait_for_mark(pause, 0, process), wait_for_mark(pause, 1, process)  # a run held on each node
     gone = cluster.nodes.pop()
     cluster.remove_node(gone)
+    (pause / "hold").unlink()
     finish(process)
+    retried = list(pause.glob("started-*.again"))
+    assert retried, "the removed node's run was never started again"
     lost, duplicates = check_complete(uri, CLAIM, "quick", SEEDS)
     assert not [c for c in census(uri, CLAIM).children if c.status == "FAILED"]
     same_numbers(uri, one_thread_reference)
-    ledger["faults"].append(("Ray: a node removed mid-run (retried on the other)", 1, 1, lost, duplicates))
+    ledger["faults"].append(("Ray: a node removed mid-run (retried on the other)", 1, len(retried), lost, duplicates))
 
 
 @pytest.mark.init_scale_collapse
-@pytest.mark.parametrize("fault", ["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("fault", [pytest.param("SIGINT", marks=pytest.mark.ci), "SIGKILL"])  # (SIGKILL: as locally)
 def test_the_driver_interrupted_then_resumed(fault, cluster, tmp_path, ledger):
     two_nodes(cluster)
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    process = driver(uri, *RUN, "--address", cluster.address)
-    wait_for_line(process, "[3/")
-    wait_for_busy()
+    uri, pause = f"sqlite:///{tmp_path / 'mlflow.db'}", tmp_path / "pause"
+    process = driver(uri, *RUN, "--address", cluster.address, env=paused(pause, 3))
+    wait_for_mark(pause, 3, process)  # three runs started (two or more finished), the fourth held in the middle
     process.send_signal(getattr(signal, fault))
     _, err = process.communicate(timeout=60)
+    (pause / "hold").unlink()  # (a worker of the killed driver may still be held: let it go)
     before = census(uri, CLAIM)
     if fault == "SIGINT":  # exit 130, one line, what was in flight cancelled and KILLED: nothing RUNNING
         assert process.returncode == 130, err
@@ -225,6 +235,7 @@ def test_the_driver_interrupted_then_resumed(fault, cluster, tmp_path, ledger):
     ledger["faults"].append((f"Ray: {fault} the driver mid-run, then resume", 1, redone, lost, duplicates))
 
 
+@pytest.mark.ci
 @pytest.mark.initial_loss
 def test_a_worker_with_other_code_refuses_and_the_right_one_redoes_it(tmp_path, ledger):
     """A node whose install differs from the driver's (here: the claim edited in a copy first on its Python path)
@@ -235,7 +246,7 @@ def test_a_worker_with_other_code_refuses_and_the_right_one_redoes_it(tmp_path, 
     root = Path(__file__).resolve().parents[1]
     for package in ("reproductions", "benchmarks", "mlflow_tracking"):
         shutil.copytree(root / package, stale / package, ignore=shutil.ignore_patterns("__pycache__"))
-    (stale / "reproductions" / "babysitting" / "initial_loss.py").open("a").write("\n# edited on one node only\n")
+    (stale / "reproductions" / "babysitting" / "initial_loss.py").open("a").write("\nassert CLAIM  # edited on one node only\n")
     saved = os.environ.get("PYTHONPATH")
     temp = short_temp()
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "temp_dir": temp})

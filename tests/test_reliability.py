@@ -30,15 +30,18 @@ import reproductions
 from benchmarks import judge
 from benchmarks.cli import main
 from benchmarks.report import write_report
-from benchmarks.runner import _plan, claim_code_hash, current_variant, run_claim
+from benchmarks.identity import claim_code_hash
+from benchmarks.plan import current_variant, plan_stage
+from benchmarks.runner import run_claim
 from mlflow_tracking import Store, runs
 from reproductions import registry, reload_registry
 from reproductions.claim import ArmResult
 from reproductions.common import data as data_module
 from reproductions.common.training import TIMING_METRICS
+from benchmarks.executors import PAUSE_ENV
 from tests import servers
 
-pytestmark = pytest.mark.reliability
+pytestmark = [pytest.mark.reliability, pytest.mark.ci]  # each test is one guarantee: all run in CI
 CLAIM = "init-scale-collapse"  # forward passes only: ~1 s a run, 5 arms
 SEEDS = 2
 RUN = ("run", CLAIM, "--profile", "quick", "--seeds", str(SEEDS))
@@ -71,7 +74,7 @@ def expected_keys(claim_id: str, profile: str, seeds: int, stages=("eval", "plac
     """The run keys of a claim's judged runs and placebo replicates (tuning runs are not kept apart by key)."""
     claim, backend = registry()[claim_id], keras.backend.backend()
     return {p.key for stage in stages
-            for p in _plan(claim, profile, backend, claim_code_hash(claim), stage, seeds, None,
+            for p in plan_stage(claim, profile, backend, claim_code_hash(claim), stage, seeds, None,
                            current_variant(claim, profile))}
 
 
@@ -108,24 +111,36 @@ def census(uri: str, claim_id: str) -> Census:
 
 
 def wait_for_line(process: subprocess.Popen, needle: str, seconds: float = 180) -> list[str]:
-    seen, deadline = [], time.monotonic() + seconds
-    for line in process.stdout:
-        seen.append(line)
-        if needle in line:
-            return seen
-        assert time.monotonic() < deadline, "".join(seen)
-    raise AssertionError(f"{needle!r} never printed:\n{''.join(seen)}")
+    """The process's output up to the first line holding `needle`, never blocking longer than `seconds`."""
+    return servers.Lines(process.stdout).until(needle, seconds)
 
 
-def wait_for_running_child(uri: str, pid: int, seconds: float = 60):
-    """Poll the store until the process has a child run in flight (so the fault lands mid-run)."""
-    deadline = time.monotonic() + seconds
+def paused(directory: Path, first: int) -> dict:
+    """The environment that makes every run from the `first` (from 0) wait in the middle while DIR/hold exists
+    (benchmarks.executors.pause_point): a fault then lands mid-run, with no race."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "hold").touch()
+    return {PAUSE_ENV: f"{directory}:{first}"}
+
+
+def wait_for_mark(directory: Path, n: int, process: subprocess.Popen | None = None, seconds: float = 180) -> int:
+    """Wait until the n-th run (from 0) is held in the middle; returns the pid of the process doing it."""
+    mark, deadline = directory / f"started-{n}", time.monotonic() + seconds
     while time.monotonic() < deadline:
-        for child in census(uri, CLAIM).children:
-            if child.status == "RUNNING" and child.tags.get("owner.pid") == str(pid):
-                return child
+        if mark.exists() and mark.read_text().strip():
+            return int(mark.read_text().split()[0])
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the process ended (exit {process.returncode}) before run {n} started:\n"
+                                 + (process.stderr.read()[-3000:] if process.stderr else ""))
         time.sleep(0.05)
-    raise AssertionError("no run in flight to interrupt")
+    raise AssertionError(f"run {n} never started")
+
+
+def running_child(uri: str, pid: int):
+    """The process's child run in flight (the one held in the middle)."""
+    running = [c for c in census(uri, CLAIM).children if c.status == "RUNNING" and c.tags.get("owner.pid") == str(pid)]
+    assert len(running) == 1, running
+    return running[0]
 
 
 @pytest.fixture(scope="module")
@@ -150,9 +165,10 @@ def assert_same_numbers(uri: str, reference_uri: str) -> None:
 @pytest.mark.parametrize("fault", ["SIGINT", "SIGKILL"])
 def test_interrupted_mid_run_then_resumed(fault, tmp_path, reference, ledger):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    process = cli(uri, *RUN)
-    wait_for_line(process, "[3/")  # two runs finished, the third in flight
-    in_flight = wait_for_running_child(uri, process.pid)
+    pause = tmp_path / "pause"
+    process = cli(uri, *RUN, env=paused(pause, 2))  # two runs finish, the third is held in the middle
+    wait_for_mark(pause, 2, process)
+    in_flight = running_child(uri, process.pid)
     process.send_signal(getattr(signal, fault))
     _, err = process.communicate(timeout=60)
 
@@ -220,9 +236,9 @@ def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeyp
     own_hash, other_hash = claim_code_hash(claim), claim_code_hash(other)
     source = Path(reproductions.module_of(claim.id))
     edited = tmp_path / "initial_loss_edited.py"
-    edited.write_text(source.read_text() + "\n# an edit\n")
+    edited.write_text(source.read_text() + "\nassert CLAIM\n")  # code (a comment would not count)
     real_module_of = reproductions.module_of
-    monkeypatch.setattr("benchmarks.plan.module_of",
+    monkeypatch.setattr("reproductions.module_of",
                         lambda cid: str(edited) if cid == claim.id else real_module_of(cid))
     assert claim_code_hash(claim) != own_hash and claim_code_hash(other) == other_hash
     rerun = run_claim(claim, "smoke", 2, store, **quiet)
@@ -458,6 +474,10 @@ BAD_INPUT = [
     ("--retries -1", ["run", "initial-loss", "--jobs", "2", "--retries", "-1"], {}, None, 2, "--retries must be 0 or more"),
     ("no Ray cluster at --address", ["run", "initial-loss", "--address", "127.0.0.1:{free_port}"], {}, None,
      2, "cannot join the Ray cluster at 127.0.0.1:"),
+    ("unknown CPU vector width", ["--cpu-isa", "sse9", "list"], {}, None, 2, "invalid choice: 'sse9'"),
+    ("pins from a store without quick executions", ["pins", "--out", "{tmp}/pins.json"], {}, None,
+     2, "no claim has enough finished executions in these stores to be pinned"),
+    ("pins --out is a directory", ["pins", "--out", "{tmp}"], {}, None, 2, "is not a file"),
     ("a claim module that raises on import", ["run", "--all", "--profile", "smoke"], {}, "broken-module",
      1, "claim module exploding_claim_module failed to load: ImportError: cannot import name Dense2"),
 ]

@@ -10,13 +10,21 @@ from benchmarks.runner import run_claim
 from mlflow_tracking import runs
 from reproductions import registry
 from tests.conftest import claim_marker
+from tests.test_claims import CI_CLAIMS
 
 PROVENANCE = ("claim", "arm", "seed", "repeat", "profile", "backend", "device", "git_sha", "keras_version",
               "tensorflow_version", "mlflow_version", "run_key")
 
 
+# the claims CI takes through the whole pipeline: the claims tier's sample but preprocessing (24 tuning runs; the
+# claims tier takes it through the pipeline at quick), and learning-rate-decay (tuning, and arms that follow a
+# tuned one); every arm of every claim runs in tests/test_arms.py; `pytest -m smoke` takes all 41 through it
+SMOKE_SAMPLE = (*(c for c in CI_CLAIMS if c != "preprocessing"), "learning-rate-decay")
+
+
 def _claim_params():
-    return [pytest.param(cid, marks=[pytest.mark.smoke, getattr(pytest.mark, claim_marker(cid))], id=cid)
+    return [pytest.param(cid, marks=[pytest.mark.smoke, getattr(pytest.mark, claim_marker(cid))]
+                         + ([pytest.mark.ci] if cid in SMOKE_SAMPLE else []), id=cid)
             for cid in registry()]
 
 

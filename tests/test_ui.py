@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.runner import planned_runs, run_claim
+from benchmarks.plan import planned_runs
+from benchmarks.runner import run_claim
 from mlflow_tracking import runs
 from reproductions import registry
-from tests.servers import free_port, wait_http
+from tests.servers import Lines, free_port, wait_http
 
 pytestmark = [pytest.mark.smoke]
 
@@ -103,6 +104,7 @@ def _wait_for_text(driver, needles, seconds=60):
 
 
 @pytest.mark.dropout_overfitting
+@pytest.mark.ci
 def test_ui_in_a_real_browser(store):
     """`reprobench ui` on a store with a smoke run, looked at in headless Chromium: the claim's runs
     nested under their execution, the verdict tag and description, and a per-epoch metric chart."""
@@ -120,9 +122,10 @@ def test_ui_in_a_real_browser(store):
                               env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        first = server.stdout.readline()  # "MLflow UI for <store> at http://127.0.0.1:<free port>/ (Ctrl-C stops it)"
+        lines = Lines(server.stdout)  # never a bare readline: a server that prints nothing fails the test in 60 s
+        first = lines.next(60)  # "MLflow UI for <store> at http://127.0.0.1:<free port>/ (Ctrl-C stops it)"
         base = re.search(r"at (http://127\.0\.0\.1:\d+/)", first).group(1)
-        claim_line = server.stdout.readline()
+        claim_line = lines.next(60)
         assert claim_line.strip() == f"{claim.id}: {base}#/experiments/{experiment}/runs"
         wait_http(base + "health", 90, server)
 

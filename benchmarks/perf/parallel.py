@@ -1,6 +1,6 @@
 """Benchmark: the quick suite one run at a time, N at a time on this machine, and on a simulated Ray cluster.
 
-    python -m benchmarks.bench_parallel [--claims ID ...] [--seeds N] [--jobs 2] [--nodes 2] [--keep DIR]
+    python -m benchmarks.perf.parallel [--claims ID ...] [--seeds N] [--jobs 2] [--nodes 2] [--keep DIR]
 
 Each way runs `reprobench run` as a user would (a subprocess, its own fresh store), and is timed from start to
 exit:

@@ -1,6 +1,6 @@
 """Benchmark: where the `quick` profile's time goes, per claim and in all, and how long the report takes.
 
-    python -m benchmarks.bench_quick [--seeds 5] [--claims ID ...] [--keep DIR]
+    python -m benchmarks.perf.quick [--seeds 5] [--claims ID ...] [--keep DIR]
 
 Runs into a fresh temporary store (nothing of yours is touched; with --keep DIR, into DIR/mlflow.db,
 kept for `reprobench --store sqlite:///DIR/mlflow.db report|confirm|ui`) with --force semantics, in the

@@ -1,7 +1,7 @@
 """Benchmark: training throughput per claim and device, the time of a whole suite, and the suite's
 overhead against a hand-written jitted training loop.
 
-    python -m benchmarks.bench_throughput [--profile full] [--seeds 1] [--step-cap N] [--claims ID ...]
+    python -m benchmarks.perf.throughput [--profile full] [--seeds 1] [--step-cap N] [--claims ID ...]
                                           [--loop-claim relu-vs-saturating] [--loop-steps 400]
                                           [--loop-repeats 3] [--no-suite] [--no-loop]
 

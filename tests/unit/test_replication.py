@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from benchmarks import judge
-from benchmarks.report import NOT_REPLICATED, REPLICATED, _replication_summary, is_settled, replication
+from benchmarks.report import NOT_REPLICATED, REPLICATED, replication_summary, is_settled, replication
 from reproductions import registry
 
 pytestmark = pytest.mark.unit
@@ -47,10 +47,10 @@ def test_settled_means_decisive_and_the_same_again():
 
 
 def test_the_claim_line_never_calls_an_inconclusive_claim_unreplicated():
-    assert _replication_summary(_evidence(judge.REPRODUCED)).startswith("not confirmed yet")
-    assert _replication_summary(_evidence(judge.REPRODUCED, judge.REPRODUCED)).startswith(
+    assert replication_summary(_evidence(judge.REPRODUCED)).startswith("not confirmed yet")
+    assert replication_summary(_evidence(judge.REPRODUCED, judge.REPRODUCED)).startswith(
         "the claim's verdict replicated: REPRODUCED on 5 fresh seeds")
-    assert _replication_summary(_evidence(judge.REPRODUCED, judge.SMALLER)).startswith(
+    assert replication_summary(_evidence(judge.REPRODUCED, judge.SMALLER)).startswith(
         "the claim's verdict did not replicate: SMALLER EFFECT")
-    line = _replication_summary(_evidence(judge.INCONCLUSIVE, judge.INCONCLUSIVE))
+    line = replication_summary(_evidence(judge.INCONCLUSIVE, judge.INCONCLUSIVE))
     assert line.startswith("the claim's verdict (inconclusive) has nothing to replicate") and "did not" not in line.split(";")[0]

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks.plots import _best_index, draw_images, draw_scatter, images_of, trial_points
+from benchmarks.plots import best_index, draw_images, draw_scatter, images_of, trial_points
 from benchmarks.report import fmt_interval
 from reproductions.claim import PlotSpec
 
@@ -45,8 +45,8 @@ def test_a_searchs_trials_are_paired_by_step_and_its_best_is_marked(tmp_path):
     score = {1: 0.7, 2: 0.9, 3: float("nan"), 0: 0.5}
     xs, ys, scores = trial_points(x, score)
     assert xs.tolist() == [1e-4, 1e-3, 1e-2, 1e-1] and ys[:3].tolist() == [0.5, 0.7, 0.9]
-    assert _best_index(scores, "greater") == 2 and _best_index(scores, "less") == 0  # NaN never wins
-    assert _best_index(scores, None) is None
+    assert best_index(scores, "greater") == 2 and best_index(scores, "less") == 0  # NaN never wins
+    assert best_index(scores, None) is None
     xs, ys, scores = trial_points(x, score, y={0: 1.0, 2: 3.0})  # only the steps every series holds
     assert xs.tolist() == [1e-4, 1e-2] and ys.tolist() == [1.0, 3.0] and scores.tolist() == [0.5, 0.9]
     one_d = PlotSpec(name="s", kind="scatter", metric="score", x_metric="lr", log_x=True, best="greater",

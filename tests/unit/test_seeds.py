@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from benchmarks.seeds import derive_seed
+from benchmarks.identity import derive_seed
 from reproductions import registry
 from reproductions.common.seeding import seed_everything
 

@@ -1,0 +1,114 @@
+"""The pin file (tests/pins/quick.json) in seconds, without training: it is what the rule and the judge give on the
+evidence it keeps, under the current definitions; every decisive pin fails when a treatment arm's effect is taken
+away (a mutation of the stored runs); and CI's sample of claims reaches every kind of test and plot."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from benchmarks import judge
+from benchmarks import pins as pinning
+from reproductions import registry
+from tests.test_claims import CI_CLAIMS, PIN_FILE
+
+pytestmark = pytest.mark.unit
+
+# the sources the pins must span, so that they hold on any machine CI may meet (benchmarks/pins.py)
+REQUIRED_SOURCES = ("discovery · oneDNN on", "confirmation · oneDNN on", "oneDNN off", "AVX2")
+
+
+@pytest.fixture(scope="module")
+def data():
+    assert PIN_FILE.is_file(), f"{PIN_FILE} is missing: write it with `reprobench pins`"
+    return pinning.load(PIN_FILE).data
+
+
+def test_the_pin_file_is_what_the_rule_and_the_judge_give_on_its_own_evidence(data):
+    """No pin typed or edited by hand; no definition changed since; no judge change that reads the same numbers
+    otherwise (each would need `reprobench pins` again)."""
+    assert pinning.rederive(data, registry()) == {}
+
+
+def test_every_sub_claim_of_every_claim_is_pinned_under_its_current_definition(data):
+    stale = [f"{cid}/{e.id}" for cid, claim in registry().items() for e in claim.expectations
+             if data["claims"].get(cid, {}).get("subclaims", {}).get(e.id, {}).get("definition")
+             != claim.definition_hash(e.id, data["profile"])]
+    assert not stale, f"renew these pins with `reprobench pins` (definition changed or never pinned): {stale}"
+
+
+def test_every_claim_is_pinned_from_every_kind_of_source(data):
+    for claim_id, entry in data["claims"].items():
+        sources = list(entry["evidence"])
+        missing = [kind for kind in REQUIRED_SOURCES if not any(kind in source for source in sources)]
+        assert not missing, f"{claim_id}: no source of kind {missing} (has {sources})"
+
+
+def _decisive(e, pin: pinning.Pin) -> bool:
+    """A pin that says the claimed difference exists (its direction holds), so a zero effect must break it."""
+    if not e.has_placebo:
+        return False
+    if pin.verdict in judge.DIRECTION_HOLDS:
+        return True
+    null = e.effective_null
+    if e.comparison == "greater":
+        return pin.low_above is not None and pin.low_above >= null
+    return pin.high_below is not None and pin.high_below <= null
+
+
+def _without_effect(evidence: dict, e) -> dict:
+    """The stored runs with the arm's values replaced by its baseline's on every seed: no effect at all."""
+    mutated = copy.deepcopy(evidence)
+    arm, base = mutated["eval"][e.arm], mutated["eval"][e.baseline]
+    for repeat, metrics in base.items():
+        if repeat in arm:
+            for metric in (e.metric, e.censored_by):
+                if metric and metric in metrics:
+                    arm[repeat][metric] = metrics[metric]
+    return mutated
+
+
+def test_every_decisive_pin_fails_when_the_treatment_arm_is_its_baseline(data):
+    """A mutation test over the stored runs: the tier is no rubber stamp. For every sub-claim whose pin says a
+    paired difference exists, each source's runs with that arm made its baseline are judged again: the pin fails."""
+    pinned = pinning.load(PIN_FILE)
+    checked, survived = 0, []
+    for claim_id, entry in data["claims"].items():
+        claim = registry()[claim_id]
+        for e in claim.expectations:
+            pin = pinned.subclaims.get((claim_id, e.id))
+            if pin is None or not _decisive(e, pin):
+                continue
+            for source, evidence in entry["evidence"].items():
+                verdict = pinning.rejudge(claim, _without_effect(evidence, e), data["profile"])
+                sub = next(s for s in verdict.subverdicts if s.expectation.id == e.id)
+                checked += 1
+                if not pin.failures(sub):
+                    survived.append(f"{claim_id}/{e.id} in {source}: {sub.verdict} [{sub.ci_low:.3g}, {sub.ci_high:.3g}]")
+    assert checked > 0 and not survived, survived
+
+
+def _kinds(claim) -> set[str]:
+    """The kinds of test a claim's sub-claims are judged by, its placebos and tuning, and its kinds of plot."""
+    kinds = set()
+    for e in claim.expectations:
+        if e.exact:
+            kinds.add("exact")
+        elif e.censored_by:
+            kinds.add("censored sign test")
+        elif e.test == "binomial":
+            kinds.add("McNemar" if e.baseline else "binomial")
+        else:
+            kinds.add("t on log ratios" if e.scale == "log10" else "t")
+    if judge.placebo_arms(claim):
+        kinds.add("placebo")
+    if claim.tuning:
+        kinds.add("tuning")
+    return kinds | {f"plot:{p.kind}" for p in claim.plots}
+
+
+def test_ci_runs_a_sample_that_reaches_every_kind_of_test_and_plot():
+    every = set().union(*(_kinds(c) for c in registry().values()))
+    sample = set().union(*(_kinds(registry()[cid]) for cid in CI_CLAIMS))
+    assert every - sample == set(), f"no claim in CI's sample is judged or drawn by {sorted(every - sample)}"
