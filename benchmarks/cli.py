@@ -324,6 +324,12 @@ def cmd_pins(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_file():
         raise UsageError(f"--out {out} is not a file")
+    if args.markdown:  # the pin file as a table, no store read
+        try:
+            print("\n".join(pins.markdown(pins.load(out).data)))
+        except (OSError, ValueError, KeyError) as error:
+            raise UsageError(f"cannot read the pin file {out}: {error}") from None
+        return 0
     previous = None
     if out.is_file():
         try:
@@ -456,6 +462,8 @@ def build_parser() -> argparse.ArgumentParser:
     pins.add_argument("--seeds", type=_positive_int, default=5, help="the seed count pinned (default 5)")
     pins.add_argument("--min-sources", type=_at_least_one("--min-sources"), default=2, metavar="N",
                       help="a claim is pinned only from N sources or more (default 2)")
+    pins.add_argument("--markdown", action="store_true",
+                      help="print the pin file (--out) as a table: each claim's verdict in every source; reads no store")
     pins.set_defaults(func=cmd_pins)
 
     ui = commands.add_parser("ui", help="start the MLflow UI on the store")

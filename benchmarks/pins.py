@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from benchmarks import judge as judging
-from benchmarks.evidence import is_capped, is_confirmation, metrics_of
+from benchmarks.evidence import is_capped, metrics_of
 from benchmarks.identity import claim_code_hash
 from mlflow_tracking import runs
 from mlflow_tracking.store import Store
@@ -253,7 +253,6 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
     """The pin file's content: every claim with at least `min_sources` sources is decided afresh; a claim with
     fewer keeps its previous entry (if any), said so."""
     claims = dict((previous or {}).get("claims", {}))
-    sources = dict((previous or {}).get("sources", {}))
     decided = 0
     for claim_id, by_source in found.items():
         if len(by_source) < min_sources:
@@ -268,21 +267,33 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
         entry["evidence"] = {s: ev for s, (_, _, ev) in by_source.items()}
         claims[claim_id] = entry
         decided += 1
-        for source in by_source:
-            sources[source] = sources.get(source, "")
     if not decided:
         raise PinError("no claim has enough finished executions in these stores to be pinned "
                        f"({min_sources} sources at profile {profile} with {seeds} seeds, made with the current code)")
     order = list(registry)
-    return {"format": FORMAT, "profile": profile, "seeds": seeds, "rule": RULE, "sources": dict(sorted(sources.items())),
+    sources = sorted({source for entry in claims.values() for source in entry["evidence"]})
+    return {"format": FORMAT, "profile": profile, "seeds": seeds, "rule": RULE, "sources": sources,
             "claims": {cid: claims[cid] for cid in sorted(claims, key=lambda c: order.index(c) if c in order else 1e9)}}
 
 
 def write(data: Mapping, path: Path) -> None:
-    """Write the pin file (atomically: a failure leaves the previous one)."""
+    """Write the pin file (atomically: a failure leaves the previous one): the pins indented for people to read,
+    each source's per-seed evidence on one line per arm."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    compact, shown = {}, json.loads(json.dumps(data))
+    for claim_id, entry in shown["claims"].items():
+        for source, evidence in entry["evidence"].items():
+            for stage, table in evidence.items():
+                for arm, by_repeat in table.items():
+                    mark = f"@@{len(compact)}@@"
+                    compact[mark] = json.dumps(by_repeat, ensure_ascii=False, separators=(",", ":"))
+                    table[arm] = mark
+    text = json.dumps(shown, indent=1, ensure_ascii=False)
+    for mark, value in compact.items():
+        text = text.replace(f'"{mark}"', value, 1)
+    assert json.loads(text) == json.loads(json.dumps(data))  # the same data, laid out otherwise
     scratch = path.with_suffix(".tmp")
-    scratch.write_text(json.dumps(data, indent=1, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
+    scratch.write_text(text + "\n", encoding="utf-8")
     scratch.replace(path)
 
 
@@ -352,3 +363,21 @@ def _close(a: Mapping, b: Mapping) -> bool:
     return a["n"] == b["n"] and all(
         (_float(x) == _float(y)) or (math.isnan(_float(x)) and math.isnan(_float(y)))
         or math.isclose(_float(x), _float(y), rel_tol=1e-9, abs_tol=1e-12) for x, y in pairs)
+
+
+def markdown(data: Mapping) -> list[str]:
+    """The pin file as a table for people: each claim's verdict in every source, what is pinned of it, and the
+    sub-claims whose label differs between sources (their interval positions are pinned instead)."""
+    sources = list(data["sources"])
+    lines = [f"Pins at `{data['profile']}` with {data['seeds']} seeds, from {len(sources)} sources: "
+             + "; ".join(f"({i + 1}) {s}" for i, s in enumerate(sources)) + ".", "",
+             "| claim | " + " | ".join(f"({i + 1})" for i in range(len(sources))) + " | claim verdict pinned | "
+             "labels pinned | labels that differ (interval pinned) |",
+             "|---|" + "---|" * len(sources) + "---|---|---|"]
+    for claim_id, entry in data["claims"].items():
+        verdicts = [entry["verdicts"].get(s, "–") for s in sources]
+        subs = entry["subclaims"]
+        differ = [sid for sid, pin in subs.items() if pin["verdict"] is None]
+        lines.append(f"| `{claim_id}` | " + " | ".join(verdicts) + f" | {entry['verdict'] or 'no'} | "
+                     f"{len(subs) - len(differ)} of {len(subs)} | {', '.join(differ) or '–'} |")
+    return lines

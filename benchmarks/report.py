@@ -645,11 +645,12 @@ def parity_lines(store: Store, gathered: list) -> list[str]:
     if not any(len(variants) > 1 for _, _, variants in rows):
         return []
     order = {"tensorflow": 0, "jax": 1, "torch": 2}
-    columns.sort(key=lambda v: (v[1] != "float32", order.get(v[0], 3), v[2] == "off", v))
+    capped = VARIANT_TAGS.index("numerics.cpu_isa_source")
+    columns.sort(key=lambda v: (v[1] != "float32", order.get(v[0], 3), v[2] == "off", v[capped].startswith("--cpu-isa"), v))
     label = _column_labels(columns)
     lines = ["## Backend parity", "",
              "The same claims, profile and seeds judged on each Keras backend, precision and numeric environment "
-             "(oneDNN kernels, threads) they were run in. Backends draw different random numbers from the same seed, "
+             "(oneDNN kernels, the CPU's vector width, threads) they were run in. Backends draw different random numbers from the same seed, "
              "and kernels and thread counts round differently, so agreement is expected at the level of verdicts, "
              "not of individual runs. Each cell: the verdict, then the first primary sub-claim's estimate.", "",
              "| Claim | Profile | " + " | ".join(_text(label[v]) for v in columns) + " | Agree |",

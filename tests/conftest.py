@@ -108,11 +108,24 @@ def pytest_terminal_summary(terminalreporter):
         write(f"{len(bad)} bad inputs tried")
 
 
+@pytest.fixture(scope="session")
+def empty_store_file(tmp_path_factory):
+    """An empty SQLite MLflow store, its tables made once per session: MLflow's migrations take 1-2 s a store."""
+    from mlflow_tracking import Store
+
+    path = tmp_path_factory.mktemp("empty-store") / "mlflow.db"
+    Store(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    """A fresh SQLite MLflow store in a temporary working directory."""
+def store(tmp_path, monkeypatch, empty_store_file):
+    """A fresh SQLite MLflow store in a temporary working directory (a copy of the session's empty one)."""
+    import shutil
+
     from mlflow_tracking import Store
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    shutil.copyfile(empty_store_file, tmp_path / "mlflow.db")
     return Store(f"sqlite:///{tmp_path / 'mlflow.db'}")

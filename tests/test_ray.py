@@ -17,7 +17,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import keras
@@ -97,29 +96,6 @@ def driver(uri: str, *args: str, cwd: str | None = None, env: dict | None = None
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=cwd,
                             env={**os.environ, **QUIET, **(env or {})},
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-
-
-def busy_workers() -> list[int]:
-    """Pids of Ray workers doing a run now (Ray titles a worker by the task it executes)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "cmdline").read_bytes().startswith(b"ray::run_on_worker"):
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
-
-
-def wait_for_busy(count: int = 1, seconds: float = 120) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        busy = busy_workers()
-        if len(busy) >= count:
-            return busy
-        time.sleep(0.05)
-    raise AssertionError(f"never saw {count} Ray worker(s) doing a run")
 
 
 def check_complete(uri: str, claim_id: str, profile: str, seeds: int) -> tuple[int, int]:

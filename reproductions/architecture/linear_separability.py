@@ -39,7 +39,7 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.sgd_runs import reset_optimizer
-from reproductions.common.training import capped_schedule, compile_softmax, fit_epochs, per_epoch
+from reproductions.common.training import capped_schedule, compile_softmax, fit_epochs
 from reproductions.expect import at_least, higher, rate_at_least
 
 POSITION = 40

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from benchmarks import report
+from benchmarks.evidence import VARIANT_TAGS
 from benchmarks.judge import DIRECTION_ONLY, INCONCLUSIVE, NOT_REPRODUCED, REPRODUCED, ClaimVerdict, SubVerdict
 from reproductions import registry
 
@@ -21,9 +22,12 @@ def _evidence(claim, verdict, subverdicts):
                            execution=SimpleNamespace(tags={}), profile="quick")
 
 
-def _column(backend="tensorflow", precision="float32", onednn="on", threads="2", device="cpu:X"):
+def _column(backend="tensorflow", precision="float32", onednn="on", threads="2", device="cpu:X", isa="avx512",
+            isa_source="the CPU's flags"):
     """A parity column: the values of evidence.VARIANT_TAGS."""
-    return backend, precision, onednn, threads, device
+    values = {"backend": backend, "precision": precision, "numerics.onednn": onednn, "numerics.cpu_isa": isa,
+              "numerics.cpu_isa_source": isa_source, "numerics.threads": threads, "device": device}
+    return tuple(values[name] for name in VARIANT_TAGS)
 
 
 def _parity(monkeypatch, claim, variants):
@@ -71,3 +75,8 @@ def test_columns_are_named_by_what_sets_them_apart(monkeypatch):
                 _column("jax", onednn="?"): _evidence(claim, REPRODUCED, same)}
     text = _parity(monkeypatch, claim, variants)
     assert "| tensorflow · oneDNN on · 1 thread | tensorflow · oneDNN on · 2 threads | jax · 2 threads |" in text
+    # an AVX-512 CPU capped at AVX2 (--cpu-isa avx2) is a column of its own, after the CPU's own width
+    variants = {_column(isa="avx2", isa_source="--cpu-isa (the CPU has avx512)"): _evidence(claim, REPRODUCED, same),
+                _column(): _evidence(claim, REPRODUCED, same)}
+    text = _parity(monkeypatch, claim, variants)
+    assert "| tensorflow · AVX-512 | tensorflow · AVX2 \\(capped\\) |" in text  # (markdown-escaped)

@@ -112,3 +112,46 @@ def test_ci_runs_a_sample_that_reaches_every_kind_of_test_and_plot():
     every = set().union(*(_kinds(c) for c in registry().values()))
     sample = set().union(*(_kinds(registry()[cid]) for cid in CI_CLAIMS))
     assert every - sample == set(), f"no claim in CI's sample is judged or drawn by {sorted(every - sample)}"
+
+
+# --------------------------------------------------------------------------- the rule itself, on made-up sources
+
+def _seen(verdict, low, high, n=5, mean=None):
+    return {"verdict": verdict, "mean": (low + high) / 2 if mean is None else mean, "ci": [low, high], "n": n}
+
+
+def _greater(margin=0.1, null=0.0):
+    from reproductions.expect import higher
+
+    return higher("a-beats-b", "a", "m", than="b", by=margin, null=null, statement="s")
+
+
+def test_a_label_every_source_gave_is_pinned():
+    pin = pinning.decide(_greater(), {"x": _seen(judge.REPRODUCED, 0.2, 0.3), "y": _seen(judge.REPRODUCED, 0.15, 0.4)},
+                         5, "hash")
+    assert pin == {"definition": "hash", "verdict": judge.REPRODUCED, "low_above": None, "high_below": None,
+                   "min_seeds": None}
+
+
+def test_where_labels_differ_the_shared_position_of_the_interval_is_pinned():
+    seen = {"x": _seen(judge.REPRODUCED, 0.12, 0.3), "y": _seen(judge.DIRECTION_ONLY, 0.02, 0.3)}
+    pin = pinning.decide(_greater(), seen, 5, "hash")
+    assert pin["verdict"] is None and pin["low_above"] == 0.0 and pin["high_below"] is None  # above null, not margin
+    seen = {"x": _seen(judge.NOT_REPRODUCED, -0.3, -0.1), "y": _seen(judge.INCONCLUSIVE, -0.3, 0.05)}
+    pin = pinning.decide(_greater(), seen, 5, "hash")
+    assert pin["low_above"] is None and pin["high_below"] == 0.1  # below the margin, on both
+    seen = {"x": _seen(judge.REPRODUCED, 0.12, 0.3), "y": _seen(judge.NOT_REPRODUCED, -0.3, -0.1)}
+    pin = pinning.decide(_greater(), seen, 5, "hash")
+    assert pin["verdict"] is None and pin["low_above"] is None and pin["high_below"] is None  # nothing shared
+
+
+def test_fewer_usable_seeds_in_any_source_are_allowed_down_to_the_fewest():
+    seen = {"x": _seen(judge.REPRODUCED, 0.2, 0.3, n=4), "y": _seen(judge.REPRODUCED, 0.2, 0.3, n=5)}
+    assert pinning.decide(_greater(), seen, 5, "hash")["min_seeds"] == 4
+
+
+def test_a_tolerances_edges_are_its_reference_values():
+    from reproductions.expect import near
+
+    assert pinning.references(near("e", "a", "m", 1.0, tolerance=0.5, statement="s")) == [0.5, 1.5]
+    assert pinning.references(_greater(0.1, 0.0)) == [0.0, 0.1]
