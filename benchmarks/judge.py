@@ -8,11 +8,15 @@ tests: one-sided tests at alpha, so a (1 − 2·alpha) two-sided interval (90 % 
   test 'binomial'    0/1 outcomes: one arm's rate by an exact binomial test with a Clopper–Pearson interval;
                      two arms by an exact McNemar test on the discordant pairs (the direction only).
   censored_by        time-to-target: a censored run is a bound, so each pair's effect is an interval (both
-                     censored: (−∞, ∞), it tells nothing). When some pair is a bound, an exact sign test counts
-                     the pairs whose side of the tested value is known, and the interval for the median comes
-                     from order statistics of the bounds; when every pair is a value, the t-test as above (with
-                     5 seeds an exact sign test cannot go below p = 1/32, too little for any multiplicity
-                     correction). The simulated nulls of tests/unit/test_judge_null.py measure the mixture.
+                     censored: (−∞, ∞)). When some pair is a bound, every pair counts, each one-sided test taking
+                     it at its end least favourable to that test's alternative (a pair censored on the claim's
+                     side at its bound, one censored against it anywhere beyond: the largest rank against), in an
+                     exact Wilcoxon signed-rank test over sign flips; its p can only grow as values move against
+                     the alternative, so bounds in place of values never make a difference appear, whichever arm
+                     is censored more often. The interval inverts the same tests. When every pair is a value, the
+                     t-test as above. With 5 seeds the signed-rank p cannot go below 1/32: enough for a primary
+                     (tested at alpha, below), not inside a Holm family. tests/unit/test_judge_null.py measures
+                     the false positives (censoring that depends on the arm included) and the power kept.
   exact              computed, not sampled: HOLDS when every seed satisfies the comparison, else FAILS;
                      reported apart, outside the statistics.
 
@@ -26,11 +30,15 @@ The grades, for a claim 'effect greater than margin m' with no-effect value n < 
   INCONCLUSIVE    none of these: too noisy at this budget (the report says how many seeds would decide it).
   ERROR           the runs it needs failed or are missing.
 
-'within' is equivalence (two one-sided tests), 'outside' its inverse. A claim's verdict is that of its
-primary sub-claims (the weakest of them), the lecture's headline; the others are secondary findings.
-Sub-claims judged on the same runs are corrected for multiplicity by Holm's step-down method, within the
-primary family and within the secondary family (or a named family of secondaries the claim declares), for each
-kind of test. Placebos (A/A): a claim's baseline
+'within' is equivalence (two one-sided tests), 'outside' its inverse (either side, each at alpha / 2). Values
+equal to within TIE (relative) are equal: a ratio of step counts exactly at its margin is at it, and values
+identical to rounding have no spread. A claim's verdict is that of its primary sub-claims, the lecture's headline:
+the weakest of them (a size ruled out, SMALLER EFFECT, is weaker than a size undecided, DIRECTION ONLY); the others
+are secondary findings. The primaries are an intersection–union test: the claim holds only when every primary
+does, so each primary's claim and direction are tested at alpha with no correction; the tests that refute a
+primary (NOT REPRODUCED, a size ruled out) are Holm-adjusted over the primaries, since one refuted primary refutes
+the claim. Secondaries judged on the same runs are corrected by Holm's step-down method within the secondary
+family (or a named family the claim declares), for each kind of test. Placebos (A/A): a claim's baseline
 arm (its first primary paired comparison's) run again on an independent seed stream and judged against
 itself under every paired claim of a difference; a true effect of 0, so REPRODUCED, SMALLER EFFECT or
 DIRECTION ONLY there is a false positive.
@@ -61,7 +69,8 @@ POWER = 0.8  # of the seed count the report suggests for an undecided sub-claim
 MAX_SEEDS_TO_DECIDE = 100_000  # beyond this the report says "> 10000": the effect sits on its boundary
 PRIMARY, SECONDARY, EXACT, PLACEBO = "primary", "secondary", "exact", "placebo"
 # the claim's verdict from its primaries: the weakest (ERROR whenever one is)
-_STRENGTH = {REPRODUCED: 0, SMALLER: 1, DIRECTION_ONLY: 2, INCONCLUSIVE: 3, NOT_REPRODUCED: 4}
+# (a size ruled out is weaker than a size undecided)
+_STRENGTH = {REPRODUCED: 0, DIRECTION_ONLY: 1, SMALLER: 2, INCONCLUSIVE: 3, NOT_REPRODUCED: 4}
 
 # results[arm][repeat][metric] = value, as read back from the store
 Results = Mapping[str, Mapping[int, Mapping[str, float]]]
@@ -166,7 +175,7 @@ class _Measured:
 
 def _t(x: np.ndarray, alpha: float) -> _Measured:
     sd = float(x.std(ddof=1))
-    if sd == 0:
+    if sd <= TIE * float(np.max(np.abs(x))):  # identical to rounding, relative to their size
         return _Measured(len(x), float(x[0]), float(x[0]), float(x[0]), "t", lambda v, a: math.nan, reason=(
             f"every seed gave {x[0]:.6g}: a t-test needs spread (a computed quantity is declared exact)"))
     ci = stats.ttest_1samp(x, 0.0).confidence_interval(confidence_level=1 - 2 * alpha)
@@ -198,45 +207,107 @@ def _mcnemar(arm: np.ndarray, base: np.ndarray, alpha: float) -> _Measured:
                      rate=up / discordant, informative=discordant / n)
 
 
-def _order_statistic_rank(n: int, alpha: float) -> int:
-    """The largest k with P(Binomial(n, 1/2) < k) ≤ alpha: the k-th smallest and k-th largest values bound
-    the median with confidence ≥ 1 − 2·alpha (0 when n is too small for any such bound)."""
-    k = 0
-    while k < n and stats.binom.cdf(k, n, 0.5) <= alpha:
-        k += 1
-    return k
+TIE = 1e-12  # two values this close (relative) are equal: log10 of step counts exactly at a 2x margin
 
 
-def _sign_on_bounds(bounds: list[tuple[float, float]], alpha: float) -> _Measured:
+def _at(values: np.ndarray, value: float) -> np.ndarray:
+    """values - value, exact zeros where they agree to rounding (a ratio of integers exactly at its margin)."""
+    shifted = values - value
+    with np.errstate(invalid="ignore"):
+        tied = np.abs(shifted) <= TIE * np.maximum(1.0, np.abs(values))
+    shifted[tied & np.isfinite(values)] = 0.0
+    return shifted
+
+
+def signed_rank_p(c: np.ndarray) -> float:
+    """One-sided exact p of the Wilcoxon signed-rank test for 'c is shifted above 0' on sign flips: c may hold
+    -inf (a pair that could be anywhere below: the largest rank, against) and zeros (a tie: counted against,
+    never for). Non-increasing in every value, so values smaller than the truth give a p no smaller (valid)."""
+    n = len(c)
+    magnitude = np.abs(c)
+    finite = np.isfinite(magnitude)
+    order = np.where(finite, magnitude, np.inf)
+    ranks = stats.rankdata(order)  # midranks; ties share; infinities rank last
+    doubled = np.rint(2 * ranks).astype(int)
+    observed = int(doubled[c > 0].sum())
+    # the distribution of the sum of doubled ranks over the 2^n equally likely sign flips
+    counts = np.zeros(int(doubled.sum()) + 1)
+    counts[0] = 1.0
+    for r in doubled:
+        counts[r:] = counts[r:] + counts[:-r].copy() if r else counts * 2
+    return float(counts[observed:].sum() / 2.0 ** n)
+
+
+def _walsh(values: np.ndarray) -> np.ndarray:
+    """The pairwise means (x_i + x_j) / 2, i <= j: where a signed-rank statistic can change as the tested value moves."""
+    i, j = np.triu_indices(len(values))
+    return np.unique((values[i] + values[j]) / 2)
+
+
+def _interval_by_inversion(p_at: Callable[[float, str], float], alpha: float, lows: np.ndarray,
+                           highs: np.ndarray) -> tuple[float, float]:
+    """The (1 − 2·alpha) interval that inverts the one-sided tests: every value neither 'greater' nor 'less'
+    rejects at alpha. The p-values are step functions of the tested value, constant between the pairwise means of
+    the ends each test uses; the interval's ends are among those means (open where no value is rejected)."""
+
+    def edge(alternative: str, ends: np.ndarray) -> float:
+        steps = _walsh(ends[np.isfinite(ends)])
+        if not len(steps):
+            return -math.inf if alternative == "greater" else math.inf
+        # one value inside each stretch between steps (and beyond either end); the tests reject a prefix of them
+        # ('greater': every value below the low end) or a suffix ('less'): bisect for where that stops
+        probes = np.concatenate([[steps[0] - 1.0], (steps[:-1] + steps[1:]) / 2, [steps[-1] + 1.0]])
+        if alternative == "less":
+            probes = probes[::-1]
+        first, last = 0, len(probes)  # the first probe not rejected lies in [first, last]
+        while first < last:
+            middle = (first + last) // 2
+            if p_at(float(probes[middle]), alternative) < alpha:
+                first = middle + 1
+            else:
+                last = middle
+        if first == 0:  # none rejected
+            return -math.inf if alternative == "greater" else math.inf
+        if first == len(probes):  # all rejected (cannot happen with a valid test, kept total)
+            return math.inf if alternative == "greater" else -math.inf
+        return float(steps[first - 1] if alternative == "greater" else steps[len(steps) - first])
+
+    return edge("greater", lows), edge("less", highs)
+
+
+def _rank_on_bounds(bounds: list[tuple[float, float]], alpha: float) -> _Measured:
+    """Paired effects of which some are bounds (a censored run): each one-sided test takes every pair at the end
+    least favourable to its alternative (a pair censored on the claim's side at its bound, one censored against
+    it anywhere beyond), and the exact Wilcoxon signed-rank test on those values, so censoring that depends on
+    the arm cannot make a difference appear; every pair counts. The interval inverts the same tests."""
     n = len(bounds)
-    lows, highs = sorted(lo for lo, _ in bounds), sorted(hi for _, hi in bounds)
-    censored = sum(lo != hi for lo, hi in bounds)
-    known = [lo if math.isfinite(lo) else hi for lo, hi in bounds if math.isfinite(lo) or math.isfinite(hi)]
-    if not known:
-        return _Measured(n, math.nan, -math.inf, math.inf, "sign test on bounds", lambda v, a: 1.0, censored=censored,
+    lows = np.asarray([lo for lo, _ in bounds], dtype="float64")
+    highs = np.asarray([hi for _, hi in bounds], dtype="float64")
+    censored = int(np.sum(lows != highs))
+    known = np.asarray([lo if math.isfinite(lo) else hi for lo, hi in bounds if math.isfinite(lo) or math.isfinite(hi)])
+    if not len(known):
+        return _Measured(n, math.nan, -math.inf, math.inf, "signed-rank on bounds", lambda v, a: 1.0, censored=censored,
                          informative=0.0, reason="no run reached the target: every pair is censored on both sides")
-    k = _order_statistic_rank(n, alpha)
-    low, high = (lows[k - 1], highs[n - k]) if k else (-math.inf, math.inf)
-
-    def sides_at(value: float) -> tuple[int, int]:
-        return sum(lo > value for lo, _ in bounds), sum(hi < value for _, hi in bounds)
 
     def p_at(value: float, alternative: str) -> float:
-        above, below = sides_at(value)
-        if above + below == 0:
-            return 1.0
-        hits = above if alternative == "greater" else below
-        return float(stats.binomtest(hits, above + below, 0.5, alternative="greater").pvalue)
+        # H1 'effect > value': pairs at their low ends; H1 'effect < value': the mirror, at their high ends
+        c = _at(lows, value) if alternative == "greater" else -_at(highs, value)
+        return signed_rank_p(c)
 
+    def sides_at(value: float) -> tuple[int, int]:
+        return int(np.sum(_at(lows, value) > 0)), int(np.sum(_at(highs, value) < 0))
+
+    low, high = _interval_by_inversion(p_at, alpha, lows, highs)
+    spread = float(np.std(known, ddof=1)) if len(known) > 1 else math.nan
     estimate = float(np.median(known))  # a bound counts at its known end: a display value, never tested
-    return _Measured(n, estimate, float(low), float(high), "sign test on bounds", p_at, censored=censored,
+    return _Measured(n, estimate, low, high, "signed-rank on bounds", p_at, spread=spread, censored=censored,
                      sides_at=sides_at)
 
 
 def _measure(e: Expectation, bounds: list[tuple[float, float]], results: Results) -> _Measured:
     alpha = e.alpha
     if e.censored_by and any(lo != hi for lo, hi in bounds):
-        return _sign_on_bounds(bounds, alpha)
+        return _rank_on_bounds(bounds, alpha)
     x = np.asarray([lo for lo, _ in bounds], dtype="float64")
     if e.test == "binomial":
         arm_runs, base_runs, repeats = _repeats(e, results)
@@ -260,8 +331,9 @@ def _raw_p(e: Expectation, measured: _Measured) -> dict[str, float]:
             found["direction"] = p(e.effective_null, better)
         return found
     low_edge, high_edge = e.target - e.margin, e.target + e.margin
+    # inside: both one-sided tests (TOST); outside: either side, each at alpha / 2
     return {"inside": max(p(low_edge, "greater"), p(high_edge, "less")),
-            "outside": min(p(high_edge, "greater"), p(low_edge, "less"))}
+            "outside": min(1.0, 2 * min(p(high_edge, "greater"), p(low_edge, "less")))}
 
 
 def _grade(e: Expectation, p: Mapping[str, float]) -> tuple[str, float]:
@@ -323,9 +395,11 @@ def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str) -> 
     if not values:
         return SubVerdict(e, ERROR, 0, reason=f"no value to check. {problems}".strip(), role=EXACT, method="exact")
 
-    def holds(v: float) -> bool:
-        return {"greater": v > e.margin, "less": v < e.margin, "within": abs(v - e.target) <= e.margin,
-                "outside": abs(v - e.target) > e.margin}[e.comparison]
+    def holds(v: float) -> bool:  # a value equal to its bound to rounding (a ratio of integers) is equal
+        above = float(_at(np.asarray([v]), e.margin)[0])
+        distance = float(_at(np.asarray([abs(v - e.target)]), e.margin)[0]) if e.comparison in ("within", "outside") else 0.0
+        return {"greater": above > 0, "less": above < 0, "within": distance <= 0,
+                "outside": distance > 0}[e.comparison]
 
     failing = [f"{v:.6g}" for v in values if not holds(v)]
     reason = f"fails on {len(failing)} of {len(values)} seeds (values {', '.join(failing[:5])})" if failing else problems
@@ -380,22 +454,37 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
-def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name: str) -> list[SubVerdict]:
-    """Each verdict of a family graded again on Holm-adjusted p-values (each kind of test apart)."""
+def _refuting(e: Expectation) -> str:
+    """The kind of p-value whose rejection says the claim is false (NOT REPRODUCED, or its size ruled out)."""
+    return {"within": "outside", "outside": "inside"}.get(e.comparison, "against")
+
+
+def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name: str,
+              primaries: bool = False) -> list[SubVerdict]:
+    """Each verdict of a family graded again on Holm-adjusted p-values (each kind of test apart).
+
+    The primaries are an intersection–union test: the claim holds only when every primary does, so each primary's
+    claim and direction are tested at alpha unadjusted (the conjunction's error is at most alpha); only the tests
+    that refute a primary (one false primary makes the claim false: a union) are Holm-adjusted among them."""
     if len(family) < 2:
         return [verdict for verdict, _, _ in family]
     adjusted = [dict(p) for _, p, _ in family]
-    for kind in {kind for _, p, _ in family for kind in p}:
-        members = [i for i, (_, p, _) in enumerate(family) if kind in p]
+    kinds = {(_refuting(v.expectation) if primaries else kind) for v, p, _ in family for kind in p}
+    for kind in kinds:
+        members = [i for i, (v, p, _) in enumerate(family) if kind in p
+                   and (not primaries or kind == _refuting(v.expectation))]
         for i, value in zip(members, holm([family[i][1][kind] for i in members])):
             adjusted[i][kind] = value
     out = []
     for (verdict, _, measured), p in zip(family, adjusted):
         grade, p_value = _grade(verdict.expectation, p)
         undecided = grade in (INCONCLUSIVE, DIRECTION_ONLY)
+        note = (f"intersection–union over {len(family)} primaries: each holds at alpha, refuted after Holm"
+                if primaries else f"Holm over {len(family)} {name} sub-claims")
         out.append(dataclasses.replace(
-            verdict, verdict=grade, p_value=p_value, adjustment=f"Holm over {len(family)} {name} sub-claims",
-            seeds_to_decide=seeds_to_decide(verdict.expectation, measured, len(family)) if undecided else None))
+            verdict, verdict=grade, p_value=p_value, adjustment=note,
+            seeds_to_decide=seeds_to_decide(verdict.expectation, measured, 1 if primaries else len(family))
+            if undecided else None))
     return out
 
 
@@ -444,7 +533,7 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
         if p is not None:
             families.setdefault(claim.family(e.id), []).append((verdict, p, measured))
     for name, family in families.items():
-        for verdict in _adjusted(family, name):
+        for verdict in _adjusted(family, name, primaries=name == PRIMARY):
             judged[verdict.expectation.id] = verdict
     subverdicts = tuple(judged[e.id] for e in claim.expectations)
     placebos = ()

@@ -120,7 +120,7 @@ def _claimed(e) -> str:
 
 
 ESTIMATE = {"t": "mean", "exact binomial": "rate", "exact McNemar": "difference in rates",
-            "sign test on bounds": "median"}
+            "signed-rank on bounds": "median"}
 
 
 def _measured(sub: judging.SubVerdict) -> str:
@@ -213,8 +213,8 @@ def _caveats(claim, evidence: Evidence) -> list[str]:
             diverged.append(f"`{arm}` {count} of {len(metrics)}")
     if censored:
         notes.append("Runs that never reached the target are censored at the step budget: each is a bound (at least "
-                     "the budget), and a comparison with one is judged on bounds (a sign test on the pairs whose order "
-                     f"is known): {', '.join(censored)}.")
+                     "the budget), and a comparison with one is judged on bounds (every pair at its end least favourable "
+                     f"to the claim, by an exact signed-rank test): {', '.join(censored)}.")
     if diverged:
         notes.append(f"Runs that diverged (NaN/inf loss): {', '.join(diverged)}.")
     mixed = _mixed_versions(evidence)
@@ -757,8 +757,9 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
              "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs over "
              "several seeds: one-sided tests at α = 0.05 with the matching 90 % intervals (Student's t; exact binomial "
-             "and McNemar tests for 0/1 outcomes; a sign test on bounds where a run was censored), Holm-adjusted within "
-             "a claim's primary and secondary sub-claims. A claim's verdict is that of its primary sub-claims.", "",
+             "and McNemar tests for 0/1 outcomes; a signed-rank test on bounds where a run was censored). A claim's verdict "
+             "is that of its primary sub-claims, each tested at α (the claim holds only when all do); refuting one, "
+             "and the secondary sub-claims, are Holm-adjusted.", "",
              "**Verdicts (claims):** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n]
                                                     + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",

@@ -119,8 +119,8 @@ class Expectation:
     - `test='binomial'`: the metric is a 0/1 outcome: an exact binomial test and a Clopper–Pearson
       interval on one arm's rate, or an exact McNemar test on the discordant pairs of two arms;
     - `censored_by`: a 0/1 metric flagging a value that is only a lower bound (a run that never reached
-      its target counts the step budget): each pair's effect is then a bound, and an exact sign test on
-      the pairs whose side of the tested value is known decides (pairs censored on both sides tell nothing);
+      its target counts the step budget): each pair's effect is then a bound, and an exact signed-rank test
+      decides with every pair at its end least favourable to the claim (benchmarks/judge.py);
     - `exact=True`: the quantity is computed, not sampled (a count, a formula, a measured receptive field):
       it holds when every seed's value satisfies the comparison, and is reported apart from the statistics.
     Direction is declared, never guessed.

@@ -18,7 +18,7 @@ training accuracy over a running window of 25 batches reaches the target. Each a
 same learning-rate grid (2^k around 0.02) on its own tuning seed and is judged at its own best rate
 on separate seeds. A run that never reaches the target is censored at the step budget and kept as a
 bound: a pair with a censored slow arm bounds the ratio from below, with a censored fast arm from above
-(judged by a sign test on the bounds). REPRODUCED needs the slow/fast ratio to be significantly above
+(judged on the bounds: benchmarks/judge.py). REPRODUCED needs the slow/fast ratio to be significantly above
 half the lecture's 6x (3x); significantly above 1 and below 3x is SMALLER EFFECT, above 1 with 3x
 undecided DIRECTION ONLY.
 

@@ -18,7 +18,7 @@ before each activation, and count the steps until the training accuracy over a r
 Side claim (004): BN depends less on the initialization: each "init-sweep" run trains the net at
 init std ×0.3 and ×3 (at the plain net's best rate) and reports its worst steps-to-target across the
 two. (A spread such as |log10 ratio| would be wrong here: a net censored at both scales shows no
-spread at all.) A censored run is a bound, not a value: its pairs are judged by a sign test on bounds.
+spread at all.) A censored run is a bound, not a value: its pairs are judged on bounds (benchmarks/judge.py).
 REPRODUCED for the speed-ups needs the ratio significantly above half the paper's 14x (7x); a ratio
 significantly above 1 and significantly below 7x is SMALLER EFFECT, above 1 with 7x undecided DIRECTION ONLY.
 

@@ -213,13 +213,13 @@ def test_a_censored_slow_arm_is_a_lower_bound_and_a_censored_fast_one_an_upper_b
     # the arm (slow) never reached on 3 seeds: those ratios are at least 2000/400 = 5 (> 2): known above
     slow_censored = paired_times([2000, 2000, 2000, 1000, 1200], [1, 1, 1, 0, 0], [400, 400, 400, 400, 400], [0] * 5)
     verdict = judge_expectation(e, slow_censored)
-    assert verdict.method == "sign test on bounds" and verdict.censored == 3
+    assert verdict.method == "signed-rank on bounds" and verdict.censored == 3
     assert verdict.verdict == REPRODUCED and verdict.p_value == pytest.approx(1 / 32)  # 5 of 5 known above 2
     assert verdict.ci_high == math.inf and verdict.ci_low == pytest.approx(math.log10(1000 / 400))
     # the baseline (fast) never reached on 3 seeds: those ratios are at most 1000/2000: below 2, and below 1
     fast_censored = paired_times([1000] * 5, [0] * 5, [2000, 2000, 2000, 300, 300], [1, 1, 1, 0, 0])
     verdict = judge_expectation(e, fast_censored)
-    assert verdict.verdict == INCONCLUSIVE  # 3 known below the margin, 2 above: the sign test cannot decide
+    assert verdict.verdict == INCONCLUSIVE  # 3 known below the margin, 2 above: the test cannot decide
     assert verdict.ci_low == -math.inf
 
 
@@ -228,8 +228,10 @@ def test_half_censored_pairs_count_only_as_far_as_their_bounds_tell():
     # seeds 0-1: both censored (nothing); seeds 2-4: the arm censored at 2000 against 900 (ratio ≥ 2.2 > 2)
     results = paired_times([2000] * 5, [1] * 5, [2000, 2000, 900, 900, 900], [1, 1, 0, 0, 0])
     verdict = judge_expectation(e, results)
-    assert verdict.verdict == INCONCLUSIVE  # 3 known pairs: p = 1/8 at best
-    assert verdict.p_value == pytest.approx(1 / 8)
+    # every pair counts, an unknown one at its end least favourable to the claim (-inf: the largest ranks, against):
+    # the doubled ranks are 4, 4, 4 (known above) and 9, 9 (unknown); 23 of the 32 sign flips reach 12
+    assert verdict.verdict == INCONCLUSIVE
+    assert verdict.p_value == pytest.approx(23 / 32)
     assert verdict.seeds_to_decide is not None
 
 
@@ -240,10 +242,12 @@ def test_without_censoring_a_time_comparison_uses_the_t_test():
     verdict = judge_expectation(e, paired_times(arm, [0] * 5, base, [0] * 5))
     assert verdict.method == "t" and verdict.censored == 0
     assert verdict.verdict == REPRODUCED and verdict.ci_low > math.log10(2)
-    # the same data with one pair censored: the sign test, whose floor at 5 pairs is 1/32
+    # the same data with one pair censored (at its bound, ×5: on the claim's side): the signed-rank test, whose
+    # floor at 5 pairs is 1/32, enough for a primary (an intersection–union test: no Holm among primaries)
     arm[0] = 2000
     verdict = judge_expectation(e, paired_times(arm, [1, 0, 0, 0, 0], base, [0] * 5))
-    assert verdict.method == "sign test on bounds" and verdict.p_value == pytest.approx(1 / 32)
+    assert verdict.method == "signed-rank on bounds" and verdict.p_value == pytest.approx(1 / 32)
+    assert verdict.verdict == REPRODUCED and verdict.ci_low == pytest.approx(math.log10(2.9))
 
 
 # --------------------------------------------------------------------------- exact checks, identical values
@@ -370,3 +374,91 @@ def test_the_inverted_sub_claim_is_a_consistency_check_of_the_grades():
     e = expectation(margin=1.0, null=0.0)
     for x, inverted in ((normal(1, 3.0, 0.5), NOT_REPRODUCED), (normal(4, -2.0, 0.5), REPRODUCED)):
         assert judge(e.inverted(), x).verdict == inverted
+
+
+# --------------------------------------------------------------------------- issue 31: the judge's second pass
+
+
+def test_primaries_are_an_intersection_union_test():
+    """Two primaries that each clear alpha alone (p ≈ 0.04) reproduce the claim: it holds only when both do, so
+    no Holm among them (the conjunction's error is at most alpha). Refuting one is a union over the primaries:
+    that side is Holm-adjusted. Today's judge (Holm over both) read the first INCONCLUSIVE."""
+    first, second = expectation(id="one", margin=0.0, metric="m"), expectation(id="two", margin=0.0, metric="k")
+    x = shaped(11, 1.0, 1.0, n=5)  # one-sided p ≈ 0.04 against 0
+    results = {"a": {i: {"m": x[i], "k": x[i]} for i in range(5)}}
+    verdict = judge_claim(_claim([first, second], ("one", "two")), results, "quick")
+    assert [s.verdict for s in verdict.subverdicts] == [REPRODUCED, REPRODUCED]
+    assert verdict.verdict == REPRODUCED and "intersection–union" in verdict.subverdicts[0].adjustment
+    # the mirror: each primary alone is refuted at p ≈ 0.04; after Holm over the two refutations, neither is
+    refuted = {"a": {i: {"m": -x[i], "k": -x[i]} for i in range(5)}}
+    assert judge_expectation(first, refuted).verdict == NOT_REPRODUCED
+    verdict = judge_claim(_claim([first, second], ("one", "two")), refuted, "quick")
+    assert [s.verdict for s in verdict.subverdicts] == [INCONCLUSIVE, INCONCLUSIVE]
+
+
+def test_a_size_ruled_out_is_weaker_than_a_size_undecided():
+    """Primaries SMALLER EFFECT and DIRECTION ONLY: the claim reads SMALLER EFFECT (its size is ruled out for one
+    primary), never 'size undecided'."""
+    smaller = expectation(id="smaller", margin=1.0, null=0.0, metric="s")  # 0.5 ± tiny: direction, size ruled out
+    undecided = expectation(id="undecided", margin=1.0, null=0.0, metric="u")  # 0.9, noisy
+    s, u = shaped(1, 0.5, 0.05, n=5), shaped(2, 0.9, 0.4, n=5)
+    results = {"a": {i: {"s": s[i], "u": u[i]} for i in range(5)}}
+    verdict = judge_claim(_claim([smaller, undecided], ("smaller", "undecided")), results, "quick")
+    assert [v.verdict for v in verdict.subverdicts] == [SMALLER, DIRECTION_ONLY]
+    assert verdict.verdict == SMALLER
+
+
+def test_outside_a_tolerance_is_two_one_sided_tests_at_half_alpha():
+    """'outside' rejects when either side does, so each side is tested at alpha / 2 (today: the smaller p at
+    alpha, up to 2·alpha false positives)."""
+    e = expectation(comparison="outside", target=0.0, margin=0.5)
+    x = shaped(5, 1.3, 1.0, n=10)
+    one_sided = float(stats.ttest_1samp(x - 0.5, 0.0, alternative="greater").pvalue)
+    verdict = judge(e, x)
+    assert verdict.p_value == pytest.approx(min(1.0, 2 * one_sided))
+    assert (verdict.verdict == REPRODUCED) == (2 * one_sided < 0.05)
+    x = shaped(5, 1.2, 1.0, n=10)
+    one_sided = float(stats.ttest_1samp(x - 0.5, 0.0, alternative="greater").pvalue)
+    assert 0.025 < one_sided < 0.05 and judge(e, x).verdict == INCONCLUSIVE
+
+
+def test_a_ratio_exactly_at_its_margin_is_at_the_margin():
+    """Step counts exactly 2× apart: log10 rounding must not put them above (or below) a 2× margin."""
+    ratio = expectation(baseline="b", scale="log10", margin=math.log10(2), exact=True)
+    exactly = {"a": runs([600, 1000, 1400, 50, 7]), "b": runs([300, 500, 700, 25, 3.5])}
+    assert judge_expectation(ratio, exactly).verdict == FAILS  # 'greater than 2×' fails at exactly 2×
+    at_most = dataclasses.replace(ratio, comparison="less")
+    assert judge_expectation(at_most, exactly).verdict == FAILS
+    # a censored comparison: pairs exactly at the margin count for neither side
+    e = censored()
+    tied = paired_times([800, 1000, 1200, 1400, 2000], [0, 0, 0, 0, 1], [400, 500, 600, 700, 1000], [0] * 5)
+    verdict = judge_expectation(e, tied)
+    # exactly 2× on every seed: slower (p = 1/32 against 1×), not more than 2× slower, nor less
+    assert verdict.method == "signed-rank on bounds" and verdict.verdict == DIRECTION_ONLY
+
+
+def test_identical_values_are_judged_on_their_relative_spread():
+    """Values equal to rounding (1e6 and 1e6 + 1e-9) have no spread to test: not p ≈ 0."""
+    verdict = judge(expectation(margin=0.0), [1e6, 1e6 + 1e-9, 1e6, 1e6 - 1e-9, 1e6])
+    assert verdict.verdict == INCONCLUSIVE and "needs spread" in verdict.reason
+
+
+@pytest.mark.parametrize("n", [5, 8, 12])
+def test_the_signed_rank_distribution_is_scipys_without_ties(n):
+    from benchmarks.judge import signed_rank_p
+
+    x = normal(n, 0.3, 1.0, n)
+    assert signed_rank_p(x) == pytest.approx(stats.wilcoxon(x, alternative="greater", method="exact").pvalue)
+
+
+def test_the_censored_interval_inverts_its_test():
+    """Every value inside the printed interval is rejected by neither one-sided test; just outside, one rejects."""
+    e = censored()
+    results = paired_times([2000, 1700, 1500, 1300, 1200, 2000, 900, 1600],
+                           [1, 0, 0, 0, 0, 1, 0, 0], [400, 500, 600, 450, 550, 700, 300, 500], [0] * 8)
+    verdict = judge_expectation(e, results)
+    assert verdict.ci_high == math.inf
+    moved = dataclasses.replace(e, margin=verdict.ci_low + 1e-6)
+    assert judge_expectation(moved, results).verdict != REPRODUCED
+    moved = dataclasses.replace(e, margin=verdict.ci_low - 1e-3)
+    assert judge_expectation(moved, results).verdict == REPRODUCED
