@@ -553,6 +553,33 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
     return ClaimVerdict(claim.id, verdict, subverdicts, placebos, len(seeds), profile, reason)
 
 
+# the nulls a grade rejects: 'claim' (effect beyond the margin's far side: no claimed size), 'direction' (no effect
+# in the claimed direction), 'against' (the claimed size or more); a replication rejects them again
+REJECTS = {REPRODUCED: frozenset({"claim", "direction"}), SMALLER: frozenset({"direction", "against"}),
+           DIRECTION_ONLY: frozenset({"direction"}), NOT_REPRODUCED: frozenset({"against"}),
+           HOLDS: frozenset({"claim", "direction"}), FAILS: frozenset({"against"})}
+
+
+def rejects_again(discovery: str, confirmation: str) -> bool:
+    """A decisive grade is replicated when the confirmation rejects every null the discovery rejected, at alpha:
+    DIRECTION ONLY then REPRODUCED replicates (the direction again), REPRODUCED then DIRECTION ONLY does not."""
+    found = REJECTS.get(discovery)
+    return bool(found) and found <= REJECTS.get(confirmation, frozenset())
+
+
+def pooled_results(*streams: Results) -> Results:
+    """Several executions' results as one (repeats renumbered stream after stream; pairs stay within a stream)."""
+    pooled: dict[str, dict[int, Mapping[str, float]]] = {}
+    offset = 0
+    for results in streams:
+        repeats = {repeat for runs in results.values() for repeat in runs}
+        for arm, runs in results.items():
+            for repeat, metrics in runs.items():
+                pooled.setdefault(arm, {})[offset + repeat] = metrics
+        offset += max(repeats, default=-1) + 1
+    return pooled
+
+
 def false_positive_rate(verdicts: list[ClaimVerdict]) -> tuple[int, int]:
     """(placebos whose direction came out as holding, placebos judged) over claims: the suite's false-positive
     count, to set beside alpha."""

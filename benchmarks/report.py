@@ -430,19 +430,30 @@ UNDECIDED = (judging.INCONCLUSIVE, judging.ERROR)  # a verdict with nothing to r
 
 
 def replication(discovery: judging.SubVerdict, confirmation: judging.SubVerdict | None) -> str:
-    """Whether a sub-claim's verdict replicated on fresh seeds: the same decisive verdict again."""
+    """Whether a sub-claim's verdict replicated on fresh seeds: the confirmation rejects at alpha every null the
+    discovery rejected (judge.rejects_again), not 'the same grade again', which would measure power, not truth."""
     if confirmation is None:
         return "not confirmed yet"
     if discovery.verdict in UNDECIDED:
         return f"nothing to replicate ({discovery.verdict.lower()})"
-    return REPLICATED if confirmation.verdict == discovery.verdict else NOT_REPLICATED
+    return REPLICATED if judging.rejects_again(discovery.verdict, confirmation.verdict) else NOT_REPLICATED
 
 
 def is_settled(evidence: Evidence) -> bool:
-    """A claim's verdict is settled when it is decisive and the confirmation on fresh seeds gives it again."""
+    """A claim's verdict is settled when it is decisive and the confirmation on fresh seeds rejects its nulls
+    again."""
     confirmation = evidence.confirmation
     return (confirmation is not None and evidence.verdict.verdict not in UNDECIDED
-            and confirmation.verdict.verdict == evidence.verdict.verdict)
+            and judging.rejects_again(evidence.verdict.verdict, confirmation.verdict.verdict))
+
+
+def pooled(evidence: Evidence) -> dict[str, judging.SubVerdict]:
+    """Each statistical sub-claim judged on discovery and confirmation pooled (alone, no Holm): the estimate from
+    every seed, shown beside the two verdicts, never a verdict of its own (the streams were not planned as one)."""
+    if evidence.confirmation is None:
+        return {}
+    both = judging.pooled_results(evidence.results, evidence.confirmation.results)
+    return {e.id: judging.judge_expectation(e, both) for e in evidence.claim.expectations if not e.exact}
 
 
 def replication_summary(evidence: Evidence) -> str:
@@ -470,13 +481,18 @@ def _replication_lines(evidence: Evidence) -> list[str]:
     lines = ["#### Replication on fresh seeds", "",
              f"`reprobench confirm` ran the claim again on a seed stream no decision had seen (tuning included): "
              f"execution {_code(confirmation.execution.run_id)}, {confirmation.verdict.n_seeds} seeds. A verdict "
-             "counts as settled when the confirmation gives it again.", "",
-             "| Sub-claim | Role | Discovery | Confirmation | |", "|---|---|---|---|---|"]
+             "replicates when the confirmation rejects, at α, every null the discovery rejected (DIRECTION ONLY "
+             "then REPRODUCED replicates the direction; REPRODUCED then DIRECTION ONLY does not replicate the "
+             "size); the pooled estimate uses every seed of both (an estimate, not a verdict).", "",
+             "| Sub-claim | Role | Discovery | Confirmation | | Pooled |", "|---|---|---|---|---|---|"]
+    both = pooled(evidence)
     for sub in evidence.verdict.subverdicts:
         again = subs.get(sub.expectation.id)
+        together = both.get(sub.expectation.id)
         lines.append(f"| {sub.expectation.id} | {sub.role} | {VERDICT_MARK[sub.verdict]}, {_effect(sub)} | "
                      + (f"{VERDICT_MARK[again.verdict]}, {_effect(again)}" if again else "–")
-                     + f" | {replication(sub, again)} |")
+                     + f" | {replication(sub, again)} | "
+                     + (f"{_effect(together)} (n={together.n})" if together is not None else "–") + " |")
     return lines + [""]
 
 
@@ -763,7 +779,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
              "**Verdicts (claims):** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n]
                                                     + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
-             f"**Settled** (decisive, and the same again on fresh seeds): {settled} of {len(judged)} claims; "
+             f"**Settled** (decisive, and every null it rejected rejected again on fresh seeds): {settled} of {len(judged)} claims; "
              f"{confirmed} confirmed so far (`reprobench confirm`).", "", placebo_text, "",
              "Grades: " + "; ".join(GRADES) + ".", "",
              "## Summary", ""]

@@ -31,16 +31,24 @@ def _evidence(discovery, confirmation=None):
     (judge.NOT_REPRODUCED, judge.NOT_REPRODUCED, REPLICATED),
     (judge.REPRODUCED, judge.DIRECTION_ONLY, NOT_REPLICATED),
     (judge.SMALLER, judge.INCONCLUSIVE, NOT_REPLICATED),
+    # issue 31: the same nulls rejected again, not the same grade
+    (judge.DIRECTION_ONLY, judge.REPRODUCED, REPLICATED),
+    (judge.DIRECTION_ONLY, judge.SMALLER, REPLICATED),
+    (judge.NOT_REPRODUCED, judge.SMALLER, REPLICATED),
+    (judge.SMALLER, judge.NOT_REPRODUCED, NOT_REPLICATED),
+    (judge.SMALLER, judge.DIRECTION_ONLY, NOT_REPLICATED),
+    (judge.REPRODUCED, judge.SMALLER, NOT_REPLICATED),
     (judge.INCONCLUSIVE, judge.INCONCLUSIVE, "nothing to replicate (inconclusive)"),
     (judge.INCONCLUSIVE, judge.REPRODUCED, "nothing to replicate (inconclusive)"),
 ])
-def test_a_sub_claim_replicates_only_as_the_same_decisive_verdict(discovery, confirmation, expected):
+def test_a_sub_claim_replicates_when_its_rejected_nulls_are_rejected_again(discovery, confirmation, expected):
     assert replication(_sub(discovery), _sub(confirmation)) == expected
     assert replication(_sub(discovery), None) == "not confirmed yet"
 
 
-def test_settled_means_decisive_and_the_same_again():
+def test_settled_means_decisive_and_its_nulls_rejected_again():
     assert is_settled(_evidence(judge.NOT_REPRODUCED, judge.NOT_REPRODUCED))
+    assert is_settled(_evidence(judge.DIRECTION_ONLY, judge.REPRODUCED))
     assert not is_settled(_evidence(judge.REPRODUCED, judge.DIRECTION_ONLY))
     assert not is_settled(_evidence(judge.INCONCLUSIVE, judge.INCONCLUSIVE))
     assert not is_settled(_evidence(judge.REPRODUCED))
@@ -54,3 +62,22 @@ def test_the_claim_line_never_calls_an_inconclusive_claim_unreplicated():
         "the claim's verdict did not replicate: SMALLER EFFECT")
     line = replication_summary(_evidence(judge.INCONCLUSIVE, judge.INCONCLUSIVE))
     assert line.startswith("the claim's verdict (inconclusive) has nothing to replicate") and "did not" not in line.split(";")[0]
+
+
+def test_the_pooled_estimate_uses_every_seed_of_both_streams():
+    """Discovery and confirmation pooled: 10 seeds, repeats renumbered so no pair crosses streams."""
+    from benchmarks.judge import judge_expectation, pooled_results
+    from benchmarks.report import pooled
+
+    claim = CLAIM
+    first = claim.expectations[0]
+    discovery = {arm: {r: {first.metric: 1.0 + 0.1 * r} for r in range(5)} for arm in first.arms}
+    confirmation = {arm: {r: {first.metric: 2.0 + 0.1 * r} for r in range(5)} for arm in first.arms}
+    both = pooled_results(discovery, confirmation)
+    assert sorted(both[first.arm]) == list(range(10))
+    assert both[first.arm][7][first.metric] == 2.2
+    evidence = SimpleNamespace(claim=claim, results=discovery,
+                               confirmation=SimpleNamespace(results=confirmation))
+    together = pooled(evidence)[first.id]
+    assert together.n == 10 and together == judge_expectation(first, both)
+    assert pooled(SimpleNamespace(claim=claim, results=discovery, confirmation=None)) == {}
