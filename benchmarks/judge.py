@@ -38,10 +38,12 @@ are secondary findings. The primaries are an intersection–union test: the clai
 does, so each primary's claim and direction are tested at alpha with no correction; the tests that refute a
 primary (NOT REPRODUCED, a size ruled out) are Holm-adjusted over the primaries, since one refuted primary refutes
 the claim. Secondaries judged on the same runs are corrected by Holm's step-down method within the secondary
-family (or a named family the claim declares), for each kind of test. Placebos (A/A): a claim's baseline
-arm (its first primary paired comparison's) run again on an independent seed stream and judged against
-itself under every paired claim of a difference; a true effect of 0, so REPRODUCED, SMALLER EFFECT or
-DIRECTION ONLY there is a false positive.
+family (or a named family the claim declares), for each kind of test.
+
+Placebos (A/A): a claim's baseline arm (its first primary paired comparison's) run again on an
+independent seed stream and compared with itself on each metric of a paired claim of a difference, measured as
+that claim measures it; the true effect is 0, so a difference either way, two-sided at alpha, is a false
+positive (BIAS).
 """
 
 from __future__ import annotations
@@ -62,8 +64,9 @@ NOT_REPRODUCED = "NOT REPRODUCED"
 INCONCLUSIVE = "INCONCLUSIVE"
 ERROR = "ERROR"
 VERDICTS = (REPRODUCED, SMALLER, DIRECTION_ONLY, NOT_REPRODUCED, INCONCLUSIVE, ERROR)
-DIRECTION_HOLDS = (REPRODUCED, SMALLER, DIRECTION_ONLY)  # for a placebo: a false positive
+DIRECTION_HOLDS = (REPRODUCED, SMALLER, DIRECTION_ONLY)
 HOLDS, FAILS = "HOLDS", "FAILS"  # exact checks
+BIAS, NO_BIAS = "BIAS", "NO BIAS SEEN"  # placebos: a difference either way where none exists (a false positive), or none
 MIN_SEEDS = 2
 POWER = 0.8  # of the seed count the report suggests for an undecided sub-claim
 MAX_SEEDS_TO_DECIDE = 100_000  # beyond this the report says "> 10000": the effect sits on its boundary
@@ -499,10 +502,48 @@ def placebo_arm(arm: str) -> str:
 
 
 def placebo_of(expectation: Expectation, arm: str) -> Expectation:
-    """The A/A control of a paired sub-claim: `arm` on independent seeds against `arm`, judged as the sub-claim."""
+    """The A/A control of a paired sub-claim's metric: `arm` on independent seeds against `arm`, measured as the
+    sub-claim measures (scale, test, censoring) and judged by judge_placebo: two-sided at no difference."""
+    scale = "log10 " if expectation.scale == "log10" else ""
     return dataclasses.replace(
         expectation, id=f"{expectation.id}-placebo", arm=placebo_arm(arm), baseline=arm,
-        statement=f"placebo: {arm} on independent seeds against {arm}, judged as '{expectation.statement}'")
+        statement=f"placebo: {arm} on independent seeds against {arm}: no difference in {scale}{expectation.metric}")
+
+
+def judge_placebo(expectation: Expectation, results: Results) -> SubVerdict:
+    """An A/A comparison, whose true effect is 0 whatever its sub-claim's margin or no-effect value: BIAS when a
+    difference either way is significant at alpha (two-sided: each side at alpha / 2), else NO BIAS SEEN. Judged
+    at the sub-claim's own margin (until issue 31), a placebo of a claim whose no-effect value is −0.3 could not fail,
+    and one significant the wrong way was written off."""
+    bounds, _, problems = effect_bounds(expectation, results)
+    n = len(bounds)
+    missing = [arm for arm in expectation.arms if not results.get(arm)]
+    if missing or n < MIN_SEEDS:
+        return SubVerdict(expectation, ERROR, n, role=PLACEBO, reason=(
+            f"no finished runs for arm(s) {', '.join(missing)}" if missing else
+            f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()))
+    measured = _measure(expectation, bounds, results)
+    values = tuple(lo if math.isfinite(lo) else hi if math.isfinite(hi) else math.nan for lo, hi in bounds)
+    reason = "; ".join(part for part in (measured.reason, problems) if part)
+    base = dict(n=n, mean=measured.estimate, ci_low=measured.low, ci_high=measured.high, values=values,
+                reason=reason, role=PLACEBO, method=measured.method, confidence=1 - 2 * expectation.alpha,
+                censored=measured.censored)
+    if measured.reason:  # no spread (identical to rounding) or nothing known: no difference shown
+        return SubVerdict(expectation, NO_BIAS, **base)
+    p = min(1.0, 2 * min(measured.p_at(0.0, "greater"), measured.p_at(0.0, "less")))
+    return SubVerdict(expectation, BIAS if p < expectation.alpha else NO_BIAS, p_value=p, **base)
+
+
+def distinct_placebos(claim: Claim) -> tuple[Expectation, ...]:
+    """The sub-claims whose placebos are distinct tests: one per metric as measured (scale, test, censoring); two
+    sub-claims on one metric with different margins would judge the same A/A pair the same way."""
+    seen, kept = set(), []
+    for e in claim.expectations:
+        key = (e.metric, e.scale, e.test, e.censored_by)
+        if e.has_placebo and key not in seen:
+            seen.add(key)
+            kept.append(e)
+    return tuple(kept)
 
 
 def placebo_arms(claim: Claim) -> tuple[str, ...]:
@@ -543,8 +584,8 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
             continue
         combined = {**results, placebo_arm(arm): replicate}
         recorded = {metric for metrics in replicate.values() for metric in metrics}
-        placebos += tuple(judge_expectation(placebo_of(e, arm), combined, PLACEBO)
-                          for e in claim.expectations if e.has_placebo and e.metric in recorded)
+        placebos += tuple(judge_placebo(placebo_of(e, arm), combined)
+                          for e in distinct_placebos(claim) if e.metric in recorded)
     seeds = {repeat for runs in results.values() for repeat in runs}
     verdict = _primary_verdict([s for s in subverdicts if s.expectation.id in claim.primary])
     reason = ""
@@ -581,7 +622,7 @@ def pooled_results(*streams: Results) -> Results:
 
 
 def false_positive_rate(verdicts: list[ClaimVerdict]) -> tuple[int, int]:
-    """(placebos whose direction came out as holding, placebos judged) over claims: the suite's false-positive
-    count, to set beside alpha."""
+    """(placebos that found a difference, placebos judged) over claims, one per claim and metric: the suite's
+    false-positive count, to set beside alpha. Within a claim they share the baseline's runs (not independent)."""
     judged = [p for v in verdicts for p in v.placebos if p.verdict != ERROR]
-    return sum(p.verdict in DIRECTION_HOLDS for p in judged), len(judged)
+    return sum(p.verdict == BIAS for p in judged), len(judged)

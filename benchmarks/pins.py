@@ -14,8 +14,7 @@ the discovery seeds, the confirmation seeds (`reprobench confirm`), oneDNN off, 
   definition are pinned;
 - fewer usable seeds are allowed (`min_seeds`) where a source had fewer (a diverged run has no value);
 - a claim's verdict is pinned where every source gave the same one;
-- a placebo that said SMALLER EFFECT or DIRECTION ONLY in some source is a known false positive, allowed those
-  verdicts (never REPRODUCED).
+- a placebo that found a difference (BIAS) in some source is a known false positive, allowed that verdict.
 
 The file keeps, for every source, what each sub-claim gave there and the per-seed values the judge read (the
 evidence): `tests/test_claims.py` re-derives every pin from the file and judges the evidence again, so a pin
@@ -42,8 +41,8 @@ FORMAT = 1
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "tests" / "pins" / "quick.json"
 RULE = ("label where every source agrees; else the interval position every source shares (low end above / high end "
         "below a reference value: no-effect value, margin, tolerance edges); claim verdict where every source agrees; "
-        "placebos that said SMALLER EFFECT or DIRECTION ONLY somewhere are known false positives")
-FALSE_POSITIVE_GRADES = (judging.SMALLER, judging.DIRECTION_ONLY)
+        "placebos that found a difference (BIAS) somewhere are known false positives")
+FALSE_POSITIVE_GRADES = (judging.BIAS,)
 
 
 class PinError(ValueError):

@@ -33,6 +33,8 @@ VERDICT_MARK = {
     judging.ERROR: "⚠️ ERROR",
     judging.HOLDS: "✅ HOLDS",
     judging.FAILS: "❌ FAILS",
+    judging.BIAS: "🚩 BIAS",
+    judging.NO_BIAS: "✔️ NO BIAS SEEN",
 }
 GRADES = (  # README defines them at more length
     f"{VERDICT_MARK[judging.REPRODUCED]}: the direction and the claimed size hold",
@@ -404,21 +406,23 @@ def _placebo_lines(evidence: Evidence) -> list[str]:
                 "(a zero effect satisfies its non-inferiority and equivalence claims, and exact checks need none).", ""]
     lines = ["#### Placebo controls", "",
              f"An A/A comparison: the arm `{arms[0]}` run again on an independent seed stream, against its own runs, "
-             "judged as each paired claim of a difference whose metric it records. The true effect is 0, so a verdict "
-             "that says the direction holds is a false positive (expected in at most α = 5 % of placebos).", "",
+             "on each metric of a paired claim of a difference, measured as that claim measures it. The true effect "
+             "is 0, so a difference either way, two-sided at α = 5 %, is a false positive (BIAS; expected in 5 % of "
+             "placebos).", "",
              "| Placebo | Measured | n | test, p | Verdict | |", "|---|---|---|---|---|---|"]
     for sub in evidence.verdict.placebos:
-        wrong = sub.verdict in judging.DIRECTION_HOLDS
+        wrong = sub.verdict == judging.BIAS
         lines.append(f"| **{sub.expectation.id}**: {_cell(sub.expectation.statement)} | {_cell(_measured(sub))} | "
                      f"{sub.n} | {_cell(_test_cell(sub))} | {VERDICT_MARK[sub.verdict]} | "
                      + ("**false positive**" if wrong else "ok") + " |")
     again = evidence.confirmation.verdict.placebos if evidence.confirmation is not None else ()
     if again:
-        wrong = [p for p in again if p.verdict in judging.DIRECTION_HOLDS]
+        wrong = [p for p in again if p.verdict == judging.BIAS]
         lines += ["", f"On fresh seeds (the confirmation): {len(again)} placebo{'s' if len(again) > 1 else ''}, "
                       + (", ".join(f"**`{p.expectation.id}` a false positive** ({_cell(_measured(p))})" for p in wrong)
-                         if wrong else "none with the direction holding") + "."]
-    missing = [e.id for e in applicable if f"{e.id}-placebo" not in {p.expectation.id for p in evidence.verdict.placebos}]
+                         if wrong else "none found a difference") + "."]
+    covered = {p.expectation.metric for p in evidence.verdict.placebos}
+    missing = [e.id for e in applicable if e.metric not in covered]
     if missing:
         lines += ["", f"No placebo for {', '.join(f'`{m}`' for m in missing)}: `{arms[0]}` does not record its "
                       "metric, or this execution has no placebo runs (made before placebos, or they failed)."]
@@ -765,9 +769,12 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
     # every judged placebo: the discovery executions' and, where confirmed, the confirmations'
     false_positives, placebos = judging.false_positive_rate(
         [e.verdict for e in decisive] + [e.confirmation.verdict for e in decisive if e.confirmation is not None])
-    placebo_text = (f"**Placebo controls:** {false_positives} of {placebos} came out with the direction holding "
+    placebo_text = (f"**Placebo controls:** {false_positives} of {placebos} found a difference where none exists "
                     f"(a false-positive rate of {false_positives / placebos:.1%}, against α = 5 %"
-                    f"{'; discovery and confirmation' if confirmed else ''})." if placebos else
+                    f"{'; discovery and confirmation' if confirmed else ''}). Each is an A/A comparison (a claim's "
+                    "baseline arm on independent seeds against its own runs) tested two-sided at no difference, one "
+                    "per claim and metric; a claim's placebos share its baseline's runs, so they are not independent "
+                    "within a claim, and they see bias in how an arm is measured, not between two arms." if placebos else
                     "**Placebo controls:** none judged yet.")
     lines = ["# Findings", "",
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "

@@ -10,13 +10,13 @@ claim in each of these sources, all with one thread a run as `./scripts/test.sh`
   oneDNN off, and an AVX2 CPU (`--cpu-isa avx2`: CI may run on a machine with or without AVX-512);
 - a sub-claim's verdict label is pinned where every source gave the same one; otherwise the position of its
   interval that every source shares (e.g. "above the no-effect value": the direction holds, whatever the
-  grade); a claim's verdict where every source agrees; a placebo that said the direction holds somewhere is a
-  known false positive (never one past its margin).
+  grade); a claim's verdict where every source agrees; a placebo that found a difference (BIAS) somewhere is a
+  known false positive.
 
 Each pin carries the sub-claim's definition hash: a changed definition (margin, arms, tuning rule, budget) fails
 here, and in the unit tier at once (tests/unit/test_pins.py), until the pins are renewed with `reprobench pins`.
 Every check also asserts that no seed was lost and no run failed (there are no expected failures to hide a
-crash), exact checks hold, and no placebo says the direction holds. `test_a_broken_arm_fails_the_tier` and the
+crash), exact checks hold, and no placebo finds a difference. `test_a_broken_arm_fails_the_tier` and the
 mutation test of tests/unit/test_pins.py show the tier fails when a claim's effect really changes.
 
 CI runs a sample (the `ci` marker: CI_CLAIMS, which between them reach every kind of test the judge has and
@@ -91,7 +91,7 @@ def check(claim, verdict: judge.ClaimVerdict, seeds: int | None = QUICK_SEEDS,
     if expected is not None and verdict.verdict != expected:
         problems["claim"] = [f"verdict {verdict.verdict}, pinned {expected}"]
     wrong = [f"{p.expectation.id}: {p.verdict}" for p in verdict.placebos
-             if p.verdict in judge.DIRECTION_HOLDS and exact
+             if p.verdict == judge.BIAS and exact
              and not (pinned and p.verdict in PLACEBO_FALSE_POSITIVES.get((claim.id, p.expectation.id), ()))]
     if wrong or (judge.placebo_arms(claim) and not verdict.placebos):
         problems["placebos"] = wrong or ["no placebo was judged"]

@@ -14,6 +14,8 @@ import pytest
 from scipy import stats
 
 from benchmarks.judge import (
+    BIAS,
+    NO_BIAS,
     DIRECTION_ONLY,
     ERROR,
     FAILS,
@@ -360,12 +362,39 @@ def test_placebos_compare_the_baseline_with_its_replicate_under_each_paired_clai
     assert [p.expectation.id for p in verdict.placebos] == ["faster-placebo"]  # none for the non-inferiority claim
     placebo = verdict.placebos[0]
     assert placebo.role == PLACEBO and placebo.expectation.arm == "placebo:b" and placebo.n == 5
-    assert placebo.verdict not in (REPRODUCED, SMALLER, DIRECTION_ONLY)
+    assert placebo.verdict == NO_BIAS
     assert false_positive_rate([verdict]) == (0, 1)
     # a replicate that is not a replicate (a real effect): the placebo catches it
     shifted = judge_claim(claim, results, "quick", {"b": runs(normal(3, 3.0, 0.5, 5))})
-    assert shifted.placebos[0].verdict == REPRODUCED and false_positive_rate([shifted]) == (1, 1)
+    assert shifted.placebos[0].verdict == BIAS and false_positive_rate([shifted]) == (1, 1)
     assert judge_claim(claim, results, "quick").placebos == ()  # no placebo runs: none judged
+
+
+def test_a_placebo_is_two_sided_at_no_difference_whatever_its_claims_margin():
+    """Issue 31: judged at its sub-claim's no-effect value of −0.3, an A/A with a 21 % bias could not fail (0 of 300);
+    a placebo significant the wrong way was written off. Both are BIAS now."""
+    # 'a is 100x below b' (log10 margin −2) with its direction band at 2x below (−0.3), as init-scale-collapse has
+    lenient = expectation(id="lenient", baseline="b", comparison="less", margin=-2.0, null=-0.3, scale="log10")
+    claim = _claim([lenient], ("lenient",))
+    results = {"a": runs(np.abs(normal(1, 0.001, 0.0001, 8))), "b": runs(normal(2, 1.0, 0.05, 8))}
+    for shift in (0.21, -0.21):  # the replicate 21 % above, or below, the baseline's own runs (same noise)
+        replicate = {"b": runs(normal(9, 1.0 + shift, 0.05, 8))}
+        verdict = judge_claim(claim, results, "quick", replicate)
+        assert verdict.placebos[0].verdict == BIAS, shift
+    same = judge_claim(claim, results, "quick", {"b": runs(normal(9, 1.0, 0.05, 8))})
+    assert same.placebos[0].verdict == NO_BIAS
+
+
+def test_one_placebo_per_metric_as_measured():
+    """Two paired claims of a difference on one metric judge the same A/A pair the same way: one distinct test."""
+    big = expectation(id="big", baseline="b", margin=2.0, null=0.0)
+    small = expectation(id="small", baseline="b", margin=1.0, null=0.0)
+    other = expectation(id="other", baseline="b", margin=1.0, null=0.0, metric="k")
+    claim = _claim([big, small, other], ("big",))
+    both = {"a": {i: {"m": 5.0 + i, "k": 3.0 + i} for i in range(5)}, "b": {i: {"m": 0.1 * i, "k": 0.2 * i} for i in range(5)}}
+    replicate = {"b": {i: {"m": 0.1 * i + 0.01 * (-1) ** i, "k": 0.2 * i + 0.01 * (-1) ** i} for i in range(5)}}
+    verdict = judge_claim(claim, both, "quick", replicate)
+    assert [p.expectation.id for p in verdict.placebos] == ["big-placebo", "other-placebo"]
 
 
 def test_the_inverted_sub_claim_is_a_consistency_check_of_the_grades():

@@ -166,3 +166,31 @@ def test_a_censored_effect_exactly_at_its_margin_is_rarely_reproduced():
     datasets = 1000
     hits = sum(judge_claim(*_two_censored_primaries(2, 5, rng), "quick").verdict == REPRODUCED for _ in range(datasets))
     assert hits / datasets <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / datasets)
+
+
+PLACEBOS = {  # an A/A pair as each kind of sub-claim measures it
+    "t, paired": lambda rng, n: (_expectation(comparison="greater", margin=1.0, null=0.0, baseline="b"),
+                                 _results(rng.normal(0, 1, n), rng.normal(0, 1, n))),
+    "log10 ratio, no-effect value at -0.3": lambda rng, n: (
+        _expectation(comparison="less", margin=-2.0, null=-0.3, baseline="b", scale="log10"),
+        _results(rng.lognormal(0, 0.5, n), rng.lognormal(0, 0.5, n))),
+    "McNemar 0/1": lambda rng, n: (_expectation(comparison="greater", margin=0.0, test="binomial", baseline="b"),
+                                   _results(rng.random(n) < 0.4, rng.random(n) < 0.4)),
+    "time to target, censored": lambda rng, n: (
+        _ratio("greater", math.log10(2)), _results(*_interleave(_times(rng, n, 700), _times(rng, n, 700)))),
+}
+
+
+def _interleave(arm, base):
+    return arm[0], base[0], arm[1], base[1]
+
+
+@pytest.mark.parametrize("n", [5, 10])
+@pytest.mark.parametrize("kind", list(PLACEBOS))
+def test_a_placebo_finds_a_difference_in_at_most_alpha_of_aa_pairs(kind, n):
+    """Two-sided at no difference, each side at alpha / 2: calibrated whatever the sub-claim's margin."""
+    from benchmarks.judge import BIAS, judge_placebo
+
+    rng = np.random.default_rng([len(kind), n])
+    false = sum(judge_placebo(*PLACEBOS[kind](rng, n)).verdict == BIAS for _ in range(DATASETS))
+    assert false / DATASETS <= BAR, f"{kind}, n={n}: {false / DATASETS:.4f} > {BAR:.4f}"
