@@ -393,10 +393,19 @@ def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1) -> int
     return max(measured.n + 1, math.ceil(min(n, MAX_SEEDS_TO_DECIDE)))
 
 
-def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str) -> SubVerdict:
+def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str, results: Results) -> SubVerdict:
+    """Every seed must satisfy the comparison: a seed whose metric is missing makes the check an ERROR, one whose
+    value is not finite makes it FAIL (before issue 31 both were dropped, and 4 of 5 seeds could HOLD)."""
     values = [lo for lo, _ in bounds]
-    if not values:
-        return SubVerdict(e, ERROR, 0, reason=f"no value to check. {problems}".strip(), role=EXACT, method="exact")
+    arm_runs, base_runs, repeats = _repeats(e, results)
+    missing = [r for r in repeats if any(runs[r].get(e.metric) is None for runs in filter(None, (arm_runs, base_runs)))]
+    if not values or missing:
+        return SubVerdict(e, ERROR, len(values), reason=f"no value to check on every seed. {problems}".strip(),
+                          role=EXACT, method="exact")
+    if len(values) < len(repeats):  # the rest gave a value that is not finite: it satisfies no comparison
+        return SubVerdict(e, FAILS, len(repeats), float(np.mean(values)), float(min(values)), float(max(values)),
+                          values=tuple(values), reason=f"fails on {len(repeats) - len(values)} of {len(repeats)} seeds "
+                                                       f"({problems})", role=EXACT, method="exact")
 
     def holds(v: float) -> bool:  # a value equal to its bound to rounding (a ratio of integers) is equal
         above = float(_at(np.asarray([v]), e.margin)[0])
@@ -418,14 +427,16 @@ def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubV
     if missing:
         return SubVerdict(e, ERROR, len(bounds), reason=f"no finished runs for arm(s) {', '.join(missing)}", role=role), None, None
     if e.exact:
-        return _exact(e, bounds, problems), None, None
+        return _exact(e, bounds, problems, results), None, None
     n = len(bounds)
     if n < MIN_SEEDS:
         return SubVerdict(e, INCONCLUSIVE if n else ERROR, n, values=tuple(lo for lo, _ in bounds), role=role,
                           reason=f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()), None, None
     if e.test == "binomial":
         arm_runs, base_runs, repeats = _repeats(e, results)
-        outcomes = {runs[r][e.metric] for runs in filter(None, (arm_runs, base_runs)) for r in repeats}
+        outcomes = {runs[r].get(e.metric) for runs in filter(None, (arm_runs, base_runs)) for r in repeats}
+        if None in outcomes:
+            return SubVerdict(e, ERROR, n, role=role, reason=f"a 0/1 outcome is missing: {problems}"), None, None
         if not outcomes <= {0.0, 1.0}:
             return SubVerdict(e, ERROR, n, role=role, reason=f"a binary test needs 0/1 outcomes; {e.metric} has "
                                                                f"{sorted(outcomes)[:5]}"), None, None

@@ -491,3 +491,18 @@ def test_the_censored_interval_inverts_its_test():
     assert judge_expectation(moved, results).verdict != REPRODUCED
     moved = dataclasses.replace(e, margin=verdict.ci_low - 1e-3)
     assert judge_expectation(moved, results).verdict == REPRODUCED
+
+
+def test_an_exact_check_fails_on_a_non_finite_seed_and_errs_on_a_missing_one():
+    """Before issue 31 both seeds were dropped and the check HELD on the other four."""
+    e = expectation(comparison="within", target=5.0, margin=0.5, exact=True)
+    assert judge(e, [5, 5, 5, 5, math.nan]).verdict == FAILS
+    assert judge(e, [5, 5, 5, 5, math.inf]).verdict == FAILS
+    gap = {"a": {**runs([5, 5, 5, 5]), 4: {"other": 1.0}}}
+    assert judge_expectation(e, gap).verdict == ERROR
+
+
+def test_a_missing_binary_outcome_is_an_error_not_a_crash():
+    e = expectation(margin=0.5, null=0.0, test="binomial")
+    results = {"a": {**runs([1, 1, 0, 1]), 4: {"other": 1.0}}}
+    assert judge_expectation(e, results).verdict == ERROR
