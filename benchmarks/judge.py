@@ -95,6 +95,7 @@ class SubVerdict:
     method: str = ""
     confidence: float = math.nan  # of the interval
     seeds_to_decide: int | None = None  # at the observed spread, for an undecided sub-claim
+    seeds_range: tuple[int, int | None] | None = None  # the same at the ends of the interval (None: unbounded)
     adjustment: str = ""  # e.g. "Holm over 3 secondary sub-claims"
     censored: int = 0  # pairs with a bound instead of a value
 
@@ -359,38 +360,104 @@ def _grade(e: Expectation, p: Mapping[str, float]) -> tuple[str, float]:
     return INCONCLUSIVE, p["inside"] if e.comparison == "within" else p["outside"]
 
 
-def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1) -> int | None:
-    """Seeds that would decide an undecided sub-claim at the observed spread (one-sided test at alpha, divided
-    over a multiplicity family of that size, with 80 % power) against the boundary nearest its estimate: the
-    claimed margin, or a tolerance's nearer edge."""
+def _boundary(e: Expectation, estimate: float) -> float:
+    """The value an undecided sub-claim would be decided against: the claimed margin, or a tolerance's nearer edge."""
     if e.comparison in ("greater", "less"):
-        boundary = e.margin
-    else:
-        boundary = min((e.target - e.margin, e.target + e.margin), key=lambda edge: abs(measured.estimate - edge))
-    alpha = e.alpha / family
+        return e.margin
+    return min((e.target - e.margin, e.target + e.margin), key=lambda edge: abs(estimate - edge))
+
+
+def t_seeds_needed(distance: float, spread: float, alpha: float) -> float:
+    """Seeds a one-sided t-test at alpha needs for POWER at this distance from the boundary and this spread."""
+    if not distance > 0 or not math.isfinite(spread) or not spread > 0:
+        return math.inf
     z_alpha, z_power = stats.norm.ppf(1 - alpha), stats.norm.ppf(POWER)
+    n = ((z_alpha + z_power) * spread / distance) ** 2
+    for _ in range(5):  # t quantiles at the seed count found
+        if n > MAX_SEEDS_TO_DECIDE:
+            break
+        df = max(1, math.ceil(n) - 1)
+        n = ((stats.t.ppf(1 - alpha, df) + stats.t.ppf(POWER, df)) * spread / distance) ** 2
+    return n
+
+
+def rate_trials_needed(rate: float, null_rate: float, alpha: float, cap: int = 5000) -> float:
+    """Exact: the fewest trials m for which the one-sided exact binomial test at alpha (against null_rate, on the
+    side `rate` lies) has power >= POWER when the true rate is `rate` (no normal approximation, which under-delivers
+    for 0/1 outcomes); inf beyond `cap`."""
+    if not math.isfinite(rate) or rate == null_rate:
+        return math.inf
+    if rate < null_rate:  # mirror 'fewer' onto 'more'
+        rate, null_rate = 1 - rate, 1 - null_rate
+    m = np.arange(1, cap + 1)
+    critical = stats.binom.isf(alpha, m, null_rate) + 1  # the fewest successes whose tail is at most alpha
+    power = stats.binom.sf(critical - 1, m, rate)
+    reached = np.nonzero(power >= POWER)[0]
+    return float(m[reached[0]]) if len(reached) else math.inf
+
+
+def _rate_of(e: Expectation, measured: _Measured, boundary: float) -> tuple[float, float, float, int, int]:
+    """(rate, null rate, share of seeds that count, successes, trials) of a rate-based test at the boundary."""
+    if measured.method == "exact binomial":
+        k = int(round(measured.rate * measured.n))
+        return measured.rate, min(max(boundary, 1e-6), 1 - 1e-6), 1.0, k, measured.n
+    if measured.sides_at is not None:  # bounds: the pairs known on each side (a sign test's reading)
+        above, below = measured.sides_at(boundary)
+        known = above + below
+        return (above / known if known else math.nan), 0.5, known / measured.n, above, known
+    trials = int(round(measured.informative * measured.n))  # McNemar: the discordant pairs
+    return measured.rate, 0.5, measured.informative, int(round(measured.rate * trials)), trials
+
+
+def _seeds(e: Expectation, measured: _Measured, alpha: float) -> float:
+    boundary = _boundary(e, measured.estimate)
     if measured.method == "t":
-        distance = abs(measured.estimate - boundary)
-        if not distance > 0 or not math.isfinite(measured.spread):
+        return t_seeds_needed(abs(measured.estimate - boundary), measured.spread, alpha)
+    rate, null_rate, informative, _, _ = _rate_of(e, measured, boundary)
+    return rate_trials_needed(rate, null_rate, alpha) / informative if informative > 0 else math.inf
+
+
+def _count(n: float, measured: _Measured) -> int | None:
+    return None if not math.isfinite(n) else max(measured.n + 1, math.ceil(min(n, MAX_SEEDS_TO_DECIDE)))
+
+
+def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1) -> int | None:
+    """Seeds that would decide an undecided sub-claim at the observed effect and spread (one-sided test at alpha,
+    divided over a multiplicity family of that size, with 80 % power) against the boundary nearest its estimate:
+    a point estimate from few seeds, so seeds_range gives its range too."""
+    return _count(_seeds(e, measured, e.alpha / family), measured)
+
+
+def seeds_range(e: Expectation, measured: _Measured, family: int = 1) -> tuple[int, int | None] | None:
+    """The seeds that would decide it, at the ends of what the data allow: the (1 − 2·alpha) interval of the effect
+    (and, for a t-test, of the spread, from the chi-square): fewest where the effect is farthest from the boundary
+    (and the spread least), most where it is nearest (None: the interval reaches the boundary, so no count is sure
+    to decide it). From 5 seeds a point of 27 can range 12–718: the range is the honest figure."""
+    alpha = e.alpha / family
+    boundary = _boundary(e, measured.estimate)
+    if measured.method == "t":
+        if not math.isfinite(measured.spread) or measured.n < 2:
             return None
-        n = ((z_alpha + z_power) * measured.spread / distance) ** 2
-        for _ in range(5):  # t quantiles at the seed count found
-            if n > MAX_SEEDS_TO_DECIDE:
-                break
-            df = max(1, math.ceil(n) - 1)
-            n = ((stats.t.ppf(1 - alpha, df) + stats.t.ppf(POWER, df)) * measured.spread / distance) ** 2
-    else:  # a rate against its null rate: one arm's (binomial), or the share of pairs on one side (sign, McNemar)
-        null_rate, rate, informative = 0.5, measured.rate, measured.informative
-        if measured.method == "exact binomial":
-            null_rate = min(max(boundary, 1e-6), 1 - 1e-6)
-        elif measured.sides_at is not None:
-            above, below = measured.sides_at(boundary)
-            rate, informative = (above / (above + below), (above + below) / measured.n) if above + below else (math.nan, 0)
-        if not math.isfinite(rate) or rate == null_rate or informative <= 0:
+        df = measured.n - 1
+        spread_low = measured.spread * math.sqrt(df / stats.chi2.ppf(1 - e.alpha, df))
+        spread_high = measured.spread * math.sqrt(df / stats.chi2.ppf(e.alpha, df))
+        ends = (measured.low, measured.high)
+        far = max(abs(end - boundary) for end in ends)
+        near = 0.0 if measured.low <= boundary <= measured.high else min(abs(end - boundary) for end in ends)
+        fewest, most = t_seeds_needed(far, spread_low, alpha), t_seeds_needed(near, spread_high, alpha)
+    else:
+        rate, null_rate, informative, successes, trials = _rate_of(e, measured, boundary)
+        if not trials or not math.isfinite(rate):
             return None
-        n = ((z_alpha * math.sqrt(null_rate * (1 - null_rate)) + z_power * math.sqrt(rate * (1 - rate)))
-             / (rate - null_rate)) ** 2 / informative
-    return max(measured.n + 1, math.ceil(min(n, MAX_SEEDS_TO_DECIDE)))
+        ci = stats.binomtest(successes, trials).proportion_ci(confidence_level=1 - 2 * e.alpha, method="exact")
+        low, high = float(ci.low), float(ci.high)
+        side = 1 if rate > null_rate else -1
+        far_rate = high if side > 0 else low
+        near_rate = null_rate if low <= null_rate <= high else (low if side > 0 else high)
+        fewest = rate_trials_needed(far_rate, null_rate, alpha) / informative if informative > 0 else math.inf
+        most = rate_trials_needed(near_rate, null_rate, alpha) / informative if informative > 0 else math.inf
+    low_count = _count(fewest, measured)
+    return None if low_count is None else (low_count, _count(most, measured))
 
 
 def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str, results: Results) -> SubVerdict:
@@ -454,7 +521,8 @@ def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubV
     effect_size = (measured.estimate - reference) / measured.spread if measured.spread > 0 else math.nan
     undecided = verdict in (INCONCLUSIVE, DIRECTION_ONLY)
     return SubVerdict(e, verdict, p_value=p_value, effect_size=effect_size,
-                      seeds_to_decide=seeds_to_decide(e, measured) if undecided else None, **base), p, measured
+                      seeds_to_decide=seeds_to_decide(e, measured) if undecided else None,
+                      seeds_range=seeds_range(e, measured) if undecided else None, **base), p, measured
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -498,6 +566,8 @@ def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name
         out.append(dataclasses.replace(
             verdict, verdict=grade, p_value=p_value, adjustment=note,
             seeds_to_decide=seeds_to_decide(verdict.expectation, measured, 1 if primaries else len(family))
+            if undecided else None,
+            seeds_range=seeds_range(verdict.expectation, measured, 1 if primaries else len(family))
             if undecided else None))
     return out
 

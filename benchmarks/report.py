@@ -150,7 +150,12 @@ def _verdict_cell(sub: judging.SubVerdict) -> str:
     text = VERDICT_MARK[sub.verdict]
     if sub.seeds_to_decide:
         many = "> 10000" if sub.seeds_to_decide > 10000 else f"≈ {sub.seeds_to_decide}"
-        text += f" ({many} seeds would decide it)"
+        span = ""
+        if sub.seeds_range is not None:
+            low, high = sub.seeds_range
+            span = (f"; {low}–{high} across its interval" if high is not None and high <= 10000 else
+                    f"; {low} or more across its interval")
+        text += f" ({many} seeds would decide it{span})"
     return text
 
 

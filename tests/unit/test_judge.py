@@ -506,3 +506,38 @@ def test_a_missing_binary_outcome_is_an_error_not_a_crash():
     e = expectation(margin=0.5, null=0.0, test="binomial")
     results = {"a": {**runs([1, 1, 0, 1]), 4: {"other": 1.0}}}
     assert judge_expectation(e, results).verdict == ERROR
+
+
+def test_the_seeds_that_would_decide_come_with_their_range():
+    """A point from 5 seeds is noisy (the issue's example: a true need of 27 read anywhere from 12 to 718); the
+    range, at the ends of the effect's interval and the spread's, holds the true need in most datasets."""
+    from benchmarks.judge import t_seeds_needed
+
+    e = expectation(margin=1.0, null=0.0)
+    true_need = math.ceil(t_seeds_needed(0.5, 1.0, 0.05))  # effect 1.5 against a margin of 1, spread 1
+    rng = np.random.default_rng(27)
+    covered = judged = 0
+    for _ in range(300):
+        verdict = judge(e, rng.normal(1.5, 1.0, 5))
+        if verdict.seeds_range is None:
+            continue
+        judged += 1
+        low, high = verdict.seeds_range
+        covered += low <= true_need and (high is None or true_need <= high)
+        assert low <= verdict.seeds_to_decide and (high is None or verdict.seeds_to_decide <= high)
+    assert judged > 200 and covered / judged >= 0.9
+
+
+def test_the_seeds_a_rate_needs_are_exact_not_a_normal_approximation():
+    """0/1 outcomes: the fewest trials whose exact binomial test has 80 % power (the normal approximation
+    under-delivers). Checked by the exact power at the count given, and just below it."""
+    from benchmarks.judge import POWER, rate_trials_needed
+
+    for rate, null in ((0.8, 0.5), (0.3, 0.6), (0.95, 0.8)):
+        m = int(rate_trials_needed(rate, null, 0.05))
+        def power(trials):
+            flip = rate < null
+            r, n0 = (1 - rate, 1 - null) if flip else (rate, null)
+            critical = stats.binom.isf(0.05, trials, n0) + 1
+            return stats.binom.sf(critical - 1, trials, r)
+        assert power(m) >= POWER and all(power(k) < POWER for k in range(1, m))
