@@ -193,13 +193,18 @@ def _summary_cell(evidence: Evidence) -> str:
                      for s in _primaries(evidence))
 
 
-def _caveats(claim, evidence: Evidence) -> list[str]:
+def caveats(claim, evidence: Evidence) -> list[str]:
     """What limits the evidence, read off the runs: grid edges, censored/diverged/failed runs, small n, scale."""
     notes = []
     if is_capped(evidence.execution):
         notes.append(f"**Step-capped:** every run stopped after at most {_text(evidence.execution.tags['step_cap'])} "
                      "training steps (`--step-cap`), a check that the profile's shapes run: these numbers are no "
                      "evidence for or against the claim.")
+    planned = claim.budgets[evidence.profile].seeds if evidence.profile in claim.budgets else None
+    if planned is not None and evidence.verdict.n_seeds > planned:
+        notes.append(f"**Judged on {evidence.verdict.n_seeds} seeds, more than the {planned} the `{evidence.profile}` "
+                     "profile plans** (`--seeds`): seeds bought after looking are another test of the same claim, and no "
+                     "rule spends α over such looks yet; `reprobench confirm` on fresh seeds before relying on it.")
     if evidence.execution.tags.get("precision", "float32") != "float32":
         notes.append(f"Precision {_code(evidence.execution.tags['precision'])} (Keras' mixed policy: low-precision "
                      "compute, float32 weights and logits).")
@@ -561,7 +566,7 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
               + ", ".join(f"{k}={v}" for k, v in config.items()
                           if k not in claim.arms[0].overrides and not (claim.tuning and k == claim.tuning.param))
               + (f". Budget: {budget.note}." if budget and budget.note else "."), ""]
-    lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence) + _caveats(claim, evidence)
+    lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence) + caveats(claim, evidence)
     lines += _subclaim_lines(evidence) + _exact_lines(evidence) + _placebo_lines(evidence)
     lines += _replication_lines(evidence) + _definition_lines(store, evidence)
     drawn = plots.draw_claim_plots(store, claim, evidence.used, evidence.results, plot_dir)

@@ -81,3 +81,18 @@ def test_the_pooled_estimate_uses_every_seed_of_both_streams():
     together = pooled(evidence)[first.id]
     assert together.n == 10 and together == judge_expectation(first, both)
     assert pooled(SimpleNamespace(claim=claim, results=discovery, confirmation=None)) == {}
+
+
+def test_a_verdict_judged_on_bought_seeds_says_so():
+    """More seeds than the profile plans (`--seeds`) is another look at the same claim: the caveats say so."""
+    from benchmarks.report import caveats
+
+    def evidence(n_seeds):
+        return SimpleNamespace(
+            execution=SimpleNamespace(tags={"profile": "quick"}), profile="quick", tuning={}, used={}, children=[],
+            verdict=judge.ClaimVerdict(CLAIM.id, judge.REPRODUCED, (_sub(judge.REPRODUCED),), (), n_seeds, "quick"))
+
+    planned = CLAIM.budgets["quick"].seeds
+    bought = "\n".join(caveats(CLAIM, evidence(planned + 3)))
+    assert f"Judged on {planned + 3} seeds, more than the {planned}" in bought
+    assert "Judged on" not in "\n".join(caveats(CLAIM, evidence(planned)))
