@@ -211,14 +211,16 @@ def _mcnemar(arm: np.ndarray, base: np.ndarray, alpha: float) -> _Measured:
                      rate=up / discordant, informative=discordant / n)
 
 
-TIE = 1e-12  # two values this close (relative) are equal: log10 of step counts exactly at a 2x margin
+# two values this close, relative to the larger, are equal: log10 of step counts exactly at a 2x margin differ from it
+# by ~1e-16 (a bound like 1e-12 or 1 - 1e-12 that a claim states on purpose stays apart: 1e-12 relative > TIE)
+TIE = 1e-13
 
 
 def _at(values: np.ndarray, value: float) -> np.ndarray:
     """values - value, exact zeros where they agree to rounding (a ratio of integers exactly at its margin)."""
     shifted = values - value
     with np.errstate(invalid="ignore"):
-        tied = np.abs(shifted) <= TIE * np.maximum(1.0, np.abs(values))
+        tied = np.abs(shifted) <= TIE * np.maximum(np.abs(values), abs(value))
     shifted[tied & np.isfinite(values)] = 0.0
     return shifted
 

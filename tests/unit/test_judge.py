@@ -541,3 +541,11 @@ def test_the_seeds_a_rate_needs_are_exact_not_a_normal_approximation():
             critical = stats.binom.isf(0.05, trials, n0) + 1
             return stats.binom.sf(critical - 1, trials, r)
         assert power(m) >= POWER and all(power(k) < POWER for k in range(1, m))
+
+
+def test_a_bound_a_claim_states_on_purpose_is_not_a_rounding_tie():
+    """'less than 1e-12' holds at 0 and 'greater than 1 − 1e-12' fails at 1 − 1e-12 but holds at 1: the tie rule is
+    for rounding (~1e-16 relative), not for bounds a claim writes (dead-relu's exact checks)."""
+    assert judge(expectation(comparison="less", margin=1e-12, exact=True), [0.0] * 5).verdict == HOLDS
+    assert judge(expectation(comparison="greater", margin=0.999999999999, exact=True), [1.0] * 5).verdict == HOLDS
+    assert judge(expectation(comparison="greater", margin=0.999999999999, exact=True), [0.999999999999] * 5).verdict == FAILS
