@@ -53,7 +53,7 @@ import math
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 from reproductions.claim import Claim, Expectation
 
@@ -386,16 +386,22 @@ def t_seeds_needed(distance: float, spread: float, alpha: float) -> float:
 def rate_trials_needed(rate: float, null_rate: float, alpha: float, cap: int = 5000) -> float:
     """Exact: the fewest trials m for which the one-sided exact binomial test at alpha (against null_rate, on the
     side `rate` lies) has power >= POWER when the true rate is `rate` (no normal approximation, which under-delivers
-    for 0/1 outcomes); inf beyond `cap`."""
+    for 0/1 outcomes); inf beyond `cap`. The critical count never falls as m grows, so one pass finds both."""
     if not math.isfinite(rate) or rate == null_rate:
         return math.inf
     if rate < null_rate:  # mirror 'fewer' onto 'more'
         rate, null_rate = 1 - rate, 1 - null_rate
-    m = np.arange(1, cap + 1)
-    critical = stats.binom.isf(alpha, m, null_rate) + 1  # the fewest successes whose tail is at most alpha
-    power = stats.binom.sf(critical - 1, m, rate)
-    reached = np.nonzero(power >= POWER)[0]
-    return float(m[reached[0]]) if len(reached) else math.inf
+
+    def tail(k: int, m: int, p: float) -> float:  # P(Binomial(m, p) >= k), k >= 1
+        return float(special.betainc(k, m - k + 1, p))
+
+    k = 1
+    for m in range(1, cap + 1):
+        while k <= m and tail(k, m, null_rate) > alpha:
+            k += 1
+        if k <= m and tail(k, m, rate) >= POWER:
+            return float(m)
+    return math.inf
 
 
 def _rate_of(e: Expectation, measured: _Measured, boundary: float) -> tuple[float, float, float, int, int]:

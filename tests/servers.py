@@ -96,7 +96,12 @@ def missing() -> str | None:
 
 
 def _as_owner(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+    if os.geteuid() != 0:
+        return command
+    # runuser lives in /usr/sbin, which a clean environment's PATH may lack (env -i ... PATH=/usr/bin:/bin)
+    runuser = shutil.which("runuser") or next((path for path in ("/usr/sbin/runuser", "/sbin/runuser")
+                                                if os.path.exists(path)), "runuser")
+    return [runuser, "-u", "postgres", "--", *command]
 
 
 def wait_http(url: str, seconds: float, process: subprocess.Popen) -> None:
