@@ -239,8 +239,8 @@ def signed_rank_p(c: np.ndarray) -> float:
     # the distribution of the sum of doubled ranks over the 2^n equally likely sign flips
     counts = np.zeros(int(doubled.sum()) + 1)
     counts[0] = 1.0
-    for r in doubled:
-        counts[r:] = counts[r:] + counts[:-r].copy() if r else counts * 2
+    for r in doubled:  # every rank is >= 1, so doubled >= 2
+        counts[r:] = counts[r:] + counts[:-r]
     return float(counts[observed:].sum() / 2.0 ** n)
 
 
@@ -417,14 +417,6 @@ def _rate_of(e: Expectation, measured: _Measured, boundary: float) -> tuple[floa
     return measured.rate, 0.5, measured.informative, int(round(measured.rate * trials)), trials
 
 
-def _seeds(e: Expectation, measured: _Measured, alpha: float) -> float:
-    boundary = _boundary(e, measured.estimate)
-    if measured.method == "t":
-        return t_seeds_needed(abs(measured.estimate - boundary), measured.spread, alpha)
-    rate, null_rate, informative, _, _ = _rate_of(e, measured, boundary)
-    return rate_trials_needed(rate, null_rate, alpha) / informative if informative > 0 else math.inf
-
-
 def _count(n: float, measured: _Measured) -> int | None:
     return None if not math.isfinite(n) else max(measured.n + 1, math.ceil(min(n, MAX_SEEDS_TO_DECIDE)))
 
@@ -433,7 +425,11 @@ def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1) -> int
     """Seeds that would decide an undecided sub-claim at the observed effect and spread (one-sided test at alpha,
     divided over a multiplicity family of that size, with 80 % power) against the boundary nearest its estimate:
     a point estimate from few seeds, so seeds_range gives its range too."""
-    return _count(_seeds(e, measured, e.alpha / family), measured)
+    alpha, boundary = e.alpha / family, _boundary(e, measured.estimate)
+    if measured.method == "t":
+        return _count(t_seeds_needed(abs(measured.estimate - boundary), measured.spread, alpha), measured)
+    rate, null_rate, informative, _, _ = _rate_of(e, measured, boundary)
+    return _count(rate_trials_needed(rate, null_rate, alpha) / informative if informative > 0 else math.inf, measured)
 
 
 def seeds_range(e: Expectation, measured: _Measured, family: int = 1) -> tuple[int, int | None] | None:
@@ -494,33 +490,42 @@ def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str, res
                       float(max(values)), values=tuple(values), reason=reason, role=EXACT, method="exact")
 
 
-def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubVerdict, dict[str, float] | None,
-                                                                            _Measured | None]:
-    """The sub-claim judged on its own (no multiplicity correction yet), its raw p-values and measurement."""
+def _measurement(e: Expectation, results: Results, role: str) -> tuple[SubVerdict | None, _Measured | None, dict]:
+    """What a sub-claim's (or a placebo's) runs measure: (the verdict when nothing can be measured, else None; the
+    measurement; the SubVerdict fields it fills)."""
     bounds, _, problems = effect_bounds(e, results)
     missing = [arm for arm in e.arms if not results.get(arm)]
     if missing:
-        return SubVerdict(e, ERROR, len(bounds), reason=f"no finished runs for arm(s) {', '.join(missing)}", role=role), None, None
+        return SubVerdict(e, ERROR, len(bounds), reason=f"no finished runs for arm(s) {', '.join(missing)}", role=role), None, {}
     if e.exact:
-        return _exact(e, bounds, problems, results), None, None
+        return _exact(e, bounds, problems, results), None, {}
     n = len(bounds)
     if n < MIN_SEEDS:
         return SubVerdict(e, INCONCLUSIVE if n else ERROR, n, values=tuple(lo for lo, _ in bounds), role=role,
-                          reason=f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()), None, None
+                          reason=f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()), None, {}
     if e.test == "binomial":
         arm_runs, base_runs, repeats = _repeats(e, results)
         outcomes = {runs[r].get(e.metric) for runs in filter(None, (arm_runs, base_runs)) for r in repeats}
         if None in outcomes:
-            return SubVerdict(e, ERROR, n, role=role, reason=f"a 0/1 outcome is missing: {problems}"), None, None
+            return SubVerdict(e, ERROR, n, role=role, reason=f"a 0/1 outcome is missing: {problems}"), None, {}
         if not outcomes <= {0.0, 1.0}:
             return SubVerdict(e, ERROR, n, role=role, reason=f"a binary test needs 0/1 outcomes; {e.metric} has "
-                                                               f"{sorted(outcomes)[:5]}"), None, None
+                                                               f"{sorted(outcomes)[:5]}"), None, {}
     measured = _measure(e, bounds, results)
     reason = "; ".join(part for part in (measured.reason, problems) if part)
     # a bound enters the list of values at its known end (both ends unknown: nan)
     values = tuple(lo if math.isfinite(lo) else hi if math.isfinite(hi) else math.nan for lo, hi in bounds)
-    base = dict(n=n, mean=measured.estimate, ci_low=measured.low, ci_high=measured.high, values=values, reason=reason,
-                role=role, method=measured.method, confidence=1 - 2 * e.alpha, censored=measured.censored)
+    return None, measured, dict(n=n, mean=measured.estimate, ci_low=measured.low, ci_high=measured.high, values=values,
+                                reason=reason, role=role, method=measured.method, confidence=1 - 2 * e.alpha,
+                                censored=measured.censored)
+
+
+def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubVerdict, dict[str, float] | None,
+                                                                            _Measured | None]:
+    """The sub-claim judged on its own (no multiplicity correction yet), its raw p-values and measurement."""
+    early, measured, base = _measurement(e, results, role)
+    if early is not None:
+        return early, None, None
     if measured.reason:  # no spread for a t-test, no pair that tells anything
         return SubVerdict(e, INCONCLUSIVE, **base), None, None
     p = _raw_p(e, measured)
@@ -559,10 +564,10 @@ def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name
     if len(family) < 2:
         return [verdict for verdict, _, _ in family]
     adjusted = [dict(p) for _, p, _ in family]
-    kinds = {(_refuting(v.expectation) if primaries else kind) for v, p, _ in family for kind in p}
-    for kind in kinds:
-        members = [i for i, (v, p, _) in enumerate(family) if kind in p
-                   and (not primaries or kind == _refuting(v.expectation))]
+    # primaries: only the refuting kind of each; the others: every kind
+    adjusts = [{_refuting(v.expectation)} & set(p) if primaries else set(p) for v, p, _ in family]
+    for kind in set().union(*adjusts):
+        members = [i for i, kinds in enumerate(adjusts) if kind in kinds]
         for i, value in zip(members, holm([family[i][1][kind] for i in members])):
             adjusted[i][kind] = value
     out = []
@@ -604,19 +609,9 @@ def judge_placebo(expectation: Expectation, results: Results) -> SubVerdict:
     difference either way is significant at alpha (two-sided: each side at alpha / 2), else NO BIAS SEEN. Judged
     at the sub-claim's own margin (until issue 31), a placebo of a claim whose no-effect value is −0.3 could not fail,
     and one significant the wrong way was written off."""
-    bounds, _, problems = effect_bounds(expectation, results)
-    n = len(bounds)
-    missing = [arm for arm in expectation.arms if not results.get(arm)]
-    if missing or n < MIN_SEEDS:
-        return SubVerdict(expectation, ERROR, n, role=PLACEBO, reason=(
-            f"no finished runs for arm(s) {', '.join(missing)}" if missing else
-            f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()))
-    measured = _measure(expectation, bounds, results)
-    values = tuple(lo if math.isfinite(lo) else hi if math.isfinite(hi) else math.nan for lo, hi in bounds)
-    reason = "; ".join(part for part in (measured.reason, problems) if part)
-    base = dict(n=n, mean=measured.estimate, ci_low=measured.low, ci_high=measured.high, values=values,
-                reason=reason, role=PLACEBO, method=measured.method, confidence=1 - 2 * expectation.alpha,
-                censored=measured.censored)
+    early, measured, base = _measurement(expectation, results, PLACEBO)
+    if early is not None:  # too few seeds is an ERROR for a placebo: it controls nothing
+        return early if early.verdict == ERROR else dataclasses.replace(early, verdict=ERROR)
     if measured.reason:  # no spread (identical to rounding) or nothing known: no difference shown
         return SubVerdict(expectation, NO_BIAS, **base)
     p = min(1.0, 2 * min(measured.p_at(0.0, "greater"), measured.p_at(0.0, "less")))

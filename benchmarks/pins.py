@@ -290,7 +290,8 @@ def write(data: Mapping, path: Path) -> None:
     text = json.dumps(shown, indent=1, ensure_ascii=False)
     for mark, value in compact.items():
         text = text.replace(f'"{mark}"', value, 1)
-    assert json.loads(text) == json.loads(json.dumps(data))  # the same data, laid out otherwise
+    if json.loads(text) != json.loads(json.dumps(data)):  # the same data, laid out otherwise (never skipped by -O)
+        raise PinError("the compact layout of the pin file changed its data: nothing written")
     scratch = path.with_suffix(".tmp")
     scratch.write_text(text + "\n", encoding="utf-8")
     scratch.replace(path)
