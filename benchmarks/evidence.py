@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
 from benchmarks import judge as judging
 from benchmarks.tuning import TuningChoice, choose
@@ -140,12 +141,28 @@ def is_confirmation(execution: runs.StoredRun) -> bool:
     return execution.tags.get("stream") == "confirmation"
 
 
+LOOKS_TAG = "looks"  # the seed counts an execution was judged at, in order ("5,10"): its looks, for alpha spending
+
+
+def recorded_looks(tags: Mapping[str, str]) -> tuple[int, ...]:
+    """The seed counts an execution was judged at before (its LOOKS_TAG; none in stores older than the tag)."""
+    return tuple(int(n) for n in tags.get(LOOKS_TAG, "").split(",") if n.strip().isdigit())
+
+
+def look_at(claim: Claim, profile: str, n_seeds: int, tags: Mapping[str, str]) -> judging.Look:
+    """Which look at the claim's seeds a judgement at `n_seeds` is, from the looks the execution records."""
+    planned = claim.budgets[profile].seeds if profile in claim.budgets else n_seeds
+    return judging.look_of(n_seeds, planned or n_seeds, recorded_looks(tags))
+
+
 def _judged(store: Store, claim: Claim, experiment_id: str, execution: runs.StoredRun) -> Evidence:
     n_seeds = int(execution.tags.get("n_seeds", "0") or 0)
+    profile = execution.tags.get("profile", "?")
     children = runs.children(store, experiment_id, execution.run_id)
     table, used = _table(children, "eval", n_seeds)
     placebo_table, _ = _table(children, "placebo", n_seeds)
-    verdict = judging.judge_claim(claim, table, execution.tags.get("profile", "?"), placebo_table)
+    verdict = judging.judge_claim(claim, table, profile, placebo_table,
+                                  look_at(claim, profile, n_seeds, execution.tags) if n_seeds else None)
     tuning = tuning_choices(claim, children, int(execution.tags.get("n_tuning_seeds", "0") or 0),
                             execution.tags.get("profile", "quick"), execution.tags.get("dataset"))
     return Evidence(claim, experiment_id, execution, table, used, verdict, tuning, children, placebo_table)

@@ -2,7 +2,8 @@
 
 For each expectation the per-seed effect is computed (one arm's metric, or the paired difference of two
 arms on the same seed, optionally of log10 values) and judged at level alpha, every interval matching its
-tests: one-sided tests at alpha, so a (1 − 2·alpha) two-sided interval (90 % at alpha = 0.05).
+tests: one-sided tests at alpha, so a (1 − 2·alpha) two-sided interval. The alpha a look tests at is the sub-claim's
+alpha times the look's share (alpha spending, FIRST_LOOK_SHARE): 0.045 at the seeds a profile plans, a 91 % interval.
 
   test 't'           Student's t on the effects; the t interval.
   test 'binomial'    0/1 outcomes: one arm's rate by an exact binomial test with a Clopper–Pearson interval;
@@ -68,6 +69,11 @@ DIRECTION_HOLDS = (REPRODUCED, SMALLER, DIRECTION_ONLY)
 HOLDS, FAILS = "HOLDS", "FAILS"  # exact checks
 BIAS, NO_BIAS = "BIAS", "NO BIAS SEEN"  # placebos: a difference either way where none exists (a false positive), or none
 MIN_SEEDS = 2
+# alpha spending over looks (`--seeds N` buys seeds after a look): the share of a sub-claim's alpha spent by the
+# looks up to n seeds, for a profile that plans n0: FIRST_LOOK_SHARE at n <= n0, then 1 − (1 − FIRST_LOOK_SHARE)(n0/n)²,
+# which rises to 1 as n grows without bound; each look is tested at its increment (Bonferroni over looks, valid
+# however the looks share seeds), so the chance of a false grade over every look a user takes is at most alpha.
+FIRST_LOOK_SHARE = 0.9
 POWER = 0.8  # of the seed count the report suggests for an undecided sub-claim
 MAX_SEEDS_TO_DECIDE = 100_000  # beyond this the report says "> 10000": the effect sits on its boundary
 PRIMARY, SECONDARY, EXACT, PLACEBO = "primary", "secondary", "exact", "placebo"
@@ -109,6 +115,8 @@ class ClaimVerdict:
     n_seeds: int
     profile: str
     reason: str = ""
+    look: Look | None = None  # which look at the seeds, and the share of alpha it tested at
+    asymmetric: tuple[str, ...] = ()  # paired sub-claims graded otherwise with their arms exchanged (mirrored)
 
     def of_role(self, *roles: str) -> tuple[SubVerdict, ...]:
         return tuple(s for s in self.subverdicts if s.role in roles)
@@ -130,7 +138,7 @@ def _transform(value: float, scale: str) -> float:
 def _repeats(expectation: Expectation, results: Results) -> tuple[Mapping, Mapping | None, list[int]]:
     arm_runs = results.get(expectation.arm, {})
     base_runs = results.get(expectation.baseline, {}) if expectation.baseline else None
-    repeats = sorted(arm_runs) if base_runs is None else sorted(set(arm_runs) & set(base_runs))
+    repeats = sorted(arm_runs) if base_runs is None else sorted(set(arm_runs) | set(base_runs))
     return arm_runs, base_runs, repeats
 
 
@@ -140,6 +148,11 @@ def effect_bounds(expectation: Expectation, results: Results) -> tuple[list[tupl
     arm_runs, base_runs, repeats = _repeats(expectation, results)
     bounds, used, problems = [], [], []
     for repeat in repeats:
+        absent = [arm for arm, runs in ((expectation.arm, arm_runs), (expectation.baseline, base_runs))
+                  if runs is not None and repeat not in runs]
+        if absent:  # the seed's run of one arm failed or is missing: the pair is not dropped unseen
+            problems.append(f"seed {repeat}: no finished run of {', '.join(absent)}")
+            continue
         sides = [arm_runs[repeat]] + ([] if base_runs is None else [base_runs[repeat]])
         values = [side.get(expectation.metric) for side in sides]
         if any(v is None for v in values):
@@ -149,6 +162,10 @@ def effect_bounds(expectation: Expectation, results: Results) -> tuple[list[tupl
         points = [_transform(v, expectation.scale) for v in values]
         effect = points[0] - (points[1] if len(points) > 1 else 0.0)
         if not math.isfinite(effect):
+            if any(flag and not math.isfinite(point) for flag, point in zip(flags, points)):
+                bounds.append((-math.inf, math.inf))  # a censored run with no value: a pair that tells nothing
+                used.append(repeat)
+                continue
             problems.append(f"seed {repeat}: effect not finite ({effect})")
             continue
         # a censored arm took longer than counted (effect up); a censored baseline too (effect down)
@@ -182,9 +199,15 @@ def _t(x: np.ndarray, alpha: float) -> _Measured:
     if sd <= TIE * float(np.max(np.abs(x))):  # identical to rounding, relative to their size
         return _Measured(len(x), float(x[0]), float(x[0]), float(x[0]), "t", lambda v, a: math.nan, reason=(
             f"every seed gave {x[0]:.6g}: a t-test needs spread (a computed quantity is declared exact)"))
-    ci = stats.ttest_1samp(x, 0.0).confidence_interval(confidence_level=1 - 2 * alpha)
-    return _Measured(len(x), float(x.mean()), float(ci.low), float(ci.high), "t",
-                     lambda v, a: float(stats.ttest_1samp(x - v, 0.0, alternative=a).pvalue), spread=sd)
+    n = len(x)
+    mean, se = float(x.mean()), sd / math.sqrt(n)
+    half = float(special.stdtrit(n - 1, 1 - alpha)) * se  # scipy.stats.ttest_1samp's numbers, without its overhead
+
+    def p_at(value: float, alternative: str) -> float:  # one-sided Student's t p of 'mean <alternative> value'
+        t = float((x - value).mean()) / se
+        return float(special.stdtr(n - 1, -t if alternative == "greater" else t))
+
+    return _Measured(n, mean, mean - half, mean + half, "t", p_at, spread=sd)
 
 
 def _binomial(x: np.ndarray, alpha: float) -> _Measured:
@@ -373,13 +396,13 @@ def t_seeds_needed(distance: float, spread: float, alpha: float) -> float:
     """Seeds a one-sided t-test at alpha needs for POWER at this distance from the boundary and this spread."""
     if not distance > 0 or not math.isfinite(spread) or not spread > 0:
         return math.inf
-    z_alpha, z_power = stats.norm.ppf(1 - alpha), stats.norm.ppf(POWER)
+    z_alpha, z_power = special.ndtri(1 - alpha), special.ndtri(POWER)  # scipy.stats' ppf, without its overhead
     n = ((z_alpha + z_power) * spread / distance) ** 2
     for _ in range(5):  # t quantiles at the seed count found
         if n > MAX_SEEDS_TO_DECIDE:
             break
         df = max(1, math.ceil(n) - 1)
-        n = ((stats.t.ppf(1 - alpha, df) + stats.t.ppf(POWER, df)) * spread / distance) ** 2
+        n = ((special.stdtrit(df, 1 - alpha) + special.stdtrit(df, POWER)) * spread / distance) ** 2
     return n
 
 
@@ -469,7 +492,8 @@ def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str, res
     value is not finite makes it FAIL (before issue 31 both were dropped, and 4 of 5 seeds could HOLD)."""
     values = [lo for lo, _ in bounds]
     arm_runs, base_runs, repeats = _repeats(e, results)
-    missing = [r for r in repeats if any(runs[r].get(e.metric) is None for runs in filter(None, (arm_runs, base_runs)))]
+    missing = [r for r in repeats if any(runs.get(r, {}).get(e.metric) is None
+                                          for runs in filter(None, (arm_runs, base_runs)))]
     if not values or missing:
         return SubVerdict(e, ERROR, len(values), reason=f"no value to check on every seed. {problems}".strip(),
                           role=EXACT, method="exact")
@@ -500,6 +524,10 @@ def _measurement(e: Expectation, results: Results, role: str) -> tuple[SubVerdic
     if e.exact:
         return _exact(e, bounds, problems, results), None, {}
     n = len(bounds)
+    if problems:  # a failed, missing or non-finite seed is counted, never dropped: the sub-claim cannot be judged
+        return SubVerdict(e, ERROR, n, values=tuple(lo for lo, _ in bounds), role=role,
+                          reason=f"{problems} (a seed's value is missing or not finite: judging the others would "
+                                 "drop it unseen)"), None, {}
     if n < MIN_SEEDS:
         return SubVerdict(e, INCONCLUSIVE if n else ERROR, n, values=tuple(lo for lo, _ in bounds), role=role,
                           reason=f"{n} usable seed(s); at least {MIN_SEEDS} are needed. {problems}".strip()), None, {}
@@ -639,6 +667,62 @@ def placebo_arms(claim: Claim) -> tuple[str, ...]:
     return (chosen[0].baseline,) if chosen else ()
 
 
+def alpha_share(n: int, planned: int) -> float:
+    """The share of alpha spent by the looks up to `n` seeds when the profile plans `planned` (see FIRST_LOOK_SHARE)."""
+    if n <= planned:
+        return FIRST_LOOK_SHARE
+    return 1.0 - (1.0 - FIRST_LOOK_SHARE) * (planned / n) ** 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Look:
+    """Which look at a claim's seeds a verdict is: the k-th of the seed counts judged so far on one stream (`seeds`,
+    increasing), and the share of alpha it tests at (its increment of alpha_share)."""
+
+    k: int
+    seeds: tuple[int, ...]
+    share: float
+
+    @property
+    def n(self) -> int:
+        return self.seeds[-1]
+
+
+def look_of(seeds: int, planned: int, earlier: tuple[int, ...] = ()) -> Look:
+    """The look at `seeds` seeds, after earlier looks at the seed counts `earlier` (those at `seeds` or more are
+    not earlier looks: a larger execution judged first, or the same count again, spends nothing new)."""
+    counts = sorted({n for n in earlier if n < seeds} | {seeds})
+    before = alpha_share(counts[-2], planned) if len(counts) > 1 else 0.0
+    return Look(len(counts), tuple(counts), alpha_share(seeds, planned) - before)
+
+
+def mirrored(e: Expectation) -> Expectation:
+    """A paired sub-claim with its arms' roles exchanged: 'a − b > m' said as 'b − a < −m' (a log10 ratio likewise;
+    censoring travels with each arm's runs). The same claim, so the judge must grade it the same: a judge that
+    favoured one side (the treatment over the baseline, the censored over the uncensored) would not."""
+    flip = {"greater": "less", "less": "greater"}.get(e.comparison, e.comparison)
+    return dataclasses.replace(
+        e, id=f"{e.id}-mirrored", arm=e.baseline, baseline=e.arm, comparison=flip,
+        margin=e.margin if e.comparison in ("within", "outside") else -e.margin,
+        null=None if e.null is None else -e.null,
+        target=-e.target if e.comparison in ("within", "outside") else e.target,
+        statement=f"arms exchanged: {e.statement}")
+
+
+def mirror_disagreements(claim: Claim, results: Results, look: Look | None = None) -> tuple[str, ...]:
+    """The paired statistical sub-claims whose grade (on their own, before any correction) changes when their arms'
+    roles are exchanged: the judge's check for a bias between arms, in the paired and censored paths alike."""
+    share = look.share if look is not None else FIRST_LOOK_SHARE
+    found = []
+    for e in claim.expectations:
+        if e.baseline is None or e.exact:
+            continue
+        e = dataclasses.replace(e, alpha=e.alpha * share)
+        if judge_expectation(e, results).verdict != judge_expectation(mirrored(e), results).verdict:
+            found.append(e.id)
+    return tuple(found)
+
+
 def _primary_verdict(primaries: list[SubVerdict]) -> str:
     verdicts = [{HOLDS: REPRODUCED, FAILS: NOT_REPRODUCED}.get(s.verdict, s.verdict) for s in primaries]
     if not verdicts or ERROR in verdicts:
@@ -646,13 +730,21 @@ def _primary_verdict(primaries: list[SubVerdict]) -> str:
     return max(verdicts, key=lambda v: _STRENGTH[v])
 
 
-def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: Results | None = None) -> ClaimVerdict:
+def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: Results | None = None,
+                look: Look | None = None) -> ClaimVerdict:
     """Every sub-claim (primaries and secondaries Holm-adjusted within their family, exact checks apart), the
-    placebos (each alone: their rate of false positives is compared with alpha), and the claim's verdict."""
+    placebos (each alone: their rate of false positives is compared with alpha), and the claim's verdict.
+
+    `look`: which look at the claim's seeds this is (look_of); each statistical sub-claim is tested at its alpha
+    times the look's share. None: the first look at the seeds the profile plans."""
     judged = {}
     families: dict[str, list] = {PRIMARY: [], SECONDARY: []}
+    if look is None:
+        look = Look(1, (claim.budgets[profile].seeds if profile in claim.budgets else 0,), FIRST_LOOK_SHARE)
     for e in claim.expectations:
         role = PRIMARY if e.id in claim.primary else SECONDARY
+        if not e.exact:
+            e = dataclasses.replace(e, alpha=e.alpha * look.share)
         verdict, p, measured = _measured_verdict(e, results, role)
         judged[e.id] = verdict
         if p is not None:
@@ -675,7 +767,8 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
     reason = ""
     if profile == "smoke" and verdict != ERROR:
         verdict, reason = INCONCLUSIVE, "smoke profile: proves the pipeline on tiny data, never decides a claim"
-    return ClaimVerdict(claim.id, verdict, subverdicts, placebos, len(seeds), profile, reason)
+    return ClaimVerdict(claim.id, verdict, subverdicts, placebos, len(seeds), profile, reason, look,
+                        mirror_disagreements(claim, results, look))
 
 
 # the nulls a grade rejects: 'claim' (effect beyond the margin's far side: no claimed size), 'direction' (no effect

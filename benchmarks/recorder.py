@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks import judge as judging
 from benchmarks import numerics, plots
-from benchmarks.evidence import results_of, tuning_choices
+from benchmarks.evidence import LOOKS_TAG, look_at, recorded_looks, results_of, tuning_choices
 from benchmarks.identity import Outcome
 from benchmarks.plan import ClaimPlan, PlannedRun
 from mlflow_tracking import runs
@@ -105,8 +105,12 @@ class Recorder:
         plan, store, parent = self.plan, self.store, self.parent
         table, used, _ = results_of(store, self.experiment_id, parent, plan.seeds)
         placebo_table, _, _ = results_of(store, self.experiment_id, parent, plan.seeds, stage="placebo")
-        verdict = judging.judge_claim(plan.claim, table, plan.profile, placebo_table)
+        tags = store.client.get_run(parent).data.tags
+        look = look_at(plan.claim, plan.profile, plan.seeds, tags)
+        verdict = judging.judge_claim(plan.claim, table, plan.profile, placebo_table, look)
         log_verdict(store, parent, verdict)
+        # this look joins the execution's record of looks: a later `--seeds N` is judged as the next one
+        runs.log(store, parent, tags={LOOKS_TAG: ",".join(map(str, sorted(set(recorded_looks(tags)) | {plan.seeds})))})
         cap = plan.variant.step_cap
         if cap is not None:  # the judge ran on capped numbers: say so where the verdict is shown
             runs.log(store, parent, tags={"status_note": f"step-capped at {cap} steps: no evidence",
@@ -132,6 +136,9 @@ def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict)
     tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
             "verdict_counts": ", ".join(f"{k}: {v}" for k, v in verdict.counts().items() if v)}
     scalars = {"n_seeds": float(verdict.n_seeds)}
+    if verdict.look is not None:
+        tags["look"] = f"{verdict.look.k} (seeds {', '.join(map(str, verdict.look.seeds))})"
+        scalars["alpha_share"] = verdict.look.share
     for sub in verdict.subverdicts + verdict.placebos:
         e = sub.expectation.id
         tags[f"verdict.{e}"] = sub.verdict

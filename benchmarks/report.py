@@ -201,10 +201,13 @@ def caveats(claim, evidence: Evidence) -> list[str]:
                      "training steps (`--step-cap`), a check that the profile's shapes run: these numbers are no "
                      "evidence for or against the claim.")
     planned = claim.budgets[evidence.profile].seeds if evidence.profile in claim.budgets else None
-    if planned is not None and evidence.verdict.n_seeds > planned:
-        notes.append(f"**Judged on {evidence.verdict.n_seeds} seeds, more than the {planned} the `{evidence.profile}` "
-                     "profile plans** (`--seeds`): seeds bought after looking are another test of the same claim, and no "
-                     "rule spends α over such looks yet; `reprobench confirm` on fresh seeds before relying on it.")
+    look = evidence.verdict.look
+    if look is not None and (look.k > 1 or (planned is not None and look.n > planned)):
+        notes.append(f"**Look {look.k} at this claim's seeds** (judged at {', then '.join(map(str, look.seeds))} seeds; "
+                     f"the `{evidence.profile}` profile plans {planned}): seeds bought after looking (`--seeds`) are "
+                     f"tested at the share of α this look spends, {look.share:.3g}·α (α-spending: "
+                     f"{judging.FIRST_LOOK_SHARE:g}·α at the planned seeds, the rest over later looks), so the chance "
+                     "of a false verdict over every look stays within α.")
     if evidence.execution.tags.get("precision", "float32") != "float32":
         notes.append(f"Precision {_code(evidence.execution.tags['precision'])} (Keras' mixed policy: low-precision "
                      "compute, float32 weights and logits).")
@@ -744,9 +747,9 @@ def summary_lines(gathered: list) -> list[str]:
     if found:
         seeds = sorted({e.verdict.n_seeds for e in found})
         lines += [("All claims ran as " + next(iter(ways)) if one_way else "Claims ran in different ways (see each row)")
-                  + f"; {'/'.join(map(str, seeds))} seeds each. Estimates carry the precision their 90 % interval "
+                  + f"; {'/'.join(map(str, seeds))} seeds each. Estimates carry the precision their 91 % interval "
                     "supports. Each claim's detail follows below, by topic.", ""]
-    header = "| Claim | The lecture says | We measured (primary sub-claims, 90 % CI) | Verdict | Replicated |"
+    header = "| Claim | The lecture says | We measured (primary sub-claims, 91 % CI) | Verdict | Replicated |"
     lines += [header + ("" if one_way else " Ran as |"), "|---|---|---|---|---|" + ("" if one_way else "---|")]
     topic = None
     for claim, evidence in gathered:
@@ -786,10 +789,21 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
                     "per claim and metric; a claim's placebos share its baseline's runs, so they are not independent "
                     "within a claim, and they see bias in how an arm is measured, not between two arms." if placebos else
                     "**Placebo controls:** none judged yet.")
+    exchanged = [(e.claim.id, sub) for e in decisive for sub in e.verdict.asymmetric]
+    paired = sum(1 for e in decisive for x in e.claim.expectations if x.baseline and not x.exact)
+    mirror_text = (f"**Arms exchanged:** each of the {paired} paired sub-claims judged again with its two arms' roles "
+                   "swapped ('a − b > m' as 'b − a < −m'; censored runs stay with their arm) reads "
+                   + ("the same grade: the judge favours neither side, in the paired and censored paths alike. "
+                      if not exchanged else
+                      f"the same grade except {', '.join(f'`{c}`/`{s}`' for c, s in exchanged)}: a bias between arms "
+                      "in the judge, so those grades are not to be trusted. ")
+                   + "It checks the judge, not the runs: a bias in how one arm's runs are made is not seen by it."
+                   if paired else "")
     lines = ["# Findings", "",
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
              "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs over "
-             "several seeds: one-sided tests at α = 0.05 with the matching 90 % intervals (Student's t; exact binomial "
+             "several seeds: one-sided tests at 0.9·α = 0.045 at the seeds a profile plans (α = 0.05 spent over looks: the "
+             "other 0.1·α is kept for seeds bought later with `--seeds`), with the matching 91 % intervals (Student's t; exact binomial "
              "and McNemar tests for 0/1 outcomes; a signed-rank test on bounds where a run was censored). A claim's verdict "
              "is that of its primary sub-claims, each tested at α (the claim holds only when all do); refuting one, "
              "and the secondary sub-claims, are Holm-adjusted.", "",
@@ -798,6 +812,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
              f"**Settled** (decisive, and every null it rejected rejected again on fresh seeds): {settled} of {len(judged)} claims; "
              f"{confirmed} confirmed so far (`reprobench confirm`).", "", placebo_text, "",
+             *([mirror_text, ""] if mirror_text else []),
              "Grades: " + "; ".join(GRADES) + ".", "",
              "## Summary", ""]
     lines += summary_lines(gathered)

@@ -41,7 +41,8 @@ from reproductions.common.training import TIMING_METRICS
 from benchmarks.executors import PAUSE_ENV
 from tests import servers
 
-pytestmark = [pytest.mark.reliability, pytest.mark.ci]  # each test is one guarantee: all run in CI
+# CI runs one test per guarantee (marked `ci`); the others run in `./scripts/test.sh --all`
+pytestmark = [pytest.mark.reliability]
 CLAIM = "init-scale-collapse"  # forward passes only: ~1 s a run, 5 arms
 SEEDS = 2
 RUN = ("run", CLAIM, "--profile", "quick", "--seeds", str(SEEDS))
@@ -162,7 +163,8 @@ def assert_same_numbers(uri: str, reference_uri: str) -> None:
 
 
 @pytest.mark.init_scale_collapse
-@pytest.mark.parametrize("fault", ["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("fault", ["SIGINT", pytest.param("SIGKILL", marks=pytest.mark.ci)])  # CI: the crash;
+# Ctrl-C's own path (the execution marked KILLED at once) is CI's in tests/test_ray.py's driver SIGINT
 def test_interrupted_mid_run_then_resumed(fault, tmp_path, reference, ledger):
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     pause = tmp_path / "pause"
@@ -212,6 +214,7 @@ def test_interrupted_mid_run_then_resumed(fault, tmp_path, reference, ledger):
 # --------------------------------------------------------------------------- what invalidates a cached run
 
 
+@pytest.mark.ci
 @pytest.mark.initial_loss
 def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeypatch, tmp_path):
     claim = registry()["initial-loss"]
@@ -249,6 +252,7 @@ def test_a_config_or_code_change_invalidates_only_what_it_affects(store, monkeyp
 # --------------------------------------------------------------------------- determinism
 
 
+@pytest.mark.ci
 @pytest.mark.dropout_overfitting
 def test_same_seed_same_numbers_and_report_different_seeds_differ(tmp_path, monkeypatch):
     """A claim that trains (dropout-overfitting at smoke), run twice into two stores."""
@@ -300,10 +304,11 @@ def test_two_processes_different_claims_one_new_store(tmp_path, ledger):
     ledger["faults"].append(("2 processes, different claims, new SQLite store", 1, 0, lost, duplicates))
 
 
+@pytest.mark.ci  # CI's test of two processes: a new store and one claim (the next test: two claims)
 @pytest.mark.init_scale_collapse
 def test_two_processes_same_claim_one_store(tmp_path, reference, ledger):
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    Store(uri)  # the store exists; both processes then start the same selection at once
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"  # neither process finds a store: both create it, then start the
+    # same selection at once
     a, b = cli(uri, *RUN), cli(uri, *RUN)
     (out_a, _), (out_b, _) = finish(a), finish(b)
     found, keys = census(uri, CLAIM), expected_keys(CLAIM, "quick", SEEDS)
@@ -329,6 +334,7 @@ def postgres_mlflow():
         yield uri
 
 
+@pytest.mark.ci
 @pytest.mark.initial_loss
 @pytest.mark.init_scale_collapse
 def test_suite_on_a_postgresql_backed_mlflow_server(postgres_mlflow, tmp_path, reference, ledger):
@@ -483,6 +489,7 @@ BAD_INPUT = [
 ]
 
 
+@pytest.mark.ci
 @pytest.mark.initial_loss
 @pytest.mark.parametrize("what, argv, env, setup, code, message", BAD_INPUT, ids=[row[0] for row in BAD_INPUT])
 def test_bad_input_one_line_nonzero_nothing_lost(what, argv, env, setup, code, message, recorded, real_data,
@@ -533,6 +540,7 @@ def _exploding(config, seed, context):
     raise RuntimeError("<img src=x onerror=alert(1)> | ![t](http://evil.invalid/t.png) `x`")
 
 
+@pytest.mark.ci
 @pytest.mark.initial_loss
 def test_a_claim_that_raises_gets_error_and_its_message_cannot_inject_markup(store, tmp_path, monkeypatch, capsys,
                                                                            ledger):
@@ -562,6 +570,7 @@ def _diverging(config, seed, context):
     return ArmResult(scalars=outcome.scalars(), series=outcome.series())
 
 
+@pytest.mark.ci
 @pytest.mark.initial_loss
 def test_a_diverging_run_is_recorded_as_diverged_and_judged(store, ledger):
     from reproductions.claim import Arm, Budget, Claim, Expectation

@@ -549,3 +549,26 @@ def test_a_bound_a_claim_states_on_purpose_is_not_a_rounding_tie():
     assert judge(expectation(comparison="less", margin=1e-12, exact=True), [0.0] * 5).verdict == HOLDS
     assert judge(expectation(comparison="greater", margin=0.999999999999, exact=True), [1.0] * 5).verdict == HOLDS
     assert judge(expectation(comparison="greater", margin=0.999999999999, exact=True), [0.999999999999] * 5).verdict == FAILS
+
+
+def test_a_measured_sub_claim_counts_a_missing_failed_or_non_finite_seed_instead_of_dropping_it():
+    """Issue 31: a seed whose run failed (absent for one arm), whose metric is missing or whose effect is not finite
+    makes a measured sub-claim an ERROR; before, it was dropped and the others judged as if it never was."""
+    e = expectation(baseline="b", margin=0.5, null=0.0)
+    good = {"a": runs(normal(1, 3.0, 0.3, 5)), "b": runs(normal(2, 1.0, 0.3, 5))}
+    assert judge_expectation(e, good).verdict == REPRODUCED
+    failed = {"a": {r: v for r, v in good["a"].items() if r != 3}, "b": good["b"]}  # arm a's seed 3 failed
+    nan = {"a": {**good["a"], 2: {"m": float("nan")}}, "b": good["b"]}
+    missing = {"a": {**good["a"], 1: {}}, "b": good["b"]}
+    for results, why in ((failed, "seed 3: no finished run of a"), (nan, "seed 2: effect not finite"),
+                         (missing, "seed 1: metric 'm' missing")):
+        verdict = judge_expectation(e, results)
+        assert verdict.verdict == ERROR and why in verdict.reason, verdict.reason
+
+
+def test_a_censored_run_without_a_value_is_a_pair_that_tells_nothing_not_an_error():
+    e = expectation(baseline="b", margin=0.5, null=0.0, censored_by="c")
+    a = runs(normal(1, 3.0, 0.3, 6), c=[0] * 6)
+    a[4] = {"m": float("nan"), "c": 1.0}  # censored, its value lost
+    verdict = judge_expectation(e, {"a": a, "b": runs(normal(2, 1.0, 0.3, 6), c=[0] * 6)})
+    assert verdict.verdict != ERROR and verdict.n == 6 and verdict.censored == 1

@@ -31,6 +31,21 @@ def test_the_pin_file_is_what_the_rule_and_the_judge_give_on_its_own_evidence(da
     assert pinning.rederive(data, registry()) == {}
 
 
+def test_every_paired_sub_claim_reads_the_same_grade_with_its_arms_exchanged(data):
+    """A control for a bias between arms in the judge (issue 31), on every claim's real runs, censored ones included:
+    'a − b > m' judged as 'b − a < −m' must grade the same (seen to fail when a censored baseline's bound is taken
+    on the wrong side in judge.effect_bounds)."""
+    registered = registry()
+    checked, found = 0, []
+    for claim_id, entry in data["claims"].items():
+        claim = registered[claim_id]
+        for source, evidence in entry["evidence"].items():
+            verdict = pinning.rejudge(claim, evidence, data["profile"])
+            checked += sum(1 for e in claim.expectations if e.baseline and not e.exact)
+            found += [f"{claim_id}/{sub} in {source}" for sub in verdict.asymmetric]
+    assert checked > 300 and not found, found
+
+
 def test_every_sub_claim_of_every_claim_is_pinned_under_its_current_definition(data):
     stale = [f"{cid}/{e.id}" for cid, claim in registry().items() for e in claim.expectations
              if data["claims"].get(cid, {}).get("subclaims", {}).get(e.id, {}).get("definition")

@@ -83,16 +83,22 @@ def test_the_pooled_estimate_uses_every_seed_of_both_streams():
     assert pooled(SimpleNamespace(claim=claim, results=discovery, confirmation=None)) == {}
 
 
-def test_a_verdict_judged_on_bought_seeds_says_so():
-    """More seeds than the profile plans (`--seeds`) is another look at the same claim: the caveats say so."""
+def test_a_verdict_judged_on_bought_seeds_says_which_look_and_the_alpha_it_spent():
+    """More seeds than the profile plans (`--seeds`) is another look at the same claim: the caveats say which, and
+    the share of alpha it was tested at (alpha spending over the looks the execution records)."""
     from benchmarks.report import caveats
 
-    def evidence(n_seeds):
+    planned = CLAIM.budgets["quick"].seeds
+
+    def evidence(n_seeds, earlier=()):
+        look = judge.look_of(n_seeds, planned, earlier)
         return SimpleNamespace(
             execution=SimpleNamespace(tags={"profile": "quick"}), profile="quick", tuning={}, used={}, children=[],
-            verdict=judge.ClaimVerdict(CLAIM.id, judge.REPRODUCED, (_sub(judge.REPRODUCED),), (), n_seeds, "quick"))
+            verdict=judge.ClaimVerdict(CLAIM.id, judge.REPRODUCED, (_sub(judge.REPRODUCED),), (), n_seeds, "quick",
+                                       look=look))
 
-    planned = CLAIM.budgets["quick"].seeds
-    bought = "\n".join(caveats(CLAIM, evidence(planned + 3)))
-    assert f"Judged on {planned + 3} seeds, more than the {planned}" in bought
-    assert "Judged on" not in "\n".join(caveats(CLAIM, evidence(planned)))
+    bought = "\n".join(caveats(CLAIM, evidence(planned + 3, (planned,))))
+    share = judge.alpha_share(planned + 3, planned) - judge.FIRST_LOOK_SHARE
+    assert f"Look 2 at this claim's seeds** (judged at {planned}, then {planned + 3} seeds" in bought
+    assert f"{share:.3g}·α" in bought
+    assert "Look" not in "\n".join(caveats(CLAIM, evidence(planned)))
