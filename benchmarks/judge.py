@@ -393,17 +393,27 @@ def _boundary(e: Expectation, estimate: float) -> float:
 
 
 def t_seeds_needed(distance: float, spread: float, alpha: float) -> float:
-    """Seeds a one-sided t-test at alpha needs for POWER at this distance from the boundary and this spread."""
+    """Seeds a one-sided t-test at alpha needs for POWER at this distance from the boundary and this spread: the
+    fewest n >= 2 with ((t_{1−alpha, n−1} + t_{POWER, n−1}) · spread / distance)² <= n, by bisection (the left side
+    falls and the right rises with n; a fixed-point iteration from the normal approximation oscillated at small
+    alpha, where t quantiles at 2 or 3 degrees of freedom are huge); MAX_SEEDS_TO_DECIDE + 1 beyond it, inf at no
+    distance."""
     if not distance > 0 or not math.isfinite(spread) or not spread > 0:
         return math.inf
-    z_alpha, z_power = special.ndtri(1 - alpha), special.ndtri(POWER)  # scipy.stats' ppf, without its overhead
-    n = ((z_alpha + z_power) * spread / distance) ** 2
-    for _ in range(5):  # t quantiles at the seed count found
-        if n > MAX_SEEDS_TO_DECIDE:
-            break
-        df = max(1, math.ceil(n) - 1)
-        n = ((special.stdtrit(df, 1 - alpha) + special.stdtrit(df, POWER)) * spread / distance) ** 2
-    return n
+    ratio = spread / distance
+
+    def enough(n: int) -> bool:
+        return ((special.stdtrit(n - 1, 1 - alpha) + special.stdtrit(n - 1, POWER)) * ratio) ** 2 <= n
+
+    low, high = 2, MAX_SEEDS_TO_DECIDE
+    if not enough(high):
+        return float(MAX_SEEDS_TO_DECIDE + 1)  # more than any count given ("> 10000")
+    if enough(low):
+        return float(low)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return float(high)
 
 
 def rate_trials_needed(rate: float, null_rate: float, alpha: float, cap: int = 5000) -> float:
@@ -444,23 +454,49 @@ def _count(n: float, measured: _Measured) -> int | None:
     return None if not math.isfinite(n) else max(measured.n + 1, math.ceil(min(n, MAX_SEEDS_TO_DECIDE)))
 
 
-def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1) -> int | None:
+def _seeds_at(needed: Callable[[float], float], alpha: float, measured: _Measured,
+              next_alpha: Callable[[int], float] | None) -> int | None:
+    """The seed count `needed(alpha)` asks for, as a count above the seeds judged; with `next_alpha` (a look's
+    alpha spending: the alpha a look at n seeds would get, rising with n), the fewest n with needed(next_alpha(n))
+    <= n, found by bisection (needed falls as alpha rises, so the condition holds from some n on)."""
+    if next_alpha is None:
+        return _count(needed(alpha), measured)
+    low, high = measured.n + 1, MAX_SEEDS_TO_DECIDE
+    top = needed(next_alpha(high))
+    if not top <= high:  # beyond any count given ("> 10000"), or none at all
+        return high if math.isfinite(top) else None
+    if needed(next_alpha(low)) <= low:
+        return low
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if needed(next_alpha(middle)) <= middle else (middle, high)
+    return high
+
+
+def seeds_to_decide(e: Expectation, measured: _Measured, family: int = 1,
+                    next_alpha: Callable[[int], float] | None = None) -> int | None:
     """Seeds that would decide an undecided sub-claim at the observed effect and spread (one-sided test at alpha,
     divided over a multiplicity family of that size, with 80 % power) against the boundary nearest its estimate:
-    a point estimate from few seeds, so seeds_range gives its range too."""
+    a point estimate from few seeds, so seeds_range gives its range too. `next_alpha`: the alpha a next look at n
+    seeds would be tested at (Look.next_alpha; None: e.alpha at any count)."""
     alpha, boundary = e.alpha / family, _boundary(e, measured.estimate)
+    at = None if next_alpha is None else (lambda n: next_alpha(n) / family)
     if measured.method == "t":
-        return _count(t_seeds_needed(abs(measured.estimate - boundary), measured.spread, alpha), measured)
+        distance = abs(measured.estimate - boundary)
+        return _seeds_at(lambda a: t_seeds_needed(distance, measured.spread, a), alpha, measured, at)
     rate, null_rate, informative, _, _ = _rate_of(e, measured, boundary)
-    return _count(rate_trials_needed(rate, null_rate, alpha) / informative if informative > 0 else math.inf, measured)
+    return _seeds_at(lambda a: rate_trials_needed(rate, null_rate, a) / informative if informative > 0 else math.inf,
+                     alpha, measured, at)
 
 
-def seeds_range(e: Expectation, measured: _Measured, family: int = 1) -> tuple[int, int | None] | None:
+def seeds_range(e: Expectation, measured: _Measured, family: int = 1,
+                next_alpha: Callable[[int], float] | None = None) -> tuple[int, int | None] | None:
     """The seeds that would decide it, at the ends of what the data allow: the (1 − 2·alpha) interval of the effect
     (and, for a t-test, of the spread, from the chi-square): fewest where the effect is farthest from the boundary
     (and the spread least), most where it is nearest (None: the interval reaches the boundary, so no count is sure
     to decide it). From 5 seeds a point of 27 can range 12–718: the range is the honest figure."""
     alpha = e.alpha / family
+    at = None if next_alpha is None else (lambda n: next_alpha(n) / family)
     boundary = _boundary(e, measured.estimate)
     if measured.method == "t":
         if not math.isfinite(measured.spread) or measured.n < 2:
@@ -471,7 +507,8 @@ def seeds_range(e: Expectation, measured: _Measured, family: int = 1) -> tuple[i
         ends = (measured.low, measured.high)
         far = max(abs(end - boundary) for end in ends)
         near = 0.0 if measured.low <= boundary <= measured.high else min(abs(end - boundary) for end in ends)
-        fewest, most = t_seeds_needed(far, spread_low, alpha), t_seeds_needed(near, spread_high, alpha)
+        fewest = _seeds_at(lambda a: t_seeds_needed(far, spread_low, a), alpha, measured, at)
+        most = _seeds_at(lambda a: t_seeds_needed(near, spread_high, a), alpha, measured, at)
     else:
         rate, null_rate, informative, successes, trials = _rate_of(e, measured, boundary)
         if not trials or not math.isfinite(rate):
@@ -481,10 +518,11 @@ def seeds_range(e: Expectation, measured: _Measured, family: int = 1) -> tuple[i
         side = 1 if rate > null_rate else -1
         far_rate = high if side > 0 else low
         near_rate = null_rate if low <= null_rate <= high else (low if side > 0 else high)
-        fewest = rate_trials_needed(far_rate, null_rate, alpha) / informative if informative > 0 else math.inf
-        most = rate_trials_needed(near_rate, null_rate, alpha) / informative if informative > 0 else math.inf
-    low_count = _count(fewest, measured)
-    return None if low_count is None else (low_count, _count(most, measured))
+        if not informative > 0:
+            return None
+        fewest = _seeds_at(lambda a: rate_trials_needed(far_rate, null_rate, a) / informative, alpha, measured, at)
+        most = _seeds_at(lambda a: rate_trials_needed(near_rate, null_rate, a) / informative, alpha, measured, at)
+    return None if fewest is None else (fewest, most)
 
 
 def _exact(e: Expectation, bounds: list[tuple[float, float]], problems: str, results: Results) -> SubVerdict:
@@ -548,8 +586,8 @@ def _measurement(e: Expectation, results: Results, role: str) -> tuple[SubVerdic
                                 censored=measured.censored)
 
 
-def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubVerdict, dict[str, float] | None,
-                                                                            _Measured | None]:
+def _measured_verdict(e: Expectation, results: Results, role: str, next_alpha: Callable[[int], float] | None = None
+                      ) -> tuple[SubVerdict, dict[str, float] | None, _Measured | None]:
     """The sub-claim judged on its own (no multiplicity correction yet), its raw p-values and measurement."""
     early, measured, base = _measurement(e, results, role)
     if early is not None:
@@ -562,8 +600,8 @@ def _measured_verdict(e: Expectation, results: Results, role: str) -> tuple[SubV
     effect_size = (measured.estimate - reference) / measured.spread if measured.spread > 0 else math.nan
     undecided = verdict in (INCONCLUSIVE, DIRECTION_ONLY)
     return SubVerdict(e, verdict, p_value=p_value, effect_size=effect_size,
-                      seeds_to_decide=seeds_to_decide(e, measured) if undecided else None,
-                      seeds_range=seeds_range(e, measured) if undecided else None, **base), p, measured
+                      seeds_to_decide=seeds_to_decide(e, measured, 1, next_alpha) if undecided else None,
+                      seeds_range=seeds_range(e, measured, 1, next_alpha) if undecided else None, **base), p, measured
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -583,7 +621,7 @@ def _refuting(e: Expectation) -> str:
 
 
 def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name: str,
-              primaries: bool = False) -> list[SubVerdict]:
+              primaries: bool = False, look: Look | None = None) -> list[SubVerdict]:
     """Each verdict of a family graded again on Holm-adjusted p-values (each kind of test apart).
 
     The primaries are an intersection–union test: the claim holds only when every primary does, so each primary's
@@ -606,11 +644,17 @@ def _adjusted(family: list[tuple[SubVerdict, dict[str, float], _Measured]], name
                 if primaries else f"Holm over {len(family)} {name} sub-claims")
         out.append(dataclasses.replace(
             verdict, verdict=grade, p_value=p_value, adjustment=note,
-            seeds_to_decide=seeds_to_decide(verdict.expectation, measured, 1 if primaries else len(family))
-            if undecided else None,
-            seeds_range=seeds_range(verdict.expectation, measured, 1 if primaries else len(family))
-            if undecided else None))
+            seeds_to_decide=seeds_to_decide(verdict.expectation, measured, 1 if primaries else len(family),
+                                            _next(look, verdict.expectation)) if undecided else None,
+            seeds_range=seeds_range(verdict.expectation, measured, 1 if primaries else len(family),
+                                    _next(look, verdict.expectation)) if undecided else None))
     return out
+
+
+def _next(look: Look | None, e: Expectation) -> Callable[[int], float] | None:
+    """The alpha a next look would test `e` at (e carries this look's alpha: its declared alpha is that over the
+    share), or None without a look."""
+    return None if look is None or e.exact else look.next_alpha(e.alpha / look.share)
 
 
 def judge_expectation(expectation: Expectation, results: Results, role: str = SECONDARY) -> SubVerdict:
@@ -682,10 +726,17 @@ class Look:
     k: int
     seeds: tuple[int, ...]
     share: float
+    planned: int = 0  # the seeds the profile plans (where the spending starts)
 
     @property
     def n(self) -> int:
         return self.seeds[-1]
+
+    def next_alpha(self, alpha: float) -> Callable[[int], float]:
+        """The alpha a next look at n seeds would be tested at (buying seeds up to n in one step): the rise of
+        alpha_share from this look's seeds to n."""
+        spent = alpha_share(self.n, self.planned or self.n)
+        return lambda n: alpha * (alpha_share(n, self.planned or self.n) - spent)
 
 
 def look_of(seeds: int, planned: int, earlier: tuple[int, ...] = ()) -> Look:
@@ -693,7 +744,7 @@ def look_of(seeds: int, planned: int, earlier: tuple[int, ...] = ()) -> Look:
     not earlier looks: a larger execution judged first, or the same count again, spends nothing new)."""
     counts = sorted({n for n in earlier if n < seeds} | {seeds})
     before = alpha_share(counts[-2], planned) if len(counts) > 1 else 0.0
-    return Look(len(counts), tuple(counts), alpha_share(seeds, planned) - before)
+    return Look(len(counts), tuple(counts), alpha_share(seeds, planned) - before, planned)
 
 
 def mirrored(e: Expectation) -> Expectation:
@@ -740,17 +791,18 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
     judged = {}
     families: dict[str, list] = {PRIMARY: [], SECONDARY: []}
     if look is None:
-        look = Look(1, (claim.budgets[profile].seeds if profile in claim.budgets else 0,), FIRST_LOOK_SHARE)
+        planned = claim.budgets[profile].seeds if profile in claim.budgets else 0
+        look = Look(1, (planned,), FIRST_LOOK_SHARE, planned)
     for e in claim.expectations:
         role = PRIMARY if e.id in claim.primary else SECONDARY
         if not e.exact:
             e = dataclasses.replace(e, alpha=e.alpha * look.share)
-        verdict, p, measured = _measured_verdict(e, results, role)
+        verdict, p, measured = _measured_verdict(e, results, role, _next(look, e))
         judged[e.id] = verdict
         if p is not None:
             families.setdefault(claim.family(e.id), []).append((verdict, p, measured))
     for name, family in families.items():
-        for verdict in _adjusted(family, name, primaries=name == PRIMARY):
+        for verdict in _adjusted(family, name, primaries=name == PRIMARY, look=look):
             judged[verdict.expectation.id] = verdict
     subverdicts = tuple(judged[e.id] for e in claim.expectations)
     placebos = ()

@@ -155,7 +155,7 @@ def _verdict_cell(sub: judging.SubVerdict) -> str:
             low, high = sub.seeds_range
             span = (f"; {low}–{high} across its interval" if high is not None and high <= 10000 else
                     f"; {low} or more across its interval")
-        text += f" ({many} seeds would decide it{span})"
+        text += f" ({many} seeds would decide it as the next look, at the α that look spends{span})"
     return text
 
 

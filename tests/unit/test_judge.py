@@ -572,3 +572,26 @@ def test_a_censored_run_without_a_value_is_a_pair_that_tells_nothing_not_an_erro
     a[4] = {"m": float("nan"), "c": 1.0}  # censored, its value lost
     verdict = judge_expectation(e, {"a": a, "b": runs(normal(2, 1.0, 0.3, 6), c=[0] * 6)})
     assert verdict.verdict != ERROR and verdict.n == 6 and verdict.censored == 1
+
+
+def test_the_seeds_that_would_decide_it_are_counted_at_the_alpha_the_next_look_would_spend():
+    """With alpha spent over looks, a look at n bought seeds tests at alpha·(share(n) − share(now)), far below alpha:
+    the count the report gives is the fewest n whose own look has 80 % power, not n at the first look's alpha."""
+    e = expectation(margin=1.0, null=0.0)
+    results = {"a": runs(shaped(5, 1.4, 0.6, 5))}  # undecided: 0.4 above the margin, sd 0.6, 5 seeds
+    claim = _claim([e], ("e",), arms=("a",))
+    sub = judge_claim(claim, results, "quick").subverdicts[0]
+    assert sub.verdict in (INCONCLUSIVE, DIRECTION_ONLY)
+    from benchmarks.judge import look_of, t_seeds_needed
+    look = look_of(5, 5)
+    next_alpha = look.next_alpha(0.05)
+    n = sub.seeds_to_decide
+
+    def enough(count):
+        return t_seeds_needed(abs(sub.mean - 1.0), float(np.std(sub.values, ddof=1)), next_alpha(count)) <= count
+
+    assert enough(n) and not enough(n - 1), n
+    at_alpha = judge_expectation(dataclasses.replace(e, alpha=0.045), results).seeds_to_decide
+    assert n > at_alpha  # the first look's alpha would promise too few
+    low, high = sub.seeds_range
+    assert low <= n <= (high or n)
