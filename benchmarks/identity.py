@@ -30,8 +30,10 @@ PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}  # --precision
 
 # keyword arguments that carry a claim's words, not its computation: left out of the code hash (the claim's
 # definition hash leaves out the same fields, reproductions.claim.PROSE_FIELDS)
-PROSE_KEYWORDS = frozenset({"statement", "lecture", "title", "source", "setup", "lecture_number", "description",
+PROSE_KEYWORDS = frozenset({"statement", "lecture", "size", "title", "source", "setup", "lecture_number", "description",
                             "note", "check", "xlabel", "ylabel", "reference_label"})
+# the calls that say where a sub-claim's number comes from (reproductions.expect): their arguments are words
+SIZE_SOURCE_CALLS = frozenset({"from_lecture", "from_paper", "ours", "SizeSource"})
 _ARM_DESCRIPTION = 2  # Arm(name, overrides, description, …): its third positional argument
 # what a Claim declares about judging and showing its runs, not about computing them: outside the code hash of a
 # claim module (inside its definition hash: a changed margin is judged again from the same runs)
@@ -151,6 +153,8 @@ class _WithoutProse(ast.NodeTransformer):
         name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
         dropped = PROSE_KEYWORDS | (JUDGING_KEYWORDS if self.judging and name == "Claim" else frozenset())
         node.keywords = [k for k in node.keywords if k.arg not in dropped]
+        if name in SIZE_SOURCE_CALLS:  # where a number comes from: words only (reproductions.expect)
+            node.args, node.keywords = [], []
         if name == "Arm" and len(node.args) > _ARM_DESCRIPTION:
             node.args = node.args[:_ARM_DESCRIPTION] + node.args[_ARM_DESCRIPTION + 1:]
         return node

@@ -29,7 +29,15 @@ The grades, for a claim 'effect greater than margin m' with no-effect value n < 
   DIRECTION ONLY  effect > n is significant, effect < m is not: the direction holds, the size is undecided.
   NOT REPRODUCED  effect < m is significant and the direction is not: the data contradict the claim.
   INCONCLUSIVE    none of these: too noisy at this budget (the report says how many seeds would decide it).
+  NOT TESTABLE HERE  a precondition of the claim (the regime its mechanism needs: a target beyond a linear model's
+                  reach, nets converged, units that died at some rate) was not established in its runs, so the
+                  sub-claims it guards were not tested; never NOT REPRODUCED. Counted apart.
   ERROR           the runs it needs failed or are missing.
+
+Preconditions (Claim.preconditions) are sub-claims judged first, each on its own at alpha (they must all hold: an
+intersection, no correction); one holds when it reads REPRODUCED (or HOLDS, exact). A sub-claim a failed precondition
+guards leaves its Holm family (the families are of the sub-claims tested); a primary not testable makes the claim
+NOT TESTABLE HERE, unless another primary refutes it.
 
 'within' is equivalence (two one-sided tests), 'outside' its inverse (either side, each at alpha / 2). Values
 equal to within TIE (relative) are equal: a ratio of step counts exactly at its margin is at it, and values
@@ -63,8 +71,9 @@ SMALLER = "SMALLER EFFECT"
 DIRECTION_ONLY = "DIRECTION ONLY"
 NOT_REPRODUCED = "NOT REPRODUCED"
 INCONCLUSIVE = "INCONCLUSIVE"
+NOT_TESTABLE = "NOT TESTABLE HERE"
 ERROR = "ERROR"
-VERDICTS = (REPRODUCED, SMALLER, DIRECTION_ONLY, NOT_REPRODUCED, INCONCLUSIVE, ERROR)
+VERDICTS = (REPRODUCED, SMALLER, DIRECTION_ONLY, NOT_REPRODUCED, INCONCLUSIVE, NOT_TESTABLE, ERROR)
 DIRECTION_HOLDS = (REPRODUCED, SMALLER, DIRECTION_ONLY)
 HOLDS, FAILS = "HOLDS", "FAILS"  # exact checks
 BIAS, NO_BIAS = "BIAS", "NO BIAS SEEN"  # placebos: a difference either way where none exists (a false positive), or none
@@ -77,9 +86,12 @@ FIRST_LOOK_SHARE = 0.9
 POWER = 0.8  # of the seed count the report suggests for an undecided sub-claim
 MAX_SEEDS_TO_DECIDE = 100_000  # beyond this the report says "> 10000": the effect sits on its boundary
 PRIMARY, SECONDARY, EXACT, PLACEBO = "primary", "secondary", "exact", "placebo"
+PRECONDITION = "precondition"  # the regime a claim needs, measured in its runs (Claim.preconditions)
+ESTABLISHED = (REPRODUCED, HOLDS)  # a precondition holds only when shown at alpha (or on every seed, exact)
 # the claim's verdict from its primaries: the weakest (ERROR whenever one is)
-# (a size ruled out is weaker than a size undecided)
-_STRENGTH = {REPRODUCED: 0, DIRECTION_ONLY: 1, SMALLER: 2, INCONCLUSIVE: 3, NOT_REPRODUCED: 4}
+# (a size ruled out is weaker than a size undecided; a primary that could not be tested here makes the claim not
+# testable here, unless another primary refutes it: a conjunction with one false member is false)
+_STRENGTH = {REPRODUCED: 0, DIRECTION_ONLY: 1, SMALLER: 2, INCONCLUSIVE: 3, NOT_TESTABLE: 4, NOT_REPRODUCED: 5}
 
 # results[arm][repeat][metric] = value, as read back from the store
 Results = Mapping[str, Mapping[int, Mapping[str, float]]]
@@ -124,6 +136,14 @@ class ClaimVerdict:
     @property
     def statistical(self) -> tuple[SubVerdict, ...]:
         return self.of_role(PRIMARY, SECONDARY)
+
+    @property
+    def preconditions(self) -> tuple[SubVerdict, ...]:
+        return self.of_role(PRECONDITION)
+
+    @property
+    def not_testable(self) -> tuple[SubVerdict, ...]:
+        return tuple(s for s in self.subverdicts if s.verdict == NOT_TESTABLE)
 
     def counts(self) -> dict[str, int]:
         return {v: sum(s.verdict == v for s in self.statistical) for v in VERDICTS}
@@ -711,6 +731,50 @@ def placebo_arms(claim: Claim) -> tuple[str, ...]:
     return (chosen[0].baseline,) if chosen else ()
 
 
+def smallest_p(e: Expectation, n: int) -> dict[str, float]:
+    """The smallest one-sided p-values a sub-claim's test can give with n seeds, for its claim and for the test that
+    refutes it (the data as extreme as they can be, each way). Student's t: no floor (0). A censored comparison: the
+    exact signed-rank test over n pairs, 2^-n (any run may be censored). A rate: the exact binomial test with every
+    seed on one side, margin^n or (1 − margin)^n; two arms' rates (McNemar): every pair discordant, 2^-n."""
+    if e.censored_by or (e.test == "binomial" and e.baseline is not None):
+        floor = signed_rank_p(np.arange(1.0, n + 1.0))
+        return {"claim": floor, "against": floor}
+    if e.test == "binomial":
+        up, down = e.margin ** n, (1.0 - e.margin) ** n  # P(all n successes), P(no success), at the margin
+        return {"claim": up if e.comparison == "greater" else down,
+                "against": down if e.comparison == "greater" else up}
+    return {"claim": 0.0, "against": 0.0}
+
+
+def undecidable(claim: Claim, profile: str, alpha_share_at_plan: float = FIRST_LOOK_SHARE) -> list[str]:
+    """The sub-claims whose test cannot reach its alpha at the profile's planned seeds (issue 32, "decidable by
+    design"): each test at its look's alpha (alpha × FIRST_LOOK_SHARE), after the correction its family applies to it
+    (primaries: their claim tests unadjusted, their refuting tests Holm over the primaries; a precondition alone;
+    the others Holm over their family); its best-case p is smallest_p's. Exact checks have no test."""
+    n = claim.budgets[profile].seeds
+    families: dict[str, int] = {}
+    for e in claim.expectations:
+        if not e.exact:
+            families[claim.family(e.id)] = families.get(claim.family(e.id), 0) + 1
+    found = []
+    for e in claim.expectations:
+        if e.exact:
+            continue
+        family = claim.family(e.id)
+        size = families[family]
+        best = smallest_p(e, n)
+        level = e.alpha * alpha_share_at_plan
+        kinds = {"claim": 1 if family in (PRIMARY, PRECONDITION) else size,
+                 "against": 1 if family == PRECONDITION else size}
+        for kind, times in kinds.items():
+            if times * best[kind] >= level:
+                said = "its claim" if kind == "claim" else "its refutation"
+                found.append(f"{claim.id}/{e.id}: {said} cannot reach alpha {level:.3g} at {n} seeds "
+                             f"(smallest p {best[kind]:.3g}" + (f" × {times} by Holm over the {family} family"
+                                                               if times > 1 else "") + ")")
+    return found
+
+
 def alpha_share(n: int, planned: int) -> float:
     """The share of alpha spent by the looks up to `n` seeds when the profile plans `planned` (see FIRST_LOOK_SHARE)."""
     if n <= planned:
@@ -774,6 +838,20 @@ def mirror_disagreements(claim: Claim, results: Results, look: Look | None = Non
     return tuple(found)
 
 
+def _untested(e: Expectation, unmet: list[SubVerdict], role: str) -> SubVerdict:
+    """A sub-claim whose precondition was not established: NOT TESTABLE HERE, with the failing measurement (ERROR
+    when the precondition's own runs could not be measured)."""
+    def said(p: SubVerdict) -> str:
+        if not math.isfinite(p.mean):
+            return f"{p.expectation.id} {p.verdict}"
+        if p.method == "exact":
+            return f"{p.expectation.id} {p.verdict} (values {p.ci_low:.4g} to {p.ci_high:.4g})"
+        return f"{p.expectation.id} {p.verdict} ({p.mean:.4g}, interval [{p.ci_low:.4g}, {p.ci_high:.4g}])"
+    grade = ERROR if any(p.verdict == ERROR for p in unmet) else NOT_TESTABLE
+    return SubVerdict(e, grade, 0, role=EXACT if e.exact else role,
+                      reason="precondition not established: " + "; ".join(said(p) for p in unmet))
+
+
 def _primary_verdict(primaries: list[SubVerdict]) -> str:
     verdicts = [{HOLDS: REPRODUCED, FAILS: NOT_REPRODUCED}.get(s.verdict, s.verdict) for s in primaries]
     if not verdicts or ERROR in verdicts:
@@ -793,8 +871,19 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
     if look is None:
         planned = claim.budgets[profile].seeds if profile in claim.budgets else 0
         look = Look(1, (planned,), FIRST_LOOK_SHARE, planned)
+    for e in claim.expectations:  # the preconditions first: what they guard is not tested when one fails
+        if e.id in claim.preconditions:
+            verdict = _measured_verdict(e if e.exact else dataclasses.replace(e, alpha=e.alpha * look.share),
+                                        results, PRECONDITION, _next(look, e))[0]
+            judged[e.id] = dataclasses.replace(verdict, role=PRECONDITION)
     for e in claim.expectations:
+        if e.id in claim.preconditions:
+            continue
         role = PRIMARY if e.id in claim.primary else SECONDARY
+        unmet = [judged[c] for c in claim.guards(e.id) if judged[c].verdict not in ESTABLISHED]
+        if unmet:  # not tested here, and out of its Holm family (a family of the sub-claims tested)
+            judged[e.id] = _untested(e, unmet, role)
+            continue
         if not e.exact:
             e = dataclasses.replace(e, alpha=e.alpha * look.share)
         verdict, p, measured = _measured_verdict(e, results, role, _next(look, e))

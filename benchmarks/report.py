@@ -30,6 +30,7 @@ VERDICT_MARK = {
     judging.DIRECTION_ONLY: "🟡 DIRECTION ONLY",
     judging.NOT_REPRODUCED: "❌ NOT REPRODUCED",
     judging.INCONCLUSIVE: "❔ INCONCLUSIVE",
+    judging.NOT_TESTABLE: "🚧 NOT TESTABLE HERE",
     judging.ERROR: "⚠️ ERROR",
     judging.HOLDS: "✅ HOLDS",
     judging.FAILS: "❌ FAILS",
@@ -42,6 +43,8 @@ GRADES = (  # README defines them at more length
     f"{VERDICT_MARK[judging.DIRECTION_ONLY]}: the direction holds, the claimed size is undecided",
     f"{VERDICT_MARK[judging.NOT_REPRODUCED]}: the data contradict the claim",
     f"{VERDICT_MARK[judging.INCONCLUSIVE]}: too noisy at this budget (the seeds that would decide it are given)",
+    f"{VERDICT_MARK[judging.NOT_TESTABLE]}: a precondition of the claim (the regime its mechanism needs) failed in "
+    "its runs, so the sub-claims it guards were not tested (never read as NOT REPRODUCED)",
     f"{VERDICT_MARK[judging.ERROR]}: runs failed or are missing",
 )
 
@@ -118,7 +121,7 @@ def _claimed(e) -> str:
     relation = {"greater": f"> {fmt(e.margin)}", "less": f"< {fmt(e.margin)}",
                 "within": f"= {fmt(e.target)} ± {fmt(e.margin)}",
                 "outside": f"≠ {fmt(e.target)} ± {fmt(e.margin)}"}[e.comparison]
-    return f"{what} {relation}"
+    return f"{what} {relation}" + (f" (size from {e.size_source.describe()})" if e.size_source else "")
 
 
 ESTIMATE = {"t": "mean", "exact binomial": "rate", "exact McNemar": "difference in rates",
@@ -394,6 +397,23 @@ def _subclaim_lines(evidence: Evidence) -> list[str]:
     return lines
 
 
+def _precondition_lines(evidence: Evidence) -> list[str]:
+    """The regime the claim's mechanism needs, measured in its own runs: whether it was reached, and what it guards."""
+    claim, found = evidence.claim, evidence.verdict.preconditions
+    if not found:
+        return []
+    lines = ["#### Preconditions: is the claim testable here?", "",
+             "Each is judged on its own at α (all must hold) before what it guards; one not established makes those "
+             f"sub-claims {VERDICT_MARK[judging.NOT_TESTABLE]}, never NOT REPRODUCED.", "",
+             "| Precondition | Claimed | Measured | n | Result | Guards |", "|---|---|---|---|---|---|"]
+    for sub in found:
+        e = sub.expectation
+        guarded = claim.preconditions.get(e.id, ()) or ("every other sub-claim",)
+        lines.append(f"| **{e.id}**: {_cell(e.statement)} | {_cell(_claimed(e))} | {_cell(_measured(sub))} | {sub.n} | "
+                     f"{VERDICT_MARK[sub.verdict]} | {_cell(', '.join(guarded))} |")
+    return lines + [""]
+
+
 def _exact_lines(evidence: Evidence) -> list[str]:
     """Computed facts (counts, formulas, identities): they hold on every seed or they do not."""
     exact = evidence.verdict.of_role(judging.EXACT)
@@ -443,7 +463,7 @@ def _placebo_lines(evidence: Evidence) -> list[str]:
 
 
 REPLICATED, NOT_REPLICATED = "replicated", "did not replicate"
-UNDECIDED = (judging.INCONCLUSIVE, judging.ERROR)  # a verdict with nothing to replicate
+UNDECIDED = (judging.INCONCLUSIVE, judging.NOT_TESTABLE, judging.ERROR)  # a verdict with nothing to replicate
 
 
 def replication(discovery: judging.SubVerdict, confirmation: judging.SubVerdict | None) -> str:
@@ -570,7 +590,8 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
                           if k not in claim.arms[0].overrides and not (claim.tuning and k == claim.tuning.param))
               + (f". Budget: {budget.note}." if budget and budget.note else "."), ""]
     lines += _tuning_lines(claim, evidence) + _summary_lines(claim, evidence) + caveats(claim, evidence)
-    lines += _subclaim_lines(evidence) + _exact_lines(evidence) + _placebo_lines(evidence)
+    lines += (_precondition_lines(evidence) + _subclaim_lines(evidence) + _exact_lines(evidence)
+              + _placebo_lines(evidence))
     lines += _replication_lines(evidence) + _definition_lines(store, evidence)
     drawn = plots.draw_claim_plots(store, claim, evidence.used, evidence.results, plot_dir)
     if drawn:
@@ -807,8 +828,12 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
              "and McNemar tests for 0/1 outcomes; a signed-rank test on bounds where a run was censored). A claim's verdict "
              "is that of its primary sub-claims, each tested at α (the claim holds only when all do); refuting one, "
              "and the secondary sub-claims, are Holm-adjusted.", "",
-             "**Verdicts (claims):** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items() if n]
+             "**Verdicts (claims):** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items()
+                                                     if n and v != judging.NOT_TESTABLE]
                                                     + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
+             + (f"; counted apart, {VERDICT_MARK[judging.NOT_TESTABLE]}: {totals[judging.NOT_TESTABLE]} (a "
+                "precondition failed: the question could not be asked at this scale)"
+                if totals[judging.NOT_TESTABLE] else "")
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
              f"**Settled** (decisive, and every null it rejected rejected again on fresh seeds): {settled} of {len(judged)} claims; "
              f"{confirmed} confirmed so far (`reprobench confirm`).", "", placebo_text, "",

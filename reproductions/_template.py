@@ -19,7 +19,10 @@ readable top to bottom, like a keras-io example; teaching comments tie the code 
 
 Here: a one-hidden-layer ReLU MLP on 2000 Fashion-MNIST training images, 16 hidden units against 256, Adam,
 the same epochs; does the wider net end at a lower training loss? The lecture gives no number, so the primary
-sub-claim is the direction only (no margin beyond "lower").
+sub-claim is the direction only (no margin beyond "lower"). A sub-claim that states a number says where it comes
+from (`size=from_lecture("the words", seed="003")`, `from_paper(…)` or `ours("the reason")`, reproductions/expect.py),
+and a regime the claim needs is a precondition (`preconditions=` on the Claim: a sub-claim judged first; when it
+fails, what it guards reads NOT TESTABLE HERE).
 """
 
 import keras

@@ -22,7 +22,7 @@ from typing import Any
 PROFILES = ("smoke", "quick", "full")
 DEFAULT_SEEDS = {"smoke": 2, "quick": 5, "full": 10}  # a profile's seeds, where its Budget names none
 # the fields that hold a claim's words, not what it computes or how it is judged: outside its definition hash
-PROSE_FIELDS = frozenset({"statement", "lecture", "description", "note"})
+PROSE_FIELDS = frozenset({"statement", "lecture", "description", "note", "size_source"})
 # how definition hashes are made: 1 hashed the words too (stores written before issue 30 carry it); 2 leaves the
 # words out (PROSE_FIELDS) and takes in the sub-claim's multiplicity family, which its Holm correction depends on
 DEFINITION_SCHEME = 2
@@ -34,6 +34,36 @@ _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9.]+)*$")
 
 class ClaimDefinitionError(ValueError):
     """A claim, arm, expectation or budget is malformed."""
+
+
+SIZE_KINDS = ("lecture", "paper", "ours")
+
+
+@dataclasses.dataclass(frozen=True)
+class SizeSource:
+    """Where a sub-claim's number (its margin, bound, tolerance or target) comes from (issue 32, DESIGN.md "Fair
+    tests"): 'lecture', the lecture's words (quoted, with the seed file they are in); 'paper', a cited paper's
+    *matched* comparison (the citation and the rows compared, which differ only in the claimed factor); 'ours', the
+    project's own choice, with its reason (a non-inferiority or equivalence margin, a size the source never gives).
+    Words only: outside the definition hash, like a statement (PROSE_FIELDS)."""
+
+    kind: str
+    text: str
+    seed: str = ""  # 'lecture': the seed file(s) the words are in, e.g. "000" or "000, 003"
+
+    def __post_init__(self):
+        if self.kind not in SIZE_KINDS:
+            raise ClaimDefinitionError(f"a size's source is one of {SIZE_KINDS}, not {self.kind!r}")
+        if not self.text.strip():
+            raise ClaimDefinitionError(f"a size from {self.kind!r} needs its words: the quote, the rows compared or the "
+                                       "reason")
+        if self.kind == "lecture" and not self.seed.strip():
+            raise ClaimDefinitionError("a size from the lecture names the seed file its words are in")
+
+    def describe(self) -> str:
+        """One line for the report: "lecture (000): '… e.g. 6x …'", "paper: …", "ours: …"."""
+        where = f" ({self.seed})" if self.seed else ""
+        return f"{self.kind}{where}: {self.text}"
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -141,8 +171,12 @@ class Expectation:
     lecture: str = ""  # what the lecture says or shows for this sub-claim, in its own numbers
     exact: bool = False
     censored_by: str | None = None
+    size_source: SizeSource | None = None  # where the number comes from (has_size): lecture, paper or ours
 
     def __post_init__(self):
+        if self.size_source is not None and not isinstance(self.size_source, SizeSource):
+            raise ClaimDefinitionError(f"{self.id}: size_source must be a SizeSource (expect.from_lecture, from_paper, "
+                                       "ours)")
         if not _ID.match(self.id):
             raise ClaimDefinitionError(f"expectation id {self.id!r} must be lower-case words joined by '-'")
         for field, value, allowed in (
@@ -178,6 +212,13 @@ class Expectation:
         if self.test == "binomial" and self.baseline is not None and (self.margin != 0 or self.effective_null != 0):
             raise ClaimDefinitionError(f"{self.id}: two arms' binary outcomes are compared by McNemar's test, "
                                        "which decides the direction only: margin and no-effect value 0")
+
+    @property
+    def has_size(self) -> bool:
+        """Whether the sub-claim states a number that needs a source: a tolerance (and its target), a bound on one
+        arm's value, a margin between two arms other than 0 (a non-inferiority margin included), a computed fact's
+        bound. A bare direction (two arms, margin 0) has none."""
+        return self.comparison in ("within", "outside") or self.margin != 0
 
     @property
     def effective_null(self) -> float:
@@ -345,10 +386,17 @@ class Claim:
     # secondary sub-claims judged as a multiplicity family of their own (name -> ids), apart from the other
     # secondaries: a group of findings added later (new arms) then leaves the earlier ones' Holm correction as it was
     families: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    # the regime the claim's mechanism needs, measured in its own runs (DESIGN.md "Fair tests"): precondition sub-claim
+    # id -> the sub-claims it guards (empty: every sub-claim that is not a precondition). A precondition is judged like
+    # any sub-claim (statistics at alpha, or exact), never Holm-corrected (every one must hold: an intersection); when
+    # one is not established, the sub-claims it guards read NOT TESTABLE HERE, never NOT REPRODUCED. It is about the
+    # regime (a target beyond the linear ceiling, nets converged, units died at some rate), never the claim's effect.
+    preconditions: Mapping[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "primary", tuple(self.primary))
         object.__setattr__(self, "families", _frozen({k: tuple(v) for k, v in self.families.items()}))
+        object.__setattr__(self, "preconditions", _frozen({k: tuple(v) for k, v in self.preconditions.items()}))
         object.__setattr__(self, "base_config", _frozen(self.base_config))
         object.__setattr__(self, "budgets", _frozen({
             profile: dataclasses.replace(budget, seeds=DEFAULT_SEEDS.get(profile, 1))
@@ -407,6 +455,11 @@ class Claim:
                 raise ClaimDefinitionError(f"{self.id}: arm {arm.name} follows {arm.follows[0]!r}, which is not a tuned arm")
         if self.tuning and self.tuning.param not in self.base_config:
             raise ClaimDefinitionError(f"{self.id}: the tuned parameter {self.tuning.param!r} is not a config key")
+        unsourced = [e.id for e in self.expectations if e.has_size and e.size_source is None]
+        if unsourced:
+            raise ClaimDefinitionError(
+                f"{self.id}: {', '.join(unsourced)} state(s) a number with no source: say where it comes from with "
+                "size=from_lecture(…), from_paper(…) or ours(…) (reproductions/expect.py)")
         if not self.primary:
             raise ClaimDefinitionError(f"{self.id}: declare the primary sub-claim(s), the lecture's headline")
         unknown = set(self.primary) - set(ids)
@@ -415,11 +468,28 @@ class Claim:
         grouped = [i for members in self.families.values() for i in members]
         if set(grouped) - set(ids) or set(grouped) & set(self.primary) or len(set(grouped)) != len(grouped):
             raise ClaimDefinitionError(f"{self.id}: each family lists secondary sub-claims of this claim, each once")
+        for condition, guarded in self.preconditions.items():
+            if condition not in ids or condition in self.primary or condition in grouped:
+                raise ClaimDefinitionError(f"{self.id}: precondition {condition!r} must be a sub-claim of this claim, "
+                                           "neither primary nor in a family")
+            wrong = set(guarded) - (set(ids) - set(self.preconditions))
+            if wrong:
+                raise ClaimDefinitionError(f"{self.id}: precondition {condition} guards {sorted(wrong)}, which are not "
+                                           "sub-claims of this claim (or are preconditions themselves)")
         if self.tuning and self.tuning.tie_margin:
             self._validate_tie_rule()
 
+    def guards(self, expectation_id: str) -> tuple[str, ...]:
+        """The preconditions a sub-claim is guarded by (none for a precondition itself)."""
+        if expectation_id in self.preconditions:
+            return ()
+        return tuple(c for c, guarded in self.preconditions.items() if not guarded or expectation_id in guarded)
+
     def family(self, expectation_id: str) -> str:
-        """The multiplicity family a sub-claim is Holm-corrected in: 'primary', 'secondary' or a named one."""
+        """The multiplicity family a sub-claim is Holm-corrected in: 'primary', 'secondary' or a named one
+        ('precondition': each judged alone)."""
+        if expectation_id in self.preconditions:
+            return "precondition"
         if expectation_id in self.primary:
             return "primary"
         return next((name for name, members in self.families.items() if expectation_id in members), "secondary")
@@ -454,6 +524,9 @@ class Claim:
         if scheme >= 2:
             family = self.family(e.id)
             payload["family"] = sorted(x.id for x in self.expectations if self.family(x.id) == family)
+        if self.preconditions:  # only where a claim declares some: other claims' hashes stay as they were
+            payload["guarded_by"] = [next(x for x in self.expectations if x.id == c) for c in self.guards(e.id)]
+            payload["guards"] = sorted(self.preconditions.get(e.id, ())) if e.id in self.preconditions else None
         prose = PROSE_FIELDS if scheme >= 2 else frozenset()
         text = json.dumps(_plain(payload, prose), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -36,8 +36,10 @@ satisfies them (`exact=True`, no statistical test):
 - `exact_near(id, arm, metric, target, tolerance=t)`: a computed value within t of target.
   Each takes `than=` for the difference of two arms' values on the same seed.
 
-Every name takes the words as keywords, `statement=` (the sub-claim in a sentence) and `lecture=` (what the
-lecture says or shows for it), never positionally: the code hash leaves out keyword arguments with these names,
+Every name takes the words as keywords, `statement=` (the sub-claim in a sentence), `lecture=` (what the
+lecture says or shows for it) and `size=` (where its number comes from: `from_lecture("the words", seed="000")`,
+`from_paper("citation: the rows compared")` or `ours("the reason")`; a bare direction needs none, every other
+number does: Claim validation refuses it unsourced), never positionally: the code hash leaves out keyword arguments with these names,
 so a claim's words can be corrected without invalidating its runs. The other fields of an Expectation pass
 through where a sub-claim needs them: `null` (the no-effect value), `scale` ('log10' compares ratios),
 `censored_by` (a 0/1 metric marking values that are only bounds), `alpha`.
@@ -45,11 +47,39 @@ through where a sub-claim needs them: `null` (the no-effect value), `scale` ('lo
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 
-from reproductions.claim import ClaimDefinitionError, Expectation
+from reproductions.claim import ClaimDefinitionError, Expectation, SizeSource
 
 COUNT_TOLERANCE = 0.5  # an integer count within 0.5 of n is n
+
+
+def from_lecture(words: str, *, seed: str) -> SizeSource:
+    """The number is the lecture's: its words, quoted, and the seed file(s) they are in."""
+    return SizeSource("lecture", words, seed)
+
+
+def from_paper(comparison: str) -> SizeSource:
+    """The number is a cited paper's matched comparison: the citation and the rows compared (which differ only in
+    the claimed factor), e.g. "Ioffe & Szegedy 2015, Fig. 2: BN-Baseline 13.3M vs Inception 31.0M steps"."""
+    return SizeSource("paper", comparison)
+
+
+def ours(reason: str) -> SizeSource:
+    """The number is the project's own choice, with its reason (a non-inferiority or equivalence margin, a size the
+    source never gives: then never the primary's)."""
+    return SizeSource("ours", reason)
+
+
+def _sized(name):
+    """A name that also takes `size=` (a SizeSource): where its number comes from."""
+    @functools.wraps(name)
+    def with_size(*args, size: SizeSource | None = None, **kwargs) -> Expectation:
+        expectation = name(*args, **kwargs)
+        return expectation if size is None else dataclasses.replace(expectation, size_source=size)
+    return with_size
 
 
 def _margin(name: str, by: float | None, ratio: float | None, scale: str, sign: int) -> tuple[float, str]:
@@ -74,6 +104,7 @@ def _paired(id, arm, metric, than, comparison, margin, scale, null, statement, l
 # ----------------------------------------------------------------------------------------- two arms, seed by seed
 
 
+@_sized
 def higher(id: str, arm: str, metric: str, *, than: str, by: float | None = None, ratio: float | None = None,
            null: float | None = 0.0, scale: str = "linear", censored_by: str | None = None, alpha: float = 0.05,
            statement: str, lecture: str = "") -> Expectation:
@@ -85,6 +116,7 @@ def higher(id: str, arm: str, metric: str, *, than: str, by: float | None = None
                    censored_by=censored_by, alpha=alpha)
 
 
+@_sized
 def lower(id: str, arm: str, metric: str, *, than: str, by: float | None = None, ratio: float | None = None,
           null: float | None = 0.0, scale: str = "linear", censored_by: str | None = None, alpha: float = 0.05,
           statement: str, lecture: str = "") -> Expectation:
@@ -97,6 +129,7 @@ def lower(id: str, arm: str, metric: str, *, than: str, by: float | None = None,
                    censored_by=censored_by, alpha=alpha)
 
 
+@_sized
 def not_lower(id: str, arm: str, metric: str, *, than: str, by: float | None = None, ratio: float | None = None,
               null: float | None = None, scale: str = "linear", alpha: float = 0.05,
               statement: str, lecture: str = "") -> Expectation:
@@ -109,6 +142,7 @@ def not_lower(id: str, arm: str, metric: str, *, than: str, by: float | None = N
                    alpha=alpha)
 
 
+@_sized
 def not_higher(id: str, arm: str, metric: str, *, than: str, by: float | None = None, ratio: float | None = None,
                null: float | None = None, scale: str = "linear", alpha: float = 0.05,
                statement: str, lecture: str = "") -> Expectation:
@@ -121,6 +155,7 @@ def not_higher(id: str, arm: str, metric: str, *, than: str, by: float | None = 
                    alpha=alpha)
 
 
+@_sized
 def faster(id: str, arm: str, *, than: str, factor: float, metric: str = "steps_to_target",
            censored_by: str | None = "censored", null: float | None = 0.0, alpha: float = 0.05,
            statement: str, lecture: str = "") -> Expectation:
@@ -133,6 +168,7 @@ def faster(id: str, arm: str, *, than: str, factor: float, metric: str = "steps_
                        lecture=lecture)
 
 
+@_sized
 def not_slower(id: str, arm: str, *, than: str, factor: float, metric: str = "steps_to_target",
                censored_by: str | None = "censored", null: float | None = None, alpha: float = 0.05,
                statement: str, lecture: str = "") -> Expectation:
@@ -157,6 +193,7 @@ def _single_margin(name: str, value: float | None, ratio: float | None, scale: s
     return math.log10(ratio), "log10"
 
 
+@_sized
 def at_least(id: str, arm: str, metric: str, value: float | None = None, *, ratio: float | None = None,
              null: float | None = None, scale: str = "linear", censored_by: str | None = None, alpha: float = 0.05,
              statement: str, lecture: str = "") -> Expectation:
@@ -167,6 +204,7 @@ def at_least(id: str, arm: str, metric: str, value: float | None = None, *, rati
                        censored_by=censored_by, alpha=alpha, statement=statement, lecture=lecture)
 
 
+@_sized
 def at_most(id: str, arm: str, metric: str, value: float | None = None, *, ratio: float | None = None,
             null: float | None = None, scale: str = "linear", censored_by: str | None = None, alpha: float = 0.05,
             statement: str, lecture: str = "") -> Expectation:
@@ -177,6 +215,7 @@ def at_most(id: str, arm: str, metric: str, value: float | None = None, *, ratio
                        censored_by=censored_by, alpha=alpha, statement=statement, lecture=lecture)
 
 
+@_sized
 def near(id: str, arm: str, metric: str, target: float = 0.0, *, tolerance: float, than: str | None = None,
          scale: str = "linear", alpha: float = 0.05, statement: str, lecture: str = "") -> Expectation:
     """arm's metric lies within `tolerance` of `target` (equivalence: two one-sided tests); with `than`, its
@@ -185,12 +224,14 @@ def near(id: str, arm: str, metric: str, target: float = 0.0, *, tolerance: floa
                        margin=tolerance, scale=scale, alpha=alpha, statement=statement, lecture=lecture)
 
 
+@_sized
 def at_chance(id: str, arm: str, metric: str, *, chance: float, tolerance: float, alpha: float = 0.05,
               statement: str, lecture: str = "") -> Expectation:
     """arm's metric (an accuracy) lies within `tolerance` of `chance`: nothing learned that carries over."""
     return near(id, arm, metric, chance, tolerance=tolerance, alpha=alpha, statement=statement, lecture=lecture)
 
 
+@_sized
 def rate_at_least(id: str, arm: str, metric: str, rate: float, *, null: float | None = None, alpha: float = 0.05,
                   statement: str, lecture: str = "") -> Expectation:
     """The 0/1 outcome `metric` happens on more than a share `rate` of arm's seeds (exact binomial test,
@@ -199,6 +240,7 @@ def rate_at_least(id: str, arm: str, metric: str, rate: float, *, null: float | 
                        alpha=alpha, statement=statement, lecture=lecture)
 
 
+@_sized
 def rate_at_most(id: str, arm: str, metric: str, rate: float, *, null: float | None = None, alpha: float = 0.05,
                  statement: str, lecture: str = "") -> Expectation:
     """The 0/1 outcome `metric` happens on fewer than a share `rate` of arm's seeds (exact binomial test)."""
@@ -214,36 +256,42 @@ def _exact(id, arm, metric, comparison, margin, than, scale, statement, lecture,
                        target=target, scale=scale, exact=True, statement=statement, lecture=lecture)
 
 
+@_sized
 def exactly(id: str, arm: str, metric: str, *, equals: float, than: str | None = None, statement: str,
             lecture: str = "") -> Expectation:
     """A computed integer count equals `equals` on every seed (within 0.5 of it)."""
     return _exact(id, arm, metric, "within", COUNT_TOLERANCE, than, "linear", statement, lecture, target=float(equals))
 
 
+@_sized
 def count_at_least(id: str, arm: str, metric: str, n: int, *, than: str | None = None, statement: str,
                    lecture: str = "") -> Expectation:
     """A computed integer count (a 0/1 flag: n = 1, it is set) is at least `n` on every seed (above n − 0.5)."""
     return _exact(id, arm, metric, "greater", n - COUNT_TOLERANCE, than, "linear", statement, lecture)
 
 
+@_sized
 def count_at_most(id: str, arm: str, metric: str, n: int, *, than: str | None = None, statement: str,
                   lecture: str = "") -> Expectation:
     """A computed integer count (a 0/1 flag: n = 0, it is never set) is at most `n` on every seed (below n + 0.5)."""
     return _exact(id, arm, metric, "less", n + COUNT_TOLERANCE, than, "linear", statement, lecture)
 
 
+@_sized
 def exact_above(id: str, arm: str, metric: str, value: float, *, than: str | None = None, scale: str = "linear",
                 statement: str, lecture: str = "") -> Expectation:
     """A computed value lies strictly above `value` on every seed."""
     return _exact(id, arm, metric, "greater", value, than, scale, statement, lecture)
 
 
+@_sized
 def exact_below(id: str, arm: str, metric: str, value: float, *, than: str | None = None, scale: str = "linear",
                 statement: str, lecture: str = "") -> Expectation:
     """A computed value lies strictly below `value` on every seed."""
     return _exact(id, arm, metric, "less", value, than, scale, statement, lecture)
 
 
+@_sized
 def exact_near(id: str, arm: str, metric: str, target: float = 0.0, *, tolerance: float, than: str | None = None,
                statement: str, lecture: str = "") -> Expectation:
     """A computed value lies within `tolerance` of `target` on every seed."""

@@ -573,13 +573,14 @@ def _diverging(config, seed, context):
 @pytest.mark.ci
 @pytest.mark.initial_loss
 def test_a_diverging_run_is_recorded_as_diverged_and_judged(store, ledger):
-    from reproductions.claim import Arm, Budget, Claim, Expectation
+    from reproductions.claim import Arm, Budget, Claim, Expectation, SizeSource
 
     claim = Claim(
         id="initial-loss", title="divergence", statement="s", source="test", run=_diverging,
         base_config={"learning_rate": 0.01}, arms=(Arm("calm", {}), Arm("wild", {"learning_rate": 1e6})),
         expectations=(Expectation("wild-diverges", "the wild arm diverges", "diverged", "wild",
-                                  comparison="greater", margin=0.5, test="binomial"),),
+                                  comparison="greater", margin=0.5, test="binomial",
+                                  size_source=SizeSource("ours", "a test: most seeds")),),
         budgets={p: Budget(seeds=3) for p in ("smoke", "quick", "full")}, primary=("wild-diverges",))
     summary = run_claim(claim, "quick", 3, store, progress=lambda _: None)
     experiment = store.experiment_id(claim.id, create=False)

@@ -60,7 +60,7 @@ from reproductions.common.data import image_training_set
 from reproductions.common import models
 from reproductions.common.models import initializer, logits
 from reproductions.common.probes import GradientProbe, read_gradients
-from reproductions.expect import exact_above, exact_below, higher
+from reproductions.expect import exact_above, exact_below, from_lecture, higher, ours
 
 POSITION = 20  # after relu-vs-saturating
 
@@ -243,26 +243,32 @@ CLAIM = Claim(
         higher("high-rate-kills-more-relus", "relu-high", "dead_share", than="relu-modest", by=0.05,
                statement="a high learning rate (0.2) leaves more dead ReLUs than a modest one (0.01), by > 5 "
                          "points of the hidden units (paired seeds)",
-               lecture="'Use ReLU. Be careful with your learning rates'"),
+               lecture="'Use ReLU. Be careful with your learning rates'",
+               size=ours("our threshold for 'kills more': 5 points of the hidden units; 'Be careful with your "
+                         "learning rates' (000) gives no share of dead units")),
         exact_below("dead-relu-never-updates", "relu-high", "dead_weight_change", 1e-12,
                     statement="a first-layer ReLU dead on the training set keeps its incoming weights and bias "
                               "exactly over a further epoch",
-                    lecture="'dead ReLU will never activate => never update'"),
+                    lecture="'dead ReLU will never activate => never update'",
+                    size=from_lecture("An annoyance: dead ReLU will never activate => never update", seed="000")),
         exact_above("relu-derivative-zero-on-negatives", "relu-high", "grid_zero_derivative_share_negative", 1 - 1e-12,
                     statement="ReLU's derivative is exactly 0 at every negative pre-activation (the mechanism)",
-                    lecture="'will never activate => never update'"),
+                    lecture="'will never activate => never update'",
+                    size=from_lecture("ReLU (Rectified Linear Unit) - Computes f(x) = max(0, x)", seed="000")),
         exact_above("leaky-derivative-nonzero", "leaky-relu-high", "grid_min_abs_derivative", 0.0,
                     statement="Leaky ReLU's (0.01) derivative is non-zero at every pre-activation in [-100, 100]",
                     lecture="Leaky ReLU max(0.01x, x) 'will not \"die\"'"),
         exact_below("leaky-relu-no-dead-units", "leaky-relu-high", "dead_share", 1e-12,
                     statement="a Leaky ReLU net trained at the high rate has no dead unit (every seed)",
-                    lecture="'will not \"die\"'"),
+                    lecture="'will not \"die\"'",
+                    size=from_lecture("Leaky ReLU f(x) = max(0.01x, x) … will not “die”", seed="000")),
         exact_above("elu-derivative-nonzero", "elu-high", "grid_min_abs_derivative", 0.0,
                     statement="ELU's derivative is non-zero at every pre-activation in [-100, 100] (float32 autodiff)",
                     lecture="'Try out Leaky ReLU / Maxout / ELU' (ELU: alpha(exp(x) - 1) for x < 0)"),
         exact_below("elu-no-dead-units", "elu-high", "dead_share", 1e-12,
                     statement="an ELU net trained at the high rate has no dead unit (every seed)",
-                    lecture="ELU as an alternative to ReLU"),
+                    lecture="ELU as an alternative to ReLU",
+                    size=from_lecture("ELU: f(x) = x if x > 0, α(exp(x) - 1) if x ≤ 0", seed="000, 003, 004")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "epochs": 2}, note="500 images, 2 epochs: pipeline check"),

@@ -38,7 +38,7 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_training_set
 from reproductions.common.models import initializer, logits
-from reproductions.expect import at_least, at_most, near
+from reproductions.expect import at_least, at_most, near, ours
 
 POSITION = 30  # after dead-relu
 
@@ -179,22 +179,34 @@ CLAIM = Claim(
     expectations=(
         near("relu-half-active-at-init", "relu-sparsity", "active_share_init", 0.5, tolerance=0.05,
              statement="at (symmetric) init, the share of active ReLU units is within 0.05 of one half",
-             lecture="'only half of the data activates it' (004)"),
+             lecture="'only half of the data activates it' (004)",
+             size=ours("an equivalence tolerance around the lecture's half ('Data의 절반만 activate', 004): ±0.05, fixed "
+                       "before measuring from the symmetry argument (zero-mean weights, zero biases)")),
         near("relu-half-active-after-training", "relu-sparsity", "active_share_trained", 0.5, tolerance=0.15,
              statement="after training, the active share is still about half (within 0.15 of 0.5)",
-             lecture="'only half of the data activates it' (004)"),
+             lecture="'only half of the data activates it' (004)",
+             size=ours("a looser equivalence tolerance around the lecture's half (004) after training, which need "
+                       "not keep the symmetry: ±0.15, fixed before measuring")),
         at_least("sigmoid-step-costlier-than-relu", "timing", "sigmoid_over_relu_step", ratio=FIVE_PERCENT, null=0.0,
                  statement="a training step with sigmoid units is > 5 % slower than with ReLU (same net, same run)",
-                 lecture="sigmoid: 'exp() is a bit compute expensive'"),
+                 lecture="sigmoid: 'exp() is a bit compute expensive'",
+                 size=ours("'exp() is a bit compute expensive' (000) gives no number: 5 % is the smallest "
+                           "training-step cost we count as mattering, fixed before measuring")),
         at_least("tanh-step-costlier-than-relu", "timing", "tanh_over_relu_step", ratio=FIVE_PERCENT, null=0.0,
                  statement="a training step with tanh units is > 5 % slower than with ReLU",
-                 lecture="ReLU 'Very computationally efficient' (against sigmoid/tanh)"),
+                 lecture="ReLU 'Very computationally efficient' (against sigmoid/tanh)",
+                 size=ours("ReLU 'Very computationally efficient' (000) gives no number: the same 5 % training-step "
+                           "threshold as for sigmoid")),
         at_most("relu-step-near-identity", "timing", "step_ratio_relu", ratio=FIVE_PERCENT,
                 statement="a training step with ReLU units is < 5 % slower than with no activation",
-                lecture="ReLU 'Very computationally efficient'"),
+                lecture="ReLU 'Very computationally efficient'",
+                size=ours("a non-inferiority margin: ReLU's training step within 5 % of the identity net's ('Very "
+                          "computationally efficient', 000, no number)")),
         at_least("sigmoid-op-costlier-than-relu-op", "timing", "op_sigmoid_over_relu", ratio=2.0, null=0.0,
                  statement="the sigmoid op alone takes > 2× the ReLU op on the same tensor",
-                 lecture="'exp() is a bit compute expensive'"),
+                 lecture="'exp() is a bit compute expensive'",
+                 size=ours("'a bit compute expensive' (000) gives no number: 2× the ReLU op, for the op alone where "
+                           "no matrix product dilutes it, fixed before measuring")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "epochs": 2, "timing_batch": 64, "timing_width": 64,

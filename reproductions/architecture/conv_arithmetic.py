@@ -51,11 +51,29 @@ import keras
 import numpy as np
 
 from reproductions.claim import Arm, ArmResult, Budget, Claim
-from reproductions.expect import exact_above, exactly
+from reproductions.expect import exact_above, exactly, from_lecture, from_paper, ours
 
 POSITION = 5  # arithmetic first: the other architecture claims build on it
 
 PAPER_ALEXNET = (253_440, 186_624, 64_896, 64_896, 43_264, 4096, 4096, 1000)
+
+# Where each number comes from (issue 32): the lecture's formulas and counts, quoted from the seed files.
+FORMULA_SIZE = from_lecture("In general, the output has size: w_out = ⌊(w_in + 2p − k)/s⌋ + 1 (002); "
+                            "W2 = (W1 − F + 2P)/S + 1, H2 = (H1 − F + 2P)/S + 1, D2 = K (003)", seed="002, 003")
+ALEXNET_SIZE = from_lecture("The network's input is 150,528-dimensional, and the number of neurons in the "
+                            "network's remaining layers is given by 253,440–186,624–64,896–64,896–43,264–4096–"
+                            "4096–1000", seed="002")
+UNSEEN_SIZE = ours("a computed fact: 0 mismatches against our count of the input columns inside no window "
+                   "[i·S, i·S + F − 1] (max(0, r − P) when S ≤ F); the lecture says only 'we may not be able to "
+                   "cover all of the input' (002) and 'It is not possible!' (003), no count")
+EXAMPLES_SIZE = from_lecture("stride 1 ⇒ (7 − 3)/1 + 1 = 5; stride 2 ⇒ (7 − 3)/2 + 1 = 3; Expand borders by 1 "
+                             "pixel … Output 7 × 7; boundary zeroing of size (F − 1)/2 … (input size unchanged); "
+                             "(32 − 5 + 2 × 2)/1 + 1 = 32; (32 → 28 → 24 → ...); (28 × 28 × 5)", seed="003")
+PARAMS_SIZE = from_lecture("It has F × F × D1 weights per filter and total number of (F × F × D1) × K weights and "
+                           "K bias", seed="003")
+AT_224_SIZE = from_paper("Krizhevsky et al. 2012, Fig. 2 (the drawing shown in 002; its numbers are not in the "
+                         "seed's text): a 224×224×3 input and 55×55 maps after the first layer's 11×11 stride-4 "
+                         "filters")
 
 # the lecture's examples (003, 002): (name, W, F, S, P, D1, K, the lecture's output side)
 LECTURE_CASES = (
@@ -225,11 +243,13 @@ CLAIM = Claim(
     expectations=(
         exactly("output-size-formula", "structure", "size_formula_errors", equals=0,
                 statement="Keras' output side is ⌊(W − F + 2P)/S⌋ + 1 and its depth K in every case (no mismatch)",
-                lecture="w_out = ⌊(w_in + 2p − k)/s⌋ + 1 (002); W2 = (W1 − F + 2P)/S + 1, D2 = K (003)"),
+                lecture="w_out = ⌊(w_in + 2p − k)/s⌋ + 1 (002); W2 = (W1 − F + 2P)/S + 1, D2 = K (003)",
+                size=FORMULA_SIZE),
         exactly("not-whole-leaves-input-unseen", "structure", "unseen_formula_errors", equals=0,
                 statement="when (W − F + 2P)/S is not whole, Keras floors and the input columns inside no window are "
                           "never seen (the last max(0, r − P), r = (W − F + 2P) mod S, when S ≤ F), in every case",
-                lecture="'It is not possible!'; 'with certain strides, we may not be able to cover all of the input'"),
+                lecture="'It is not possible!'; 'with certain strides, we may not be able to cover all of the input'",
+                size=UNSEEN_SIZE),
         exact_above("stride-3-not-possible", "structure", "unseen_7-3-s3", 0.0,
                     statement="7×7 input, 3×3 filter, stride 3: one input column is left unseen (2.33 is not whole)",
                     lecture="'stride 3 ⇒ (7 − 3)/3 + 1 = 2.33'"),
@@ -238,35 +258,45 @@ CLAIM = Claim(
                     lecture="'Step size: 2 … It is not possible!' (should say 3; its own previous slide gives 3×3)"),
         exactly("lecture-examples", "structure", "lecture_example_errors", equals=0,
                 statement="the lecture's output sides 5, 3, 7, 32 (pads 1, 2, 3), 28 and 24 are Keras'",
-                lecture="Output 5×5, 3×3, 7×7; '(32 − 5 + 2×2)/1 + 1 = 32'; '32 → 28 → 24'; '(28×28×5)'"),
+                lecture="Output 5×5, 3×3, 7×7; '(32 − 5 + 2×2)/1 + 1 = 32'; '32 → 28 → 24'; '(28×28×5)'",
+                size=EXAMPLES_SIZE),
         exactly("lecture-26x26", "structure", "side_32-5-p0", equals=26,
                 statement="a 5×5 filter on the 32×32 input gives 26×26 activation maps",
-                lecture="'Each activity map is a 26×26 layer' (the same slide says 28×28×5)"),
+                lecture="'Each activity map is a 26×26 layer' (the same slide says 28×28×5)",
+                size=from_lecture("Each activity map is a 26 × 26 layer of neuron output", seed="003")),
         exactly("conv-params-formula", "structure", "param_formula_errors", equals=0,
                 statement="Keras' Conv2D has (F·F·D1 + 1)·K parameters in every case",
-                lecture="'F×F×D1 weights per filter and total (F×F×D1)×K weights and K bias'"),
+                lecture="'F×F×D1 weights per filter and total (F×F×D1)×K weights and K bias'",
+                size=PARAMS_SIZE),
         exactly("lecture-760-params", "structure", "params_32-5-p2", equals=760,
                 statement="ten 5×5 filters on 32×32×3 have 760 parameters",
-                lecture="'5×5×3 + 1 = 76 … 76×10 = 760'"),
+                lecture="'5×5×3 + 1 = 76 … 76×10 = 760'",
+                size=from_lecture("5 × 5 × 3 + 1 = 76 … 76 × 10 = 760", seed="003")),
         exactly("pooling-output-size", "structure", "pooling_shape_errors", equals=0,
                 statement="max and average pooling give ⌊(W1 − F)/S⌋ + 1 and D2 = D1 in every case",
-                lecture="W2 = (W1 − F)/S + 1, D2 = D1"),
+                lecture="W2 = (W1 − F)/S + 1, D2 = D1",
+                size=from_lecture("W2 = (W1 − F)/S + 1; H2 = (H1 − F)/S + 1; D2 = D1", seed="003")),
         exactly("pooling-no-params", "structure", "pooling_params", equals=0,
                 statement="pooling layers have no parameters",
-                lecture="'The number of parameters is equal to zero!'"),
+                lecture="'The number of parameters is equal to zero!'",
+                size=from_lecture("The number of parameters is equal to zero!", seed="003")),
         exactly("alexnet-later-layers", "structure", "alexnet_rest_errors", equals=0,
                 statement="AlexNet's layers 2–8 have 186,624, 64,896, 64,896, 43,264, 4096, 4096, 1000 neurons in "
                           "Keras",
-                lecture="186,624–64,896–64,896–43,264–4096–4096–1000"),
+                lecture="186,624–64,896–64,896–43,264–4096–4096–1000",
+                size=ALEXNET_SIZE),
         exactly("alexnet-input-150528", "structure", "alexnet_input_224", equals=150_528,
                 statement="the input is 224·224·3 = 150,528-dimensional",
-                lecture="'The network's input is 150,528-dimensional'"),
+                lecture="'The network's input is 150,528-dimensional'",
+                size=ALEXNET_SIZE),
         exactly("alexnet-first-layer-253440", "structure", "alexnet_neurons_1", equals=253_440,
                 statement="AlexNet's first layer has 253,440 neurons",
-                lecture="253,440 (paper and lecture; 55·55·96 = 290,400)"),
+                lecture="253,440 (paper and lecture; 55·55·96 = 290,400)",
+                size=ALEXNET_SIZE),
         exactly("alexnet-224-gives-55", "structure", "alexnet_conv1_side_224", equals=55,
                 statement="the paper's 224×224 input gives 55×55 maps under 11×11 filters at stride 4 (no padding)",
-                lecture="224×224×3 input, 55×55×96 first layer (227 gives 55; 224 gives 54)"),
+                lecture="224×224×3 input, 55×55×96 first layer (227 gives 55; 224 gives 54)",
+                size=AT_224_SIZE),
     ),
     budgets={
         "smoke": Budget(overrides={"random_cases": 20, "random_pooling_cases": 5},

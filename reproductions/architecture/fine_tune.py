@@ -43,11 +43,14 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import load_fashion_mnist, seeded_subset
 from reproductions.common.evaluation import logits_of, softmax_metrics
 from reproductions.common.training import capped_schedule, compile_softmax
-from reproductions.expect import higher
+from reproductions.expect import higher, ours
 
 SOURCE_CLASSES, TARGET_CLASSES = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 FINE_TUNE_RATE_FACTOR = 0.1  # keras.io's transfer-learning guide: unfreeze "with a very low learning rate"
 _BODIES: dict = {}  # (pretraining config, seed, data folder, step cap, backend) -> (body weights, accuracy): one entry
+# Where the number comes from (issue 32): the lecture gives none; ours, decided before any quick run.
+GAIN_SIZE = ours("more than 3 points of accuracy: a gain worth changing one's recipe for on a 5-way task; the "
+                 "lecture ('Fine-tune from ImageNet') gives no number")
 
 
 def _standardize(x, stats):
@@ -187,10 +190,12 @@ CLAIM = Claim(
     expectations=(
         higher("fine-tuned-beats-scratch", "fine-tuned", "val_accuracy", than="scratch", by=0.03,
                statement="fine-tuning the pretrained net beats training it from scratch by more than 3 points",
-               lecture="'Fine-tune from ImageNet' (no number)"),
+               lecture="'Fine-tune from ImageNet' (no number)",
+               size=GAIN_SIZE),
         higher("frozen-body-beats-scratch", "frozen", "val_accuracy", than="scratch", by=0.03,
                statement="a new head on the frozen pretrained body beats training from scratch by more than 3 points",
-               lecture="'Fine-tune from ImageNet' (the simplest form: retrain the last layer)"),
+               lecture="'Fine-tune from ImageNet' (the simplest form: retrain the last layer)",
+               size=GAIN_SIZE),
     ),
     budgets={
         "smoke": Budget(overrides={"pretrain_size": 500, "pretrain_epochs": 1, "head_passes": 2,

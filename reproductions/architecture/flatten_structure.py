@@ -36,7 +36,7 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import fit_validated, logits_of
 from reproductions.common.training import per_epoch
-from reproductions.expect import count_at_least, exact_above, exact_near, higher, near
+from reproductions.expect import count_at_least, exact_above, exact_near, higher, near, ours
 
 SIDE = 28  # Fashion-MNIST images are 28×28×1
 
@@ -131,23 +131,33 @@ CLAIM = Claim(
     expectations=(
         higher("permutation-hurts-cnn", "cnn", "val_accuracy", than="cnn-permuted", by=0.02,
                statement="the CNN on the original images beats the CNN on pixel-permuted images by > 2 points",
-               lecture="a ConvNet keeps the structure flattening loses"),
+               lecture="a ConvNet keeps the structure flattening loses",
+               size=ours("more than 2 points of accuracy, our margin: 'we lose structure' gives no number")),
         exact_near("mlp-permutation-identity", "mlp", "permutation_max_rel_diff", 0.0, tolerance=1e-4,
                    statement="the MLP with its first-layer rows permuted computes on permuted inputs what it computes "
                              "on the originals (max relative logit difference < 1e-4, float32 rounding)",
-                   lecture="'We could flatten it to a 1D vector, but then we lose structure'"),
+                   lecture="'We could flatten it to a 1D vector, but then we lose structure'",
+                   size=ours("a computed fact's tolerance for float32 rounding of a reordered sum: a relative 1e-4, "
+                             "far above float32's 6e-8 and far below any real difference")),
         exact_above("mlp-permutation-same-predictions", "mlp", "permutation_prediction_agreement", 0.999,
                     statement="… and predicts the same class on (all but at most 0.1 % of) the validation images",
-                    lecture="the MLP cannot tell a permuted image from the original"),
+                    lecture="the MLP cannot tell a permuted image from the original",
+                    size=ours("a computed fact's tolerance: at most 0.1 % of predictions may flip, where float32 "
+                              "rounding breaks a near-tie of two logits")),
         near("mlp-permutation-no-effect", "mlp-permuted", "val_accuracy", than="mlp", tolerance=0.015,
              statement="an MLP trained on permuted pixels is as accurate as one on the original pixels (±1.5 points)",
-             lecture="an MLP sees a flattened image as an unordered list of pixels"),
+             lecture="an MLP sees a flattened image as an unordered list of pixels",
+             size=ours("an equivalence tolerance of 1.5 points of accuracy: an MLP sees the pixels unordered, so no "
+                       "effect is expected, and the lecture gives no number")),
         count_at_least("mlp-at-least-cnn-params", "mlp", "params_surplus_over_cnn", 0,
                        statement="the MLP has at least as many parameters as the CNN",
-                       lecture="(design check: the CNN's advantage is not capacity)"),
+                       lecture="(design check: the CNN's advantage is not capacity)",
+                       size=ours("a design check: a surplus of 0 or more weights, the MLP at least as large as the "
+                                 "CNN, so the CNN's advantage is not capacity")),
         higher("cnn-beats-mlp", "cnn", "val_accuracy", than="mlp", by=0.01,
                statement="on the original images the CNN beats the larger MLP by > 1 point",
-               lecture="'What about keeping everything in 3D?' — ConvNets"),
+               lecture="'What about keeping everything in 3D?' — ConvNets",
+               size=ours("more than 1 point of accuracy, our margin: the lecture gives no number")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 2},

@@ -54,13 +54,22 @@ from reproductions.common.probes import GradientProbe, read_gradients
 from reproductions.common.seeding import seed_everything
 from reproductions.common.sgd_runs import reset_optimizer
 from reproductions.common.training import TrainTimer, capped_schedule, compile_softmax
-from reproductions.expect import at_least, at_most, lower
+from reproductions.expect import at_least, at_most, lower, ours
 
 POSITION = 20
 
 VANISH = -1.0  # log10: the plain deep net's first-layer gradient is < 1/10 of its last layer's
 KEEPS = -0.3  # log10(1/2): the residual net's first-layer gradient is at least half its last layer's
 LOSS_GAP = 0.3  # nats of training loss
+
+# Where the numbers come from (issue 32): the lecture gives none ("up to 20 layers" is the depth, not a size);
+# each margin is ours, fixed before the quick profile.
+VANISH_SIZE = ours("'the gradient doesn't vanish' read as: a vanishing gradient is one 10× smaller (log10 −1); the "
+                   "lecture gives no number (first principles predict about 10^-6 over 40 plain layers)")
+KEEPS_SIZE = ours("'doesn't vanish' read as: the first hidden layer keeps at least half (log10 −0.3) of the last "
+                  "layer's gradient; the lecture gives no number")
+LOSS_GAP_SIZE = ours("a gap of 0.3 nats of training loss (13 % of chance's ln 10 = 2.30) read as 'trains' against "
+                     "'stalls'; the lecture gives no loss number")
 
 
 class Net:
@@ -210,24 +219,30 @@ CLAIM = Claim(
     expectations=(
         at_most("plain-gradient-vanishes", "plain-40", "grad_log_ratio", VANISH, null=0.0,
                 statement="plain 40 layers: the gradient at the first hidden layer is < 1/10 of the last's (log10)",
-                lecture="Xavier 'not sufficient for deeper nets'"),
+                lecture="Xavier 'not sufficient for deeper nets'",
+                size=VANISH_SIZE),
         at_least("residual-gradient-kept", "residual-40", "grad_log_ratio", KEEPS, null=VANISH,
                  statement="residual 40 layers: the first hidden layer's gradient is at least half the last's (log10)",
-                 lecture="'ResNet adds modules which ensure that the gradient doesn't vanish'"),
+                 lecture="'ResNet adds modules which ensure that the gradient doesn't vanish'",
+                 size=KEEPS_SIZE),
         lower("residual-trains-at-depth", "residual-40", "train_loss", than="plain-40", by=LOSS_GAP,
               statement=f"after training (320 SGD steps at quick) the residual net's training loss is > {LOSS_GAP} "
                         "nats below the plain one's",
-              lecture="Xavier 'not sufficient for deeper nets'; ResNet trains them"),
+              lecture="Xavier 'not sufficient for deeper nets'; ResNet trains them",
+              size=LOSS_GAP_SIZE),
         lower("plain-fine-at-20", "plain-20", "train_loss", than="plain-40", by=LOSS_GAP,
               statement=f"the plain 20-layer net's training loss is > {LOSS_GAP} nats below the 40-layer one's",
-              lecture="Xavier 'works fine for VGGNets (up to 20 layers)'"),
+              lecture="Xavier 'works fine for VGGNets (up to 20 layers)'",
+              size=LOSS_GAP_SIZE),
         at_most("plain-weight-gradients-uneven", "plain-40", "weight_grad_log_ratio", VANISH, null=0.0,
                 statement="plain 40 layers: the first hidden kernel's gradient is < 1/10 of the last's (log10); "
                           "first principles predict ≈ 1 (activations shrink forward as the signal shrinks back)",
-                lecture="'the gradient doesn't vanish' (read as the weights' gradients)"),
+                lecture="'the gradient doesn't vanish' (read as the weights' gradients)",
+                size=VANISH_SIZE),
         lower("plain-weight-gradients-smaller", "plain-40", "first_weight_grad_log10", than="residual-40", by=-VANISH,
               statement="the plain net's first hidden kernel gradient is < 1/10 of the residual net's (log10)",
-              lecture="'ResNet adds modules which ensure that the gradient doesn't vanish'"),
+              lecture="'ResNet adds modules which ensure that the gradient doesn't vanish'",
+              size=VANISH_SIZE),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "epochs": 2, "gradient_batch": 32},

@@ -38,11 +38,14 @@ from reproductions.common.data import image_split
 from reproductions.common.evaluation import fit_validated, logits_of, softmax_metrics
 from reproductions.common.models import initializer
 from reproductions.common.training import per_epoch
-from reproductions.expect import at_least, at_most, higher, not_higher
+from reproductions.expect import at_least, at_most, higher, not_higher, ours
 
 POSITION = 60  # its place in the babysitting topic
 
 MORE_L2 = 1e-3  # "increase regularization strength": from none to λ = 1e-3 (λ·ΣW² on every kernel)
+# the source of the cures' 1-point margins
+ONE_POINT = ours("1 point of validation accuracy, fixed before any run: a gain worth choosing a cure for; the lecture "
+                 "('big gap = overfitting => increase regularization strength', 001) gives no size")
 
 
 def build(config, input_dim):
@@ -116,27 +119,38 @@ CLAIM = Claim(
     expectations=(
         # the no-gap primary first: the placebo (A/A) re-runs the baseline of the first primary, here the small net
         higher("no-gap-capacity-beats-l2", "no-gap-wider", "val_accuracy", than="no-gap-more-l2", by=0.01,
+               size=ONE_POINT,
                statement="no gap: widening raises validation accuracy more than L2 does (by > 1 point)",
                lecture="'no gap => increase model capacity'"),
         higher("big-gap-l2-beats-capacity", "big-gap-more-l2", "val_accuracy", than="big-gap-wider", by=0.01,
+               size=ONE_POINT,
                statement="big gap: L2 raises validation accuracy more than widening does (by > 1 point)",
                lecture="'big gap = overfitting => increase regularization strength'"),
         higher("big-gap-l2-helps", "big-gap-more-l2", "val_accuracy", than="big-gap-base", by=0.01,
+               size=ONE_POINT,
                statement="big gap: L2 raises validation accuracy over the unregularized net (by > 1 point)",
                lecture="'increase regularization strength'"),
         higher("big-gap-l2-lowers-val-loss-more", "big-gap-wider", "val_loss", than="big-gap-more-l2", by=0.05,
+               size=ours("0.05 nats of validation loss, fixed before any run; the lecture gives no size"),
                statement="big gap: L2 lowers the final validation loss more than widening does (by > 0.05)",
                lecture="'big gap = overfitting'"),
         higher("no-gap-capacity-helps", "no-gap-wider", "val_accuracy", than="no-gap-base", by=0.01,
+               size=ONE_POINT,
                statement="no gap: widening raises validation accuracy over the base net (by > 1 point)",
                lecture="'increase model capacity'"),
         not_higher("no-gap-l2-does-not-help", "no-gap-more-l2", "val_accuracy", than="no-gap-base", by=0.005,
+                   size=ours("a non-inferiority margin fixed before any run: half a point of validation accuracy, "
+                             "half the 1 point the prescribed cures must gain"),
                    statement="no gap: L2 does not raise validation accuracy (it gains less than 0.5 point)",
                    lecture="regularization is the cure for a gap, not for its absence"),
         at_least("big-gap-regime-has-a-big-gap", "big-gap-base", "gap", 0.1,
+                 size=ours("a manipulation check: a train − validation gap above 10 points is what we call 'big'; the "
+                           "lecture's picture has no scale"),
                  statement="the big-gap regime's base net has a big gap (train − val accuracy > 10 points)",
                  lecture="'big gap = overfitting' (the picture: training accuracy far above validation)"),
         at_most("no-gap-regime-has-no-gap", "no-gap-base", "gap", 0.03,
+                size=ours("a manipulation check: a train − validation gap under 3 points counts as 'no gap'; the "
+                          "lecture's picture has no scale"),
                 statement="the no-gap regime's base net has no gap (train − val accuracy < 3 points)",
                 lecture="'no gap' (the picture: the two curves together)"),
     ),

@@ -67,7 +67,7 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.gradcheck import (keras_gradients, keras_numerical_gradients, loss_evaluator,
                                             precision_available, relative_error, selected, tensor_relative_error)
 from reproductions.common.probes import GradientProbe, read_gradients
-from reproductions.expect import count_at_most, exact_above, exact_below
+from reproductions.expect import count_at_most, exact_above, exact_below, from_lecture, ours
 
 POSITION = 20
 LECTURE_H = 0.00001  # 003: eval_numerical_gradient's "h = 0.00001"
@@ -75,6 +75,11 @@ GOOD = 1e-7  # cs231n: "1e-7 and less you should be happy"
 WRONG = 1e-2  # cs231n: "relative error > 1e-2 usually means the gradient is probably wrong"
 TENSORS = ("layer1_kernel", "layer1_bias", "layer2_kernel", "layer2_bias")  # the order of trainable_variables
 MAX_REDRAWS = 50  # rounds of redrawing the images too close to a max-pool kink before giving up
+# the sources of sizes shared by several sub-claims
+GOOD_SOURCE = ours("cs231n's course notes, not the lecture's slides: '1e-7 and less you should be happy'; the seeds "
+                   "give h = 0.00001 but no pass bar")
+U_SOURCE = ours("a decade: both ends of the h sweep at least 10× above its best point, a clear U; the lecture says "
+                "only 'Numerically unstable'")
 
 
 class ForgetfulSigmoid(keras.layers.Layer):
@@ -297,33 +302,44 @@ CLAIM = Claim(
     ),
     expectations=(
         exact_below("centred-check-passes", "float64-centred", "rel_error", GOOD,
+                    size=GOOD_SOURCE,
                     statement="in float64, centred differences at h = 1e-5 match Keras' gradients to a relative "
                               "error below 1e-7 (every weight tensor, every seed)",
                     lecture="'check correctness of implementation with numerical gradient'; pass bar < 1e-7 (cs231n)"),
         exact_above("planted-bug-caught", "planted-bug", "rel_error", WRONG,
+                    size=ours("cs231n's course notes, not the lecture's slides: 'relative error > 1e-2 usually means "
+                              "the gradient is probably wrong'; the seeds give no bar"),
                     statement="a backward pass that forgets the sigmoid's local gradient gives a relative error above "
                               "1e-2: the check flags it",
                     lecture="automatic gradient 'error-prone'; '> 1e-2 … probably wrong' (cs231n)"),
         count_at_most("maxpool-routes-to-argmax", "conv-maxpool", "routing_errors", 0,
+                      size=from_lecture("In the forward pass, store the index that took the max … The backprop "
+                                        "gradient is the input gradient at that index", seed="002"),
                       statement="max-pool's input gradient is nonzero only at each window's argmax and equals the "
                                 "upstream gradient there (no window wrong)",
                       lecture="'store the index that took the max … the backprop gradient is the input gradient at "
                               "that index'"),
         exact_below("conv-check-passes", "conv-maxpool", "rel_error", GOOD,
+                    size=GOOD_SOURCE,
                     statement="the same check passes through a convolution and a max-pool (kink-free inputs)",
                     lecture="pass bar < 1e-7 (cs231n)"),
         exact_above("forward-far-worse", "float64-forward", "rel_error", 2.0, than="float64-centred", scale="log10",
+                    size=ours("100×, a floor well under the ~1/h = 1e5 that an O(h) error against an O(h²) one "
+                              "suggests at h = 1e-5; the lecture says only 'Approximate'"),
                     statement="at the same h the lecture's forward difference is at least 100× less accurate "
                               "than the centred one (O(h) against O(h²))",
                     lecture="003's eval_numerical_gradient: (f(x+h) − f(x)) / h; 'Approximate'"),
         exact_above("float32-u-shaped-centred", "float32-centred", "u_depth", 1.0,
+                    size=U_SOURCE,
                     statement="in float32 the centred error is U-shaped in h: h = 1 and h = 1e-12 both at least "
                               "10× worse than the best h, which lies inside the sweep",
                     lecture="'Numerically unstable'"),
         exact_above("float32-u-shaped-forward", "float32-forward", "u_depth", 1.0,
+                    size=U_SOURCE,
                     statement="the same for the forward difference",
                     lecture="'Numerically unstable'"),
         exact_above("float32-never-passes", "float32-centred", "best_rel_error", GOOD,
+                    size=GOOD_SOURCE,
                     statement="in float32 no h in the sweep brings the centred check under 1e-7 (hence double "
                               "precision)",
                     lecture="'Numerically unstable'; cs231n: 'use double precision'"),

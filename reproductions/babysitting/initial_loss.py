@@ -33,7 +33,7 @@ import numpy as np
 
 from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import flatten_standardize, load_fashion_mnist, seeded_subset, synthetic_classification
-from reproductions.expect import higher, near
+from reproductions.expect import from_lecture, higher, near, ours
 
 POSITION = 10  # the first check of the babysitting recipe
 
@@ -41,6 +41,10 @@ LN_10 = math.log(10)
 C_MINUS_1 = 10 - 1  # the multiclass SVM loss at small init, 10 classes (003)
 LECTURE_REG0 = 2.30261216167
 LECTURE_REG1E3 = 3.06859716482
+# the sources of the targets (the tolerances around them, 0.005 and 0.01, are ours)
+LN_10_SOURCE = from_lecture('2.30261216167 … loss ~2.3. "correct" for 10 classes', seed="000, 001, 004")
+C_MINUS_1_SOURCE = from_lecture("L_i = Σ_{j≠y_i} max(0, s_j − s_{y_i} + 1) … all scores are almost zero. In this "
+                                "case, what is the value of the cost function?", seed="003")
 
 
 def load_inputs(config, seed, context):
@@ -133,22 +137,30 @@ CLAIM = Claim(
     ),
     expectations=(
         near("loss-is-ln-c", "fmnist-reg0", "initial_loss", LN_10, tolerance=0.005,
+             size=LN_10_SOURCE,
              statement="at W = 1e-4·randn the loss is ln(10) = 2.3026 (within 0.005) on Fashion-MNIST",
              lecture="2.30261216167"),
         near("loss-is-ln-c-cifar-shape", "cifar-shape-reg0", "initial_loss", LN_10, tolerance=0.005,
+             size=LN_10_SOURCE,
              statement="the same on the lecture's CIFAR-shaped net",
              lecture="2.30261216167"),
         higher("regularization-raises-loss", "fmnist-reg1e3", "initial_loss", than="fmnist-reg0", by=0.05, null=None,
+               size=ours("0.05 nats, a quarter of the jump the cs231n penalty 0.5·reg·ΣW² predicts on this 784-50-10 "
+                         "net (0.5·1e3·(1e-4)²·39,700 weights = 0.199); the lecture's +0.766 (3.0686 − 2.3026) is at "
+                         "3072 inputs"),
                statement="cranking L2 to 1e3 raises the initial loss (by more than 0.05) on Fashion-MNIST",
                lecture="3.0686 − 2.3026 = +0.766 ('loss went up, good')"),
         near("lecture-number-at-reg-1e3", "cifar-shape-reg1e3", "initial_loss", LECTURE_REG1E3, tolerance=0.02,
+             size=from_lecture("3.06859716482 … loss went up, good. (sanity check)", seed="000, 001, 004"),
              statement="at the lecture's shapes and reg 1e3 the loss is the lecture's 3.0686 (within 0.02)",
              lecture="3.06859716482"),
         near("hinge-loss-is-c-minus-1", "fmnist-reg0", "hinge_loss", C_MINUS_1, tolerance=0.01,
+             size=C_MINUS_1_SOURCE,
              statement="at W = 1e-4·randn the multiclass SVM loss is C − 1 = 9 (within 0.01) on Fashion-MNIST",
              lecture="'all scores are almost zero. In this case, what is the value of the cost function?' "
                      "(each of the C − 1 wrong classes adds max(0, 0 − 0 + 1) = 1)"),
         near("hinge-loss-is-c-minus-1-cifar-shape", "cifar-shape-reg0", "hinge_loss", C_MINUS_1, tolerance=0.01,
+             size=C_MINUS_1_SOURCE,
              statement="the same on the lecture's CIFAR-shaped net",
              lecture="C − 1 = 9"),
     ),

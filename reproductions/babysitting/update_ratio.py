@@ -39,7 +39,7 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import logits_of, softmax_metrics
 from reproductions.common.models import mlp
-from reproductions.expect import at_least, exact_near, near
+from reproductions.expect import at_least, exact_near, from_lecture, near, ours
 
 POSITION = 50  # its place in the babysitting topic
 
@@ -165,17 +165,24 @@ CLAIM = Claim(
     ),
     expectations=(
         near("ratio-in-the-001-band", "sgd-sweep", "ratio_at_best", -2.5, tolerance=0.5, scale="log10",
+             size=from_lecture("want this to be somewhere around 0.01 - 0.001 or so", seed="001"),
              statement="at the seed's best rate the mean ratio ‖ΔW‖/‖W‖ lies in [1e-3, 1e-2] (log10 within "
                        "0.5 of −2.5)",
              lecture="'somewhere around 0.01 - 0.001 or so'; 0.0002 / 0.02 = 0.01 'about okay' (001)"),
         at_least("ratio-at-least-the-003-floor", "sgd-sweep", "ratio_at_best", ratio=FLOOR_003,
+                 size=from_lecture("print update_scale / param_scale # want ~1e-3 … A desirable ratio is around 0.001 "
+                                   "or more.", seed="003"),
                  statement="at the seed's best rate the mean ratio is above 1e-3",
                  lecture="'want ~1e-3'; 'A desirable ratio is around 0.001 or more' (003)"),
         near("ratio-linear-in-rate", "sgd-sweep", "ratio_slope", 1.0, tolerance=0.2,
+             size=ours("slope 1 is what 003's 'update = -learning_rate*dW' gives if dW and W change only slowly with "
+                       "the rate; 0.2 is our allowance for that drift"),
              statement="the ratio grows about linearly with the learning rate (log-log slope within 0.2 of 1, "
                        "over the rates that did not diverge)",
              lecture="003's code: update = −learning_rate·dW"),
         exact_near("best-rate-inside-the-sweep", "sgd-sweep", "best_rate_index", 5.0, tolerance=3.0,
+                   size=ours("a design check: rate index 5 ± 3 (2 … 8 of 9) excludes only the sweep's two edge rates, "
+                             "1e-4 and 1"),
                    statement="the best rate is inside the sweep (neither 1e-4 nor 1), so the ratio is read at a "
                              "rate that was tuned, not at the range's edge",
                    lecture="'this best cross-validation result is worrying' when it sits on the edge (001)"),

@@ -56,7 +56,8 @@ import numpy as np
 from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.training import fit_epochs, per_epoch
-from reproductions.expect import at_least, count_at_most, exact_above, exact_near, higher, rate_at_least
+from reproductions.expect import (at_least, count_at_most, exact_above, exact_near, from_lecture, higher, ours,
+                                  rate_at_least)
 
 POSITION = 20
 
@@ -248,50 +249,74 @@ CLAIM = Claim(
     expectations=(
         exact_near("svm-losses-2.9-0-12.9", "lecture-losses", "svm_max_error_vs_lecture", tolerance=0.0005,
                    statement="the multiclass SVM losses of the cat, car and frog images are 2.9, 0 and 12.9",
-                   lecture="2.9, 0.0, 12.9"),
+                   lecture="2.9, 0.0, 12.9",
+                   size=from_lecture("Multiclass SVM cost function: Cat 3.2 1.3 2.2 / Automobile 5.1 4.9 "
+                                     "2.5 / frog -1.7 2.0 -3.1 / 2.9 0.0 12.9", seed="003")),
         exact_near("svm-loss-5.27", "lecture-losses", "svm_loss_mean", LECTURE_L, tolerance=0.005,
                    statement="their mean is 5.27 (to the lecture's two decimals)",
-                   lecture="L = (2.9 + 0 + 12.9)/3 = 5.27"),
+                   lecture="L = (2.9 + 0 + 12.9)/3 = 5.27",
+                   size=from_lecture("L = (2.9 + 0 + 12.9) / 3 = 5.27", seed="003")),
         exact_near("doubling-w-keeps-zero-loss", "lecture-losses", "svm_loss_car_doubled_w", tolerance=0.0005,
                    statement="doubling W keeps the car's SVM loss at 0",
-                   lecture="'If we double the value of W' … = 0"),
+                   lecture="'If we double the value of W' … = 0",
+                   size=from_lecture("If we double the value of W. = max(0, 2.6 - 9.8 + 1) + max(0, 4.0 "
+                                     "- 9.8 + 1) = max(0, -6.2) + max(0, -4.8) = 0 + 0 = 0", seed="003")),
         exact_near("softmax-exp-and-probabilities", "lecture-losses", "prob_max_error_vs_lecture", tolerance=0.0005,
                    statement="the cat image's softmax probabilities round to 0.13, 0.87, 0.00",
-                   lecture="0.13, 0.87, 0.0"),
+                   lecture="0.13, 0.87, 0.0",
+                   size=from_lecture("L_i = -log(0.13) = 0.89 … 0.13 0.87 0.0 The probabilities", seed="003")),
         exact_near("softmax-exponentials", "lecture-losses", "exp_max_error_vs_lecture", tolerance=0.05,
                    statement="the exponentials round to 24.5, 164.0 and 0.2 (e^−1.7 = 0.18)",
-                   lecture="24.5, 164.0, 0.2"),
+                   lecture="24.5, 164.0, 0.2",
+                   size=from_lecture("Cat 3.2 exponentiation 24.5 / Automobile 5.1 164.0 / frog -1.7 0.2", seed="003")),
         exact_near("softmax-cat-loss-0.89", "lecture-losses", "softmax_loss_cat", LECTURE_SOFTMAX_CAT, tolerance=0.005,
                    statement="the cat image's softmax loss (natural log, Keras' cross-entropy) is 0.89",
-                   lecture="'L_i = −log(0.13) = 0.89' (log₁₀; ln gives 2.04)"),
+                   lecture="'L_i = −log(0.13) = 0.89' (log₁₀; ln gives 2.04)",
+                   size=from_lecture("L_i = -log(0.13) = 0.89", seed="003")),
         exact_near("softmax-cat-loss-0.89-is-log10", "lecture-losses", "softmax_cat_loss_log10", LECTURE_SOFTMAX_CAT,
                    tolerance=0.005,
                    statement="the lecture's 0.89 is the same loss in log₁₀ (−log₁₀ p = 0.888)",
-                   lecture="0.89"),
+                   lecture="0.89",
+                   size=from_lecture("L_i = -log(0.13) = 0.89", seed="003")),
         exact_near("reminder-hinge-label", "lecture-losses", "reminder_hinge_formula_minus_svm", tolerance=0.0005,
                    statement="the formula the 'Reminder' slide calls 'hinge loss (SVM)' is the hinge loss (same "
                              "value on the cat)",
                    lecture="−log softmax labelled 'hinge loss (SVM)', the max-margin sum 'cross-entropy loss "
-                           "(Softmax)'"),
+                           "(Softmax)'",
+                   size=from_lecture("Reminder: … L_i = -log(e^{s_yi} / Σ_j e^{s_j}) hinge loss (SVM)", seed="003")),
         exact_near("svm-indifferent-once-margins-met", "lecture-losses", "comparison_svm_max", tolerance=0.0005,
                    statement="the scores [10, −2, 3], [10, 9, 9], [10, −100, −100] (label 0) all have SVM loss 0",
-                   lecture="'Comparison: … How does the amount of cost change for each of the two cost functions?'"),
+                   lecture="'Comparison: … How does the amount of cost change for each of the two cost functions?'",
+                   size=ours("a computed fact: in [10, -2, 3], [10, 9, 9] and [10, -100, -100] every wrong score is "
+                             "at least 1 below the correct 10, so each max(0, s_j - s_y + 1) is 0 (0.0005 a float "
+                             "allowance); the lecture only asks the question")),
         exact_above("softmax-never-indifferent", "lecture-losses", "comparison_softmax_spread", 1e-3,
                     statement="… while their softmax losses differ (spread > 1e-3)",
-                    lecture="'Comparison' slide (a question)"),
+                    lecture="'Comparison' slide (a question)",
+                    size=ours("a computed fact: -log softmax of those three score vectors is about 9e-4, 0.55 and 0, "
+                              "a spread far above the 1e-3 floor that only excludes float rounding; the lecture only "
+                              "asks the question")),
         at_least("random-search-not-too-bad", "random-search", "val_accuracy", 0.15, null=0.10,
                  statement="random search over W reaches the lecture's level above chance (> 15% accuracy; "
                            "chance is 10%)",
-                 lecture="'15.5% accuracy! Not too bad!' (CIFAR-10, 1000 tries)"),
+                 lecture="'15.5% accuracy! Not too bad!' (CIFAR-10, 1000 tries)",
+                 size=from_lecture("# returns 0.1555 as accuracy … 15.5% accuracy! Not too bad!", seed="003")),
         higher("training-beats-random-search", "trained-linear", "val_accuracy", than="random-search", by=0.25,
                statement="training the same linear classifier beats random search by more than 25 points",
-               lecture="random search is 'a very bad idea'; 'Second strategy: Follow the slope'"),
+               lecture="random search is 'a very bad idea'; 'Second strategy: Follow the slope'",
+               size=ours("a 'wide margin' of 25 points fixed before running for 'a very bad idea' (003), which gives "
+                         "no number; the slide's 'around 95 percent' is the best solution of any kind, not a trained "
+                         "linear classifier")),
         rate_at_least("xor-learned", "xor", "xor_learned", 0.5, null=0.5,
                       statement="the lecture's 2-4-1 sigmoid net learns XOR (all 4 points right) on most seeds",
-                      lecture="'training of a 2-layer neural network (in 11 lines)', 60,000 steps"),
+                      lecture="'training of a 2-layer neural network (in 11 lines)', 60,000 steps",
+                      size=ours("'most seeds': a majority, the rate's no-effect value 0.5; the lecture runs the "
+                                "11-line net once and gives no rate")),
         count_at_most("xor-needs-hidden-layer", "xor", "linear_correct", 3,
                       statement="without a hidden layer the same training never gets all 4 XOR points",
-                      lecture="'Non-linear classification' (XOR is not linearly separable)"),
+                      lecture="'Non-linear classification' (XOR is not linearly separable)",
+                      size=ours("a computed fact: XOR is not linearly separable, so one sigmoid unit gets at most 3 "
+                                "of its 4 points right; the lecture only names 'Non-linear classification' (003)")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "validation_size": 200, "epochs": 1, "candidates": 50,

@@ -45,7 +45,7 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_training_set
 from reproductions.common.seeding import seed_everything
 from reproductions.common.training import TIMING_METRICS, target_curve_plot, train_to_target
-from reproductions.expect import at_least, at_most, count_at_least, higher
+from reproductions.expect import at_least, at_most, count_at_least, higher, ours
 
 POSITION = 30
 
@@ -138,21 +138,29 @@ CLAIM = Claim(
                  censored_by="ratio_censored",
                  statement=f"at depth 10, 0.01·randn needs > {SLOWER_WHEN_DEEP:g}× Xavier's steps to the target "
                            "(or never reaches it): log10 ratio",
-                 lecture="'problems arise as the network gets deeper' (004); layer-10 std 0.000000"),
+                 lecture="'problems arise as the network gets deeper' (004); layer-10 std 0.000000",
+                 size=ours("'problems arise as the network gets deeper' (004) gives no number: 3× Xavier's steps (or "
+                           "never) is our 'far slower', fixed before the quick profile")),
         at_most("small-init-works-when-shallow", "depth-2", "log_ratio", math.log10(CLOSE_WHEN_SHALLOW),
                 censored_by="ratio_censored",
                 statement=f"at depth 2, 0.01·randn needs < {CLOSE_WHEN_SHALLOW:g}× Xavier's steps to the target: "
                           "log10 ratio",
-                lecture="'Usually approx. W ~ N(0, 0.01) works' (001); 'good for small networks' (003)"),
+                lecture="'Usually approx. W ~ N(0, 0.01) works' (001); 'good for small networks' (003)",
+                size=ours("a non-inferiority margin for 'works' (001, 003, 004; no number): at most 2× Xavier's "
+                          "steps, fixed before the quick profile")),
         higher("gap-widens-with-depth", "depth-10", "log_ratio", than="depth-2", by=math.log10(WIDENS_BY),
                censored_by="ratio_censored",
                statement=f"the small/Xavier step ratio grows from depth 2 to depth 10 (by > {WIDENS_BY:g}×): "
                          "log10 ratio at depth 10 minus at depth 2, same seed",
-               lecture="'becomes more tricky and important in deeper networks' (001)"),
+               lecture="'becomes more tricky and important in deeper networks' (001)",
+               size=ours("our threshold for 'more tricky and important in deeper networks' (001, no number): the "
+                         "step ratio at least doubles from depth 2 to depth 10")),
         count_at_least("xavier-trains-when-deep", "depth-10", "reached_xavier", 1,
                        statement="control: Xavier's 10-layer net reaches the target within the budget on every seed "
                                  "(the deep net is trainable at this rate)",
-                       lecture="'w = np.random.randn(n) / sqrt(n)' as the fix"),
+                       lecture="'w = np.random.randn(n) / sqrt(n)' as the fix",
+                       size=ours("a control, not an effect size: the 0/1 flag 'reached' set on every seed "
+                                 "(count ≥ 1)")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 1000, "max_steps": 60, "window": 10, "target": 0.35},

@@ -29,6 +29,7 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import gaussian_inputs
 from reproductions.common.probes import GradientProbe, read_gradients
 from reproductions.expect import at_least, at_most, lower, near
+from reproductions import expect  # expect.ours: a local `ours` in run() is a measured std
 
 POSITION = 10  # the lecture's own experiment first
 
@@ -152,48 +153,73 @@ CLAIM = Claim(
     expectations=(
         # 003: "The value of the neurons' activation becomes zero!"
         at_most("small-init-collapses", "tanh-0.01", "act_std_last", 1e-3, null=1.0,
+                size=expect.ours("our reading of 'becomes zero': below 1e-3, far looser than the lecture's printed layer-10 "
+                          "std 0.000000 (003), which its table passes from layer 5 (0.000532) on"),
                 statement="with W = 0.01·randn the layer-10 activations collapse (std < 1e-3)",
                 lecture="layer-10 std 0.000000"),
         near("small-init-theory-factor", "tanh-0.01", "std_decay_factor", THEORY_FACTOR,
              tolerance=0.05 * THEORY_FACTOR,
+             size=expect.ours("target a computed fact: sqrt(fan_in = 500)·0.01 from the lecture's code (003) with tanh ~ "
+                       "identity; tolerance 5 % our choice, which the lecture's own table (0.213 → 0.0476 → 0.0106) "
+                       "meets"),
              statement="each layer scales the std by sqrt(500)·0.01 ≈ 0.224 (within 5 %)",
              lecture="0.213 → 0.0476 → 0.0106: factor ≈ 0.223"),
         # 003: "Almost all neurons are saturated [-1 or +1]."
         at_least("large-init-saturates", "tanh-1.0", "saturated_fraction", 0.8, null=0.5,
+                 size=expect.ours("our reading of 'Almost all neurons are saturated' (003): more than 80 %; the lecture "
+                           "gives no fraction"),
                  statement=f"with W = 1.0·randn almost all (> 80 %) tanh units are saturated (|h| > {SATURATION})",
                  lecture="std 0.98 at every layer; histograms at ±1"),
         at_most("large-init-local-derivative-zero", "tanh-1.0", "local_derivative_mean", 0.1, null=0.5,
+                size=expect.ours("our reading of 'nearly zero' for the mean local derivative 1 − h²: below 0.1; the "
+                          "lecture gives no number"),
                 statement="saturation makes tanh's local derivative 1 − h² nearly zero (mean < 0.1)",
                 lecture="the mechanism behind 'the value of all gradients will be zero'"),
         # 003: "The value of all gradients will be zero."
         lower("large-init-gradients-zero", "tanh-1.0", "weight_grad_norm_mean", than="tanh-xavier", ratio=0.01,
               null=-0.3,
+              size=expect.ours("our reading of 'The value of all gradients will be zero' (003) as 100× below Xavier's; "
+                        "the lecture gives no ratio"),
               statement="with W = 1.0·randn the weight gradients are ~zero (100× below Xavier's)",
               lecture="'The value of all gradients will be zero.'"),
         # 003: "How the value of the gradients will be during the backward computations?" (W*X nodes)
         lower("small-init-weight-gradients-tiny", "tanh-0.01", "weight_grad_norm_mean", than="tanh-xavier", ratio=0.01,
               null=-0.3,
+              size=expect.ours("our reading of 'tiny' as 100× below Xavier's; the lecture only hints (dW = X·dY, X ~ 0) "
+                        "and gives no ratio"),
               statement="with W = 0.01·randn the weight gradients are tiny (100× below Xavier's)",
               lecture="hint: dW = X·dY, and X is ~0"),
         at_most("small-init-gradients-vanish-toward-input", "tanh-0.01", "weight_grad_depth_ratio", ratio=0.1,
                 null=-0.3,
+                size=expect.ours("our reading of 'vanish toward the input' as layer 1 at least 10× below layer 10; the "
+                          "lecture gives no number"),
                 statement="with W = 0.01·randn the weight gradients vanish toward the input (layer 1 10× below layer "
                           "10)",
                 lecture="the vanishing-gradient reading of the slide"),
         at_most("small-init-backprop-signal-vanishes", "tanh-0.01", "preact_grad_depth_ratio", ratio=0.001, null=-0.3,
+                size=expect.ours("a loose bound of our own (1000× over 9 backward steps, each multiplying by about "
+                          "sqrt(500)·0.01 ≈ 0.22); the lecture gives no number"),
                 statement="with W = 0.01·randn the backpropagated signal dL/dz shrinks 1000× from layer 10 to layer 1",
                 lecture="each backward step multiplies by W ≈ 0.01"),
         at_least("xavier-keeps-tanh-alive", "tanh-xavier", "act_std_last", 0.1, null=1e-3,
+                 size=expect.ours("our threshold for 'alive': above 0.1, under half the lecture's printed layer-10 std "
+                           "0.228008 (003); the lecture states no threshold"),
                  statement="Xavier keeps tanh activations alive (layer-10 std > 0.1)",
                  lecture="layer-10 std 0.228"),
         # 003: "if you use the ReLU activation function, this method will no longer work properly!"
         at_most("xavier-fails-relu", "relu-xavier", "std_ratio_last_first", 0.1, null=0.5,
+                size=expect.ours("our reading of 'will no longer work properly' (003) as a decay over 10×; the lecture's "
+                          "table shows 0.582273 → 0.026076 (×0.045) but states no threshold"),
                 statement="with ReLU, Xavier lets the std decay >10× over 10 layers",
                 lecture="0.582 → 0.026 (×0.045)"),
         near("he-keeps-relu-alive", "relu-he", "std_ratio_last_first", 0.0, tolerance=math.log10(2.0), scale="log10",
+             size=expect.ours("an equivalence band of a factor 2 for 'level', a reproduction within a factor 2 counting; "
+                       "the lecture's table shows 0.825232 → 0.844523 (×1.02) (003)"),
              statement="He init keeps the ReLU std level across 10 layers (within a factor 2)",
              lecture="0.825 → 0.845 (×1.02)"),
         *(at_most(f"table-{arm}", arm, "table_deviation", math.log(1 + TABLE_TOLERANCE),
+                  size=expect.ours("a tolerance fixed before measuring: 15 % mean log deviation from the lecture's "
+                            "printed stds (003), which are single random draws"),
                   statement=f"the per-layer activation std for {arm} matches the lecture's table",
                   lecture="layers 1..10: " + ", ".join(f"{v:g}" for v in LECTURE_STD[arm][:3]) + ", …, "
                           + f"{LECTURE_STD[arm][-1]:g}")

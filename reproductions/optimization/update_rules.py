@@ -73,7 +73,7 @@ from reproductions.common.data import image_training_set
 from reproductions.common.models import mlp
 from reproductions.common.sgd_runs import reset_optimizer
 from reproductions.common.training import capped_schedule, compile_softmax
-from reproductions.expect import at_least, count_at_most, exact_below, exact_near, lower
+from reproductions.expect import at_least, count_at_most, exact_below, exact_near, from_lecture, lower, ours
 
 POSITION = 10  # the update rules before the comparisons that use them
 
@@ -308,7 +308,9 @@ CLAIM = Claim(
         lower("momentum-lower-net-loss", "sgd-momentum", "final_train_loss", than="sgd", ratio=TENTH_LOWER,
               statement="on the small net, SGD + momentum 0.9 at its best rate ends with a training loss at "
                         "least 10 % lower than plain SGD at its best rate",
-              lecture="'SGD + Momentum > SGD'; 'Momentum 0.9 usually works well' (001)"),
+              lecture="'SGD + Momentum > SGD'; 'Momentum 0.9 usually works well' (001)",
+              size=ours("a size the lecture never gives ('SGD + Momentum > SGD' has no number): a 10 % lower loss, "
+                        "chosen as a gain worth having")),
         exact_below("momentum-fewer-steps-bowl", "sgd-momentum", "quad_steps", 0.0, than="sgd",
                     statement="on the ill-conditioned bowl, momentum 0.9 at its best rate reaches f < 1e-6 in fewer "
                               "steps than plain SGD at its best rate (every seed's start)",
@@ -316,26 +318,41 @@ CLAIM = Claim(
         count_at_most("nesterov-no-slower-bowl", "sgd-nesterov", "quad_steps", 0, than="sgd-momentum",
                       statement="on the bowl, Nesterov momentum needs no more steps than classical momentum (both "
                                 "0.9, each at its best rate)",
-                      lecture="Nesterov's 'predicted' gradient at the look-ahead point (003; no claim of size)"),
+                      lecture="Nesterov's 'predicted' gradient at the look-ahead point (003; no claim of size)",
+                      size=ours("a computed fact's bare direction: Nesterov's steps minus momentum's at most 0 (an "
+                                "integer count, 0.5 the count tolerance); the lecture claims nothing for Nesterov, "
+                                "so only 'no worse'")),
         exact_below("adagrad-rate-never-rises", "adagrad", "rate_largest_rise", 1e-9,
                     statement="AdaGrad's effective rate lr/√cache never rises from one step to the next",
-                    lecture="'cache += dx ** 2' (003)"),
+                    lecture="'cache += dx ** 2' (003)",
+                    size=ours("a computed fact: a cache that only grows gives a rate that never rises; 1e-9 is a "
+                              "float rounding allowance on the relative step-to-step change")),
         lower("adagrad-rate-fades-vs-rmsprop", "adagrad", "rate_ratio", than="rmsprop", by=0.5, scale="log10",
               statement="from step 10 to step 500 with persistent gradient noise, AdaGrad's effective rate falls "
                         "at least √10× more than RMSProp's",
-              lecture="'What happens to the learning rate over a long period of time?' (003)"),
+              lecture="'What happens to the learning rate over a long period of time?' (003)",
+              size=ours("a size the lecture never gives (it only asks the question): half a decade (√10×) more fall "
+                        "than RMSProp's, chosen as a fall clearly beyond noise")),
         at_least("rmsprop-rate-holds", "rmsprop", "rate_ratio", ratio=0.5,
                  statement="RMSProp's effective rate at step 500 keeps at least half its value at step 10",
-                 lecture="RMSProp's leaky cache 'cache = decay_rate * cache + (1 - decay_rate) * dx ** 2' (003)"),
+                 lecture="RMSProp's leaky cache 'cache = decay_rate * cache + (1 - decay_rate) * dx ** 2' (003)",
+                 size=ours("a bound the lecture never gives: 'keeps at least half its value', our reading of a rate "
+                           "that does not fade")),
         exact_near("adam-first-step-corrected", "adam", "first_step_corrected", 1.0, tolerance=1e-3,
                    statement="with bias correction Adam's first update is lr per coordinate (mb/√vb = ±1)",
-                   lecture="'mb = m / (1 - beta1**t)', 'vb = v / (1 - beta2**t)' (003)"),
+                   lecture="'mb = m / (1 - beta1**t)', 'vb = v / (1 - beta2**t)' (003)",
+                   size=from_lecture("mb = m / (1 - beta1 ** t) # correct bias; vb = v / (1 - beta2 ** t) # correct "
+                                     "bias; x += -learning_rate * mb / (np.sqrt(vb) + 1e-7)", seed="003")),
         exact_near("adam-first-step-uncorrected", "adam", "first_step_uncorrected", UNCORRECTED_FIRST_STEP,
                    tolerance=1e-3,
                    statement="without it the first update is (1 − β1)/√(1 − β2) = 3.162 lr: m and v start at zero and "
                              "v lags further",
                    lecture="'m and v are zero at the beginning and it takes some time to reach a suitable "
-                           "value' (003)"),
+                           "value' (003)",
+                   size=ours("a computed fact: the lecture's uncorrected update 'x += -learning_rate * m / "
+                             "(np.sqrt(v) + 1e-7)' (003) one step from m = v = 0 moves (1 − β1)/√(1 − β2) lr = 3.162 "
+                             "lr at Keras' default β1 = 0.9, β2 = 0.999 (the lecture gives no betas); 1e-3 is float32 "
+                             "rounding")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "epochs": 2, "bowl_max_steps": 300, "adaptive_steps": 50,

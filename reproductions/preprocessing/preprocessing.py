@@ -57,7 +57,7 @@ from reproductions.common.data import load_cifar10, load_fashion_mnist, seeded_s
 from reproductions.common.models import mlp
 from reproductions.common.probes import GradientProbe, read_gradients
 from reproductions.common.training import steps_to_target_plot, target_curve_plot, train_to_target
-from reproductions.expect import count_at_most, exact_above, faster, not_slower
+from reproductions.expect import count_at_most, exact_above, faster, from_lecture, not_slower, ours
 
 PREPROCESSING = ("raw", "mean-image", "mean-channel", "standardize")
 MARGIN_RATIO = 1.25  # decided before running quick: a fifth of the steps
@@ -226,24 +226,34 @@ CLAIM = Claim(
         count_at_most("raw-gradients-one-signed", "raw", "mixed_sign_vectors", 0,
                       statement="with all-positive (raw [0, 1]) inputs, every example's gradient w.r.t. each hidden "
                                 "unit's incoming weights has one sign over its nonzero entries (0 mixed vectors)",
-                      lecture="'All will be positive or all negative!'"),
+                      lecture="'All will be positive or all negative!'",
+                      size=from_lecture("What can be said about gradients with respect to W? - All will "
+                                        "be positive or all negative!", seed="003")),
         exact_above("centred-gradients-mixed", "mean-image", "mixed_sign_fraction", 0.5,
                     statement="with mean-subtracted inputs most of those gradient vectors hold both signs (> 50 %)",
-                    lecture="'For this reason, we want the data to have a zero mean.'"),
+                    lecture="'For this reason, we want the data to have a zero mean.'",
+                    size=ours("'most' read as a majority (> 50 %) of the nonzero gradient vectors; the lecture says "
+                              "only why it wants zero-mean data, not how many vectors then hold both signs")),
         # steps to the target, log10(steps of one / steps of the other) against log10(MARGIN_RATIO), censored runs
         # as bounds
         faster("centring-trains-faster", "mean-image", than="raw", factor=MARGIN_RATIO,
                statement="raw inputs take ≥ 1.25× the steps of mean-subtracted inputs to the target, each at its best "
                          "rate",
-               lecture="'we want the data to have a zero mean' (no number)"),
+               lecture="'we want the data to have a zero mean' (no number)",
+               size=ours("a fifth of the steps (raw ≥ 1.25× mean-image), decided before the quick profile; the "
+                         "lecture gives no number for the speed-up ('we want the data to have a zero mean', 003)")),
         not_slower("channel-mean-also-works", "mean-channel", than="mean-image", factor=MARGIN_RATIO,
                    statement="the per-channel mean does not slow training by 1.25× or more against the mean image",
-                   lecture="'A per-channel mean also works (one value per R,G,B)'"),
+                   lecture="'A per-channel mean also works (one value per R,G,B)'",
+                   size=ours("a non-inferiority margin: the per-channel mean takes fewer than 1.25× the mean image's "
+                             "steps ('A per-channel mean also works', 002, no number), the primary's fifth")),
         not_slower("standardizing-adds-little", "mean-image", than="standardize", factor=MARGIN_RATIO,
                    statement="dividing by the std as well saves less than a fifth of the steps (mean-image < 1.25× "
                              "standardized)",
                    lecture="'For ConvNets, typically only the mean is subtracted'; variance normalization 'not very "
-                           "common for image data'"),
+                           "common for image data'",
+                   size=ours("a non-inferiority margin: standardizing saves less than a fifth of the steps (mean "
+                             "image < 1.25× standardized; 'only the mean is subtracted', 002, no number)")),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 500, "max_steps": 20, "window": 5, "sign_examples": 10},

@@ -40,7 +40,7 @@ from reproductions.common.data import load_cifar10, load_fashion_mnist, subset_i
 from reproductions.common.evaluation import EpochValidation, logits_of, softmax_metrics
 from reproductions.common.overfitting import OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp
 from reproductions.common.training import TrainTimer, capped_schedule, compile_softmax, per_epoch
-from reproductions.expect import at_least, at_most, rate_at_least
+from reproductions.expect import at_least, at_most, ours, rate_at_least
 
 PATIENCE = 3  # logged epochs (2 passes each) without a new best stopping-set loss
 
@@ -154,19 +154,26 @@ CLAIM = Claim(
         at_least("early-stopped-lower-test-loss", "overfit-mlp", "val_loss_saved", 0.05, null=0.0,
                  statement="the early-stopped net's held-out loss is lower than the final net's by more than "
                            "0.05 nats",
-                 lecture="'terminate while validation set performance is better'"),
+                 lecture="'terminate while validation set performance is better'",
+                 size=ours("the lecture gives no number: 0.05 nats, the size the dropout claim calls a real change "
+                           "in validation loss, fixed beforehand")),
         at_least("early-stopped-accuracy-no-lower", "overfit-mlp", "val_accuracy_change", -0.01,
                  statement="the early-stopped net's held-out accuracy is at most 1 point below the final net's",
-                 lecture="stopping early loses nothing the validation set would show"),
+                 lecture="stopping early loses nothing the validation set would show",
+                 size=ours("a non-inferiority margin: 1 point of held-out accuracy, fixed beforehand")),
         at_most("val-loss-minimum-in-first-half", "overfit-mlp", "best_epoch_fraction", 0.5, null=1.0,
                 statement="the held-out loss curve has its minimum in the first half of training",
-                lecture="Figure 7.3: the validation loss is lowest well before training ends"),
+                lecture="Figure 7.3: the validation loss is lowest well before training ends",
+                size=ours("the figure has no number: 'well before the end' read as the first half of training")),
         at_least("val-loss-turns-up", "overfit-mlp", "val_loss_rise", 0.05, null=0.0,
                  statement="the final held-out loss lies more than 0.05 above its minimum (the curve turns up)",
-                 lecture="Figure 7.3: the U-shaped validation curve"),
+                 lecture="Figure 7.3: the U-shaped validation curve",
+                 size=ours("the figure has no number: a rise of 0.05 nats, the size the dropout claim calls a real "
+                           "change in validation loss")),
         rate_at_least("rule-stops-before-the-end", "overfit-mlp", "stopped_before_end", 0.5, null=0.0,
                       statement=f"the rule (patience {PATIENCE}) stops before the budget in most seeds",
-                      lecture="'terminate while …'"),
+                      lecture="'terminate while …'",
+                      size=ours("the lecture gives no rate: our 'stops early in most seeds', more than half")),
     ),
     budgets={
         "smoke": Budget(overrides={**OVERFIT_SMOKE, "stopping_size": 200},

@@ -48,13 +48,18 @@ from reproductions.common.evaluation import EpochValidation, logits_of, softmax_
 from reproductions.common.overfitting import (OVERFIT, OVERFIT_FULL, OVERFIT_SETUP, OVERFIT_SMOKE, overfit_mlp,
                                                overfit_split)
 from reproductions.common.training import TrainTimer, capped_schedule, compile_softmax, per_epoch
-from reproductions.expect import at_chance, at_least, exact_above, faster
+from reproductions.expect import at_chance, at_least, exact_above, faster, ours
 
 POSITION = 10  # the lecture's "observations of deep nets" come before its regularizers
 
 FIT_THRESHOLD = 0.95  # "0 training error", read as: more than 95 % of the training images right
 CHANCE = 0.1  # ten balanced classes
 CHANCE_BAND = 0.05  # "without any generalization": validation accuracy within ±5 points of chance
+
+FIT_SOURCE = ours("the lecture's '0 training error' (000) read with an allowance: more than 95 % of the training "
+                  "images right, our threshold (the lecture gives no tolerance)")
+CHANCE_SOURCE = ours("an equivalence tolerance: ±5 points around chance (10 %, a computed fact for ten balanced "
+                     "classes), a band the ~80 % of a net that learned anything about the images lies far outside")
 
 
 def fit_tracking_training(model, train, validation, config, context, epochs: int):
@@ -140,24 +145,28 @@ CLAIM = Claim(
         exact_above("shuffled-labels-memorised", "shuffled-labels", "train_accuracy", FIT_THRESHOLD,
                     statement="shuffled labels: the finished net classifies more than 95 % of its training images "
                               "right, on every seed",
-                    lecture="'For random label … deep nets converge with 0 training error'"),
+                    lecture="'For random label … deep nets converge with 0 training error'", size=FIT_SOURCE),
         at_chance("shuffled-labels-at-chance", "shuffled-labels", "val_accuracy", chance=CHANCE, tolerance=CHANCE_BAND,
                   statement="shuffled labels: validation accuracy at chance (within ±5 points of 10 %)",
-                  lecture="'without any generalization' (Zhang et al.: test error ≈ 90 %, chance)"),
+                  lecture="'without any generalization' (Zhang et al.: test error ≈ 90 %, chance)",
+                  size=CHANCE_SOURCE),
         at_least("true-labels-generalize", "true-labels", "val_accuracy", 0.5, null=CHANCE,
                  statement="true labels, no regularization: validation accuracy well above chance (> 50 %)",
-                 lecture="'Without regularization, deep nets also have benign generalization'"),
+                 lecture="'Without regularization, deep nets also have benign generalization'",
+                 size=ours("'benign generalization' (000) has no number: 50 %, five times chance (10 %), is our "
+                           "'well above chance'")),
         exact_above("true-labels-memorised", "true-labels", "train_accuracy", FIT_THRESHOLD,
                     statement="true labels: the finished net classifies more than 95 % of its training images right, "
                               "on every seed",
-                    lecture="'# of parameters ≫ # of data, hence easy to fit data'"),
+                    lecture="'# of parameters ≫ # of data, hence easy to fit data'", size=FIT_SOURCE),
         exact_above("gaussian-inputs-memorised", "gaussian-inputs", "train_accuracy", FIT_THRESHOLD,
                     statement="Gaussian inputs: the finished net classifies more than 95 % of its training images "
                               "right, on every seed",
-                    lecture="'For … random feature, deep nets converge with 0 training error'"),
+                    lecture="'For … random feature, deep nets converge with 0 training error'", size=FIT_SOURCE),
         at_chance("gaussian-inputs-at-chance", "gaussian-inputs", "val_accuracy", chance=CHANCE, tolerance=CHANCE_BAND,
                   statement="Gaussian inputs: validation accuracy at chance (within ±5 points of 10 %)",
-                  lecture="'without any generalization' (Zhang et al.: test error ≈ 90 %, chance)"),
+                  lecture="'without any generalization' (Zhang et al.: test error ≈ 90 %, chance)",
+                  size=CHANCE_SOURCE),
         # passes to exceed 95 % training accuracy, a run that never does censored at its budget: any factor
         faster("shuffled-labels-slower-to-fit", "true-labels", than="shuffled-labels", factor=1.0,
                metric="passes_to_fit", censored_by="not_fitted", null=None,

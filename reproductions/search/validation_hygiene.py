@@ -69,9 +69,14 @@ from reproductions.claim import Arm, ArmResult, Budget, Claim, PlotSpec
 from reproductions.common.data import image_split
 from reproductions.common.evaluation import logits_of
 from reproductions.common.sgd_runs import reset_optimizer
-from reproductions.expect import at_least, at_most, near
+from reproductions.expect import at_least, at_most, near, ours
 
 MARGIN = 0.005  # accuracy; a third of a 1000-image split's binomial σ (see the header)
+MARGIN_SOURCE = ours("a size the lecture never gives ('a very bad idea' has no number): 0.005, a third of a "
+                     "1000-image split's binomial σ (≈ 0.013-0.016); two configurations tied within noise already "
+                     "give ≈ 0.007")
+TOLERANCE_SOURCE = ours("an equivalence tolerance: ±0.005, the primary's margin, so a control fails where the "
+                        "primary's bias would show")
 
 
 class ReusableNet:
@@ -290,21 +295,27 @@ CLAIM = Claim(
         at_least("test-set-selection-is-optimistic", "search", "optimism", MARGIN, null=0.0,
                  statement="the configuration chosen on the test split T scores higher on T than on fresh data "
                            "(optimism = acc_T − acc_F of the best on T > 0.005)",
-                 lecture="'a very bad idea'; 001: best of 100 trials 0.531, 'this best … result is worrying'"),
+                 lecture="'a very bad idea'; 001: best of 100 trials 0.531, 'this best … result is worrying'",
+                 size=MARGIN_SOURCE),
         near("validation-then-test-is-unbiased", "search", "validated_bias", 0.0, tolerance=MARGIN,
              statement="choosing on V and reporting T once: T's score matches fresh data (within ±0.005)",
              lecture="'The test set is used at the end of the steps, and only to estimate the "
-                     "generalizability'"),
+                     "generalizability'",
+             size=TOLERANCE_SOURCE),
         near("random-choice-is-unbiased", "search", "random_bias", 0.0, tolerance=MARGIN,
              statement="a configuration picked at random scores the same on T as on fresh data (within ±0.005)",
-             lecture="(control: no choice, no optimism)"),
+             lecture="(control: no choice, no optimism)", size=TOLERANCE_SOURCE),
         at_least("optimism-grows-with-configs", "search", "optimism_growth", 0.002, null=0.0,
                  statement="the best of 16 configurations is more optimistic than the best of 2 (by > 0.002)",
-                 lecture="(no number; 100 trials in 001's fine stage)"),
+                 lecture="(no number; 100 trials in 001's fine stage)",
+                 size=ours("a size the lecture never gives: 0.002 of accuracy, a growth from 2 to 16 "
+                           "configurations beyond rounding, below the primary's 0.005")),
         at_most("k-fold-estimate-is-steadier", "k-fold", "cv_rmse_ratio", ratio=0.8, null=0.0,
                 statement="the 5-fold estimate's RMS error is below 0.8× a holdout estimate's of the same size "
                           "(log10 ratio < log10 0.8)",
-                lecture="'Each time, select one segment as validation data and then average the results'"),
+                lecture="'Each time, select one segment as validation data and then average the results'",
+                size=ours("a size the lecture never gives ('average the results' has no number): an RMS error at "
+                          "most 0.8× the holdout's, chosen as a gain worth the k-fold's cost")),
     ),
     budgets={
         "smoke": Budget(overrides={"n_configs": 4, "epochs": 1, "cuts": 50, "draws": 2, "train_size": 500,

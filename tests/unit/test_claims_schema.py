@@ -22,6 +22,7 @@ from reproductions.claim import (
     ClaimDefinitionError,
     Expectation,
     PlotSpec,
+    SizeSource,
     Tuning,
 )
 
@@ -224,6 +225,9 @@ def _budgets(**overrides):
     return budgets
 
 
+SIZE = SizeSource("ours", "a test's number")  # every number a sub-claim states has a source (issue 32)
+
+
 def make_claim(**changes) -> Claim:
     fields = dict(
         id="toy-claim",
@@ -233,7 +237,7 @@ def make_claim(**changes) -> Claim:
         base_config={"width": 10, "depth": 2},
         arms=(Arm("a", {"width": 20}), Arm("b", {"depth": 3})),
         expectations=(Expectation(id="a-beats-b", statement="a > b", metric="m", arm="a", baseline="b",
-                                  comparison="greater", margin=0.1),),
+                                  comparison="greater", margin=0.1, size_source=SIZE),),
         budgets=_budgets(),
         run=_run,
         primary=("a-beats-b",),
@@ -316,7 +320,7 @@ def test_other_malformed_claims_are_refused(changes, message):
 
 
 def _expectation(**changes) -> Expectation:
-    fields = dict(id="e", statement="s", metric="m", arm="a", comparison="greater", margin=1.0)
+    fields = dict(id="e", statement="s", metric="m", arm="a", comparison="greater", margin=1.0, size_source=SIZE)
     fields.update(changes)
     return Expectation(**fields)
 
@@ -483,7 +487,7 @@ def test_a_tie_rule_may_not_decide_what_is_judged():
     with pytest.raises(ClaimDefinitionError, match="exceeds the margin 0.01 of sub-claim a-beats-b"):
         make_claim(arms=arms, tuning=Tuning(**tuning, tiebreak="loss"),
                    expectations=(Expectation(id="a-beats-b", statement="s", metric="m", arm="a", baseline="b",
-                                             comparison="greater", margin=0.01),))
+                                             comparison="greater", margin=0.01, size_source=SIZE),))
     make_claim(arms=arms, tuning=Tuning(**{**tuning, "tie_margin": 0.1}, tiebreak="loss"))  # within a-beats-b's 0.1
 
 
@@ -522,7 +526,7 @@ def test_the_words_are_outside_the_definition_and_the_family_inside():
                for c in reworded)
     # another secondary in the same Holm family changes how this one is corrected: a new definition
     second = Expectation(id="b-beats-a", statement="s", metric="m", arm="b", baseline="a", comparison="greater",
-                         margin=0.1)
+                         margin=0.1, size_source=SIZE)
     with_family = make_claim(expectations=(claim.expectations[0], second, dataclasses.replace(second, id="third")),
                              primary=("third",))
     lone = make_claim(expectations=(claim.expectations[0], second, dataclasses.replace(second, id="third")),

@@ -35,7 +35,7 @@ from benchmarks.judge import (
     judge_expectation,
     placebo_arms,
 )
-from reproductions.claim import Arm, ArmResult, Budget, Claim, ClaimDefinitionError, Expectation
+from reproductions.claim import Arm, ArmResult, Budget, Claim, ClaimDefinitionError, Expectation, SizeSource
 
 pytestmark = pytest.mark.unit
 
@@ -46,7 +46,8 @@ def runs(values, metric: str = "m", start: int = 0, **extra) -> dict[int, dict[s
 
 
 def expectation(**changes) -> Expectation:
-    fields = dict(id="e", statement="s", metric="m", arm="a", comparison="greater", margin=1.0)
+    fields = dict(id="e", statement="s", metric="m", arm="a", comparison="greater", margin=1.0,
+                  size_source=SizeSource("ours", "a test's number"))
     fields.update(changes)
     return Expectation(**fields)
 

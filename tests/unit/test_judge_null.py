@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from benchmarks.judge import DIRECTION_HOLDS, REPRODUCED, judge_expectation
-from reproductions.claim import Expectation
+from reproductions.claim import Expectation, SizeSource
 
 pytestmark = pytest.mark.unit
 DATASETS = 2000
@@ -23,7 +23,8 @@ BAR = ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / DATASETS)
 
 
 def _expectation(**fields) -> Expectation:
-    return Expectation(**{"id": "e", "statement": "s", "metric": "m", "arm": "a", "alpha": ALPHA, **fields})
+    return Expectation(**{"id": "e", "statement": "s", "metric": "m", "arm": "a", "alpha": ALPHA,
+                          "size_source": SizeSource("ours", "a simulated claim's number"), **fields})
 
 
 def _results(arm_values, base_values=None, flags=None, base_flags=None):
