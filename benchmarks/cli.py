@@ -337,7 +337,7 @@ def cmd_pins(args) -> int:
         except ValueError as error:
             raise UsageError(f"--out {out} is not a pin file ({error})") from None
     stores = [Store(uri) for uri in (args.sources or [args.store])]
-    print(f"pins for {len(claims)} claim(s) at {args.profile} with {args.seeds} seeds, from "
+    print(f"pins for {len(claims)} claim(s) at {args.profile} with {args.seeds or 'their planned'} seeds, from "
           + ", ".join(store.uri for store in stores))
     found = pins.gather(stores, claims, args.profile, args.seeds)
     try:
@@ -459,7 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the pin file to write (default tests/pins/quick.json; claims not in the stores keep "
                            "their entries)")
     pins.add_argument("--profile", choices=PROFILES, default="quick", help="the profile pinned (default quick)")
-    pins.add_argument("--seeds", type=_positive_int, default=5, help="the seed count pinned (default 5)")
+    pins.add_argument("--seeds", type=_positive_int, default=None,
+                      help="the seed count pinned (default: each claim's planned seeds at the profile)")
     pins.add_argument("--min-sources", type=_at_least_one("--min-sources"), default=2, metavar="N",
                       help="a claim is pinned only from N sources or more (default 2)")
     pins.add_argument("--markdown", action="store_true",

@@ -202,16 +202,25 @@ def _execution_note(execution: runs.StoredRun) -> dict:
         ("keras", "keras_version"), ("executor", "executor"), ("git_sha", "git_sha")) if key in tags}
 
 
-def gather(stores: Iterable[Store], claims: Iterable[Claim], profile: str, seeds: int,
+def seeds_of(claim: Claim, profile: str, seeds: int | None = None) -> int:
+    """The seed count a claim is pinned at: `seeds` when given, else the seeds its profile plans (issue 32: a claim
+    gets the seeds that make it decidable, so claims differ)."""
+    return seeds or claim.budgets[profile].seeds
+
+
+def gather(stores: Iterable[Store], claims: Iterable[Claim], profile: str, seeds: int | None = None,
            say=print) -> dict[str, dict[str, tuple[runs.StoredRun, judging.ClaimVerdict, dict]]]:
     """claim id -> source -> (execution, its verdict judged now, its evidence), newest execution per source, from
-    executions made with the claim's current code and definitions at `profile` with `seeds` seeds."""
+    executions made with the claim's current code and definitions at `profile` with `seeds` seeds (None: each
+    claim's planned seeds)."""
     found: dict[str, dict] = {}
+    asked = seeds
     for store in stores:
         for claim in claims:
             experiment_id = store.experiment_id(claim.id, create=False)
             if experiment_id is None:
                 continue
+            seeds = seeds_of(claim, profile, asked)
             code = claim_code_hash(claim)
             for execution in runs.executions(store, experiment_id):  # newest first
                 tags = execution.tags
@@ -247,11 +256,13 @@ def _results(children, stage: str, seeds: int) -> dict:
     return table
 
 
-def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: int, min_sources: int = 2,
+def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: int | None, min_sources: int = 2,
           previous: Mapping | None = None, say=print) -> dict:
     """The pin file's content: every claim with at least `min_sources` sources is decided afresh; a claim with
-    fewer keeps its previous entry (if any), said so."""
-    claims = dict((previous or {}).get("claims", {}))
+    fewer keeps its previous entry (if any), said so. Each entry says the seeds it was pinned at (`seeds`, else the
+    claim's planned seeds at the profile)."""
+    claims = {cid: {"seeds": (previous or {}).get("seeds"), **entry}
+              for cid, entry in (previous or {}).get("claims", {}).items()}
     decided = 0
     for claim_id, by_source in found.items():
         if len(by_source) < min_sources:
@@ -260,7 +271,9 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
             continue
         claim = registry[claim_id]
         by_source = dict(sorted(by_source.items()))
-        entry = decide_claim(claim, {s: v for s, (_, v, _) in by_source.items()}, seeds, profile)
+        n = seeds_of(claim, profile, seeds)
+        entry = decide_claim(claim, {s: v for s, (_, v, _) in by_source.items()}, n, profile)
+        entry["seeds"] = n
         entry["code_hash"] = claim_code_hash(claim)
         entry["executions"] = {s: {"run_id": ex.run_id, **_execution_note(ex)} for s, (ex, _, _) in by_source.items()}
         entry["evidence"] = {s: ev for s, (_, _, ev) in by_source.items()}
@@ -268,7 +281,8 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
         decided += 1
     if not decided:
         raise PinError("no claim has enough finished executions in these stores to be pinned "
-                       f"({min_sources} sources at profile {profile} with {seeds} seeds, made with the current code)")
+                       f"({min_sources} sources at profile {profile} with "
+                       f"{seeds or 'their planned'} seeds, made with the current code)")
     order = list(registry)
     sources = sorted({source for entry in claims.values() for source in entry["evidence"]})
     return {"format": FORMAT, "profile": profile, "seeds": seeds, "rule": RULE, "sources": sources,
@@ -325,8 +339,9 @@ def rederive(data: Mapping, registry: Mapping[str, Claim]) -> dict[str, list[str
     """Every way the file departs from what the rule and the judge give on its own evidence, per claim: pins
     edited by hand, definitions changed since, a judge that now reads the same numbers otherwise."""
     problems: dict[str, list[str]] = {}
-    profile, seeds = data["profile"], data["seeds"]
+    profile = data["profile"]
     for claim_id, entry in data["claims"].items():
+        seeds = entry.get("seeds", data["seeds"])
         found = []
         claim = registry.get(claim_id)
         if claim is None:
@@ -369,7 +384,9 @@ def markdown(data: Mapping) -> list[str]:
     """The pin file as a table for people: each claim's verdict in every source, what is pinned of it, and the
     sub-claims whose label differs between sources (their interval positions are pinned instead)."""
     sources = list(data["sources"])
-    lines = [f"Pins at `{data['profile']}` with {data['seeds']} seeds, from {len(sources)} sources: "
+    counts = sorted({entry.get("seeds", data["seeds"]) for entry in data["claims"].values()})
+    lines = [f"Pins at `{data['profile']}` with {' or '.join(map(str, counts))} seeds (each claim's planned count), "
+             f"from {len(sources)} sources: "
              + "; ".join(f"({i + 1}) {s}" for i, s in enumerate(sources)) + ".", "",
              "| claim | " + " | ".join(f"({i + 1})" for i in range(len(sources))) + " | claim verdict pinned | "
              "labels pinned | labels that differ (interval pinned) |",

@@ -107,18 +107,17 @@ class Setting:
     seeds: int | None = None
     jobs: int | None = None
 
-    @property
-    def pinned(self) -> bool:
-        """The pins were decided at quick with 5 seeds: elsewhere only completeness, exact checks and placebos."""
-        return self.profile == "quick" and self.seeds in (None, QUICK_SEEDS)
+    def pinned(self, claim) -> bool:
+        """The pins were decided at quick with each claim's planned seeds: elsewhere only completeness, exact checks
+        and placebos."""
+        return self.profile == "quick" and self.seeds in (None, claim.budgets["quick"].seeds)
 
     @property
     def exact(self) -> bool:
         return self.profile != "smoke"
 
-    @property
-    def n_seeds(self) -> int | None:
-        return self.seeds or (QUICK_SEEDS if self.profile == "quick" else None)
+    def n_seeds(self, claim) -> int | None:
+        return self.seeds or (claim.budgets["quick"].seeds if self.profile == "quick" else None)
 
 
 def setting_of(config, scratch) -> Setting:
@@ -188,15 +187,17 @@ def _marks(claim_id):
                          [pytest.param(cid, e.id, marks=_marks(cid), id=f"{cid}/{e.id}")
                           for cid, claim in registry().items() for e in claim.expectations])
 def test_subclaim_as_pinned(claim_id, expectation_id, quick_verdict, tier_setting):
-    problems = check(registry()[claim_id], quick_verdict(claim_id), tier_setting.n_seeds,
-                     tier_setting.pinned, tier_setting.exact).get(expectation_id, [])
+    claim = registry()[claim_id]
+    problems = check(claim, quick_verdict(claim_id), tier_setting.n_seeds(claim),
+                     tier_setting.pinned(claim), tier_setting.exact).get(expectation_id, [])
     pin = PINS.get((claim_id, expectation_id))
     assert not problems, f"{expectation_id}: " + "; ".join(problems) + (f" (pinned because: {pin.why})" if pin else "")
 
 
 @pytest.mark.parametrize("claim_id", [pytest.param(cid, marks=_marks(cid), id=cid) for cid in registry()])
 def test_claim_verdict_and_placebos(claim_id, quick_verdict, tier_setting):
-    problems = check(registry()[claim_id], quick_verdict(claim_id), tier_setting.n_seeds, tier_setting.pinned,
+    claim = registry()[claim_id]
+    problems = check(claim, quick_verdict(claim_id), tier_setting.n_seeds(claim), tier_setting.pinned(claim),
                      tier_setting.exact)
     assert not problems.get("claim") and not problems.get("placebos"), problems
 

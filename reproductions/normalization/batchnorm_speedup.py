@@ -27,6 +27,20 @@ before its runs): each net at its own chosen rate trains a fixed 1000 steps what
 stops it), and its validation accuracy on 2000 held-out test images, in inference mode (BN's moving
 averages), is compared on paired seeds; BN is claimed higher by more than half a point (the paper's Inception
 gained 0.8 point of top-1). The other arms train exactly as before.
+
+Issue 32's redesign (decided from the lecture and the paper before its runs; docs/fair-tests.md):
+- The lecture gives no number ("faster training with batch-norm", 000), so the primary is the direction: BN
+  reaches the target in fewer steps than the plain net, each at its own best rate. The paper's 14x is BN-x5
+  against Inception, which also changed the rate 5x, removed dropout, cut L2 by 5, decayed faster, dropped LRN and
+  shuffled and distorted otherwise (Sec. 4.2.1): not a matched comparison, so it sizes nothing here. Its matched
+  comparison is BN-Baseline against Inception at the same rate, 13.3M against 31.0M steps to 72.2 % (Fig. 3):
+  2.33x, the size of the same-rate secondary.
+- The 5x-rate, init and accuracy findings are directions (no source gives their sizes); "in most seeds" for the
+  5x-rate outcomes stays a rate of ours, labelled so.
+- The paper's own MNIST setting, added: 3 fully connected hidden layers of 100 sigmoid units, weights from a small
+  Gaussian (N(0, 0.01²): the paper says "small random Gaussian values", the std is ours), with and without BN, each
+  at its own best rate on the same grid; BN reaches the target in fewer steps (the paper's Fig. 1a).
+- 7 seeds: the largest Holm family holds three censored or binary comparisons, 3 × 2^-7 = 0.023 < 0.045.
 """
 
 import math
@@ -38,16 +52,13 @@ from reproductions.common.data import image_split, image_training_set
 from reproductions.common.evaluation import logits_of, softmax_metrics
 from reproductions.common.models import cnn, mlp
 from reproductions.common.training import steps_to_target_plot, target_curve_plot, train_to_target
-from reproductions.expect import faster, higher, ours, rate_at_least
+from reproductions.expect import faster, from_paper, higher, ours, rate_at_least
 
-PAPER_RATIO = 14.0  # Ioffe & Szegedy 2015: the same accuracy in 14x fewer steps
-REPRODUCED_RATIO = PAPER_RATIO / 2
-# where the sizes come from (issue 32): the lecture gives no number for batch norm
-SPEEDUP_SOURCE = ours(
-    "half the paper's 14x headline (a reproduction within a factor 2 counts); not a matched comparison: Ioffe & "
-    "Szegedy 2015's 14x (BN-x5 vs Inception, Fig. 3) mixes BN with a 5x rate and the other changes of its Sec. "
-    "4.2.1; its matched comparison, BN-Baseline vs Inception at the same rate, is 13.3M vs 31.0M steps to 72.2 % "
-    "accuracy, about 2.3x, and the lecture ('faster training with batch-norm', 000) gives no number")
+MATCHED_RATIO = 31.0 / 13.3  # Ioffe & Szegedy 2015, Fig. 3: Inception 31.0M vs BN-Baseline 13.3M steps, same rate
+MATCHED_SOURCE = from_paper(
+    "Ioffe & Szegedy 2015, Fig. 3 and Sec. 4.2.2: Inception 31.0M vs BN-Baseline 13.3M training steps to 72.2 % "
+    "accuracy, the same network and learning rate with and without batch norm: 2.33x")
+MNIST_INIT_STD = 0.01  # "small random Gaussian values" (Ioffe & Szegedy 2015, Sec. 4.1): the std is ours
 MAJORITY_SOURCE = ours(
     "'in most seeds' read as a majority of seeds (a rate of at least 0.5); neither the lecture nor Ioffe & Szegedy "
     "2015 gives a rate of diverged or trained runs")
@@ -60,6 +71,10 @@ def _train(config, x, y, init_scale, step_cap):
     else:
         model = mlp(x.shape[1], config["depth"], config["width"], config["activation"],
                     batchnorm=config["batchnorm"], init_scale=init_scale)
+    if config["init_std"]:  # the paper's MNIST net: every weight from N(0, std²)
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.Dense):
+                layer.kernel.assign(keras.random.normal(layer.kernel.shape, stddev=config["init_std"]))
     optimizer = keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"])
     # a fixed-budget arm trains its whole budget: no target stops it
     fixed = not config["stop_at_target"]
@@ -117,7 +132,8 @@ CLAIM = Claim(
     base_config={"dataset": "fashion-mnist", "train_size": 10000, "model": "mlp", "channels": (32, 32, 64),
                  "kernel": 5, "depth": 5, "width": 256, "activation": "relu", "batchnorm": False,
                  "learning_rate": 0.1, "momentum": 0.0, "batch_size": 50, "window": 25, "max_steps": 2000,
-                 "target": 0.9, "init_scales": (1.0,), "stop_at_target": True, "fixed_steps": 1000, "validation_size": 2000},
+                 "target": 0.9, "init_scales": (1.0,), "stop_at_target": True, "fixed_steps": 1000, "validation_size": 2000,
+                 "init_std": 0.0},
     arms=(
         Arm("plain", {"batchnorm": False}, "no BN, its own best rate", tuned=True),
         Arm("bn", {"batchnorm": True}, "BN, its own best rate", tuned=True),
@@ -133,18 +149,28 @@ CLAIM = Claim(
             follows=("plain", 1.0)),
         Arm("bn-fixed-budget", {"batchnorm": True, "stop_at_target": False},
             "BN at its best rate, a fixed number of steps whatever the accuracy, then validated", follows=("bn", 1.0)),
+        Arm("mnist-plain", {"model": "mlp", "depth": 3, "width": 100, "activation": "sigmoid", "batchnorm": False,
+                            "init_std": MNIST_INIT_STD},
+            "the paper's MNIST net: 3×100 sigmoid, N(0, 0.01²) init, no BN, its own best rate", tuned=True),
+        Arm("mnist-bn", {"model": "mlp", "depth": 3, "width": 100, "activation": "sigmoid", "batchnorm": True,
+                         "init_std": MNIST_INIT_STD},
+            "the paper's MNIST net with BN before each sigmoid, its own best rate", tuned=True),
     ),
     tuning=Tuning(param="learning_rate", grid=(0.025, 0.05, 0.1, 0.2, 0.4), metric="steps_to_target",
                   direction="less", tiebreak="final_accuracy"),
     expectations=(
-        faster("bn-faster-than-plain", "bn", than="plain", factor=REPRODUCED_RATIO,
-               statement="each at its own best rate, BN reaches the target ≥7× faster (half the paper's 14x)",
-               lecture="'faster training with batch-norm'; 14x fewer steps (Ioffe & Szegedy)",
-               size=SPEEDUP_SOURCE),
-        faster("bn-faster-at-the-same-rate", "bn-same-rate", than="plain", factor=REPRODUCED_RATIO,
-               statement="at the same (plain's best) rate, BN reaches the target ≥7× faster",
-               lecture="'can improve learning speed'",
-               size=SPEEDUP_SOURCE),
+        faster("bn-faster-than-plain", "bn", than="plain", factor=1.0,
+               statement="each at its own best rate, BN reaches the target in fewer steps",
+               lecture="'Higher accuracy and faster training with batch-norm' (000); 'can improve learning speed' (004)"),
+        # the paper's matched comparison: the same net and rate, with and without BN
+        faster("bn-faster-at-the-same-rate", "bn-same-rate", than="plain", factor=1.0,
+               statement="at the same (plain's best) rate, BN reaches the target in fewer steps",
+               lecture="'can improve learning speed' (004)"),
+        faster("bn-2.3x-faster-at-the-same-rate", "bn-same-rate", than="plain", factor=MATCHED_RATIO,
+               size=MATCHED_SOURCE,
+               statement="at the same (plain's best) rate, BN reaches the target ≥ 2.33× faster (the paper's matched "
+                         "comparison)",
+               lecture="BN-Baseline vs Inception at the same rate: 13.3M vs 31.0M steps (Ioffe & Szegedy, Fig. 3)"),
         rate_at_least("plain-diverges-at-5x-rate", "plain-5x-rate", "diverged", 0.5, null=0.0,
                       statement="at 5× its best rate the plain net diverges (in most seeds)",
                       lecture="BN allows higher learning rates (Ioffe & Szegedy: 5x)",
@@ -153,34 +179,29 @@ CLAIM = Claim(
                       statement="at that 5× rate the BN net still reaches the target (in most seeds)",
                       lecture="Inception-BN trained at a 5x higher rate",
                       size=MAJORITY_SOURCE),
-        faster("bn-5x-rate-faster-than-plain", "bn-5x-rate", than="plain", factor=REPRODUCED_RATIO,
-               statement="BN at 5× the rate reaches the target ≥7× faster than the plain net at its best",
-               lecture="14x fewer steps with a 5x higher rate (Ioffe & Szegedy)",
-               size=SPEEDUP_SOURCE),
-        faster("bn-depends-less-on-init", "bn-init-sweep", than="plain-init-sweep", factor=2.0,
+        faster("bn-5x-rate-faster-than-plain", "bn-5x-rate", than="plain", factor=1.0,
+               statement="BN at 5× the rate reaches the target in fewer steps than the plain net at its best",
+               lecture="BN-x5 reached Inception's accuracy in 14x fewer steps (Ioffe & Szegedy; not a matched "
+                       "comparison: a 5x rate and other changes)"),
+        faster("bn-depends-less-on-init", "bn-init-sweep", than="plain-init-sweep", factor=1.0,
                metric="worst_steps_across_inits", censored_by="censored_across_inits",
-               statement="at init std ×0.3 and ×3, BN's worse steps-to-target is ≥2× better than the plain net's",
-               lecture="BN 'reduces dependence on weight initialization' (004)",
-               size=ours("a size neither the lecture ('weight의 초기화 의존성에 대한 문제 줄임', 004, has no number) nor "
-                         "Ioffe & Szegedy 2015 gives: our threshold for 'depends less', a 2x better worst "
-                         "steps-to-target across init std ×0.3 and ×3")),
-        # issue 18: the lecture's other half, "Higher accuracy", as a secondary finding. Margin fixed before its runs:
-        # half a point, under the paper's own gain (Inception 72.2 % → BN-x5 73.0 % top-1, 0.8 points)
-        higher("bn-higher-accuracy", "bn-fixed-budget", "val_accuracy", than="plain-fixed-budget", by=0.005,
-               statement="after the same 1000 steps, each at its own best rate, BN's validation accuracy is higher "
-                         "(by > 0.5 point)",
-               lecture="'Higher accuracy … with batch-norm' (000); Inception 72.2 % → 73.0 % top-1 with BN at 5× "
-                       "the rate (Ioffe & Szegedy)",
-               size=ours("a size the lecture never gives ('Higher accuracy', 000, has no number): half a point, fixed "
-                         "before the runs (issue 18) under Ioffe & Szegedy 2015's 0.8-point gain (Inception 72.2 % vs "
-                         "BN-x5 73.0 % top-1), itself not a matched comparison (a 5x rate and the Sec. 4.2.1 changes)")),
+               statement="at init std ×0.3 and ×3, BN's worse steps-to-target is better than the plain net's",
+               lecture="BN 'reduces dependence on weight initialization' (004)"),
+        higher("bn-higher-accuracy", "bn-fixed-budget", "val_accuracy", than="plain-fixed-budget", by=0.0,
+               statement="after the same 1000 steps, each at its own best rate, BN's validation accuracy is higher",
+               lecture="'Higher accuracy … with batch-norm' (000)"),
+        faster("mnist-bn-faster", "mnist-bn", than="mnist-plain", factor=1.0,
+               statement="the paper's MNIST net (3×100 sigmoid, small Gaussian init): with BN, each at its best rate, "
+                         "it reaches the target in fewer steps",
+               lecture="Ioffe & Szegedy 2015, Fig. 1a: the BN net trains faster and reaches higher accuracy"),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 1000, "max_steps": 40, "window": 5, "fixed_steps": 40,
                                    "validation_size": 200},
                         note="1000 images, 40 steps: pipeline check only"),
-        "quick": Budget(note="10k images, target 90 % within 2000 steps; fixed-budget arms 1000 steps, "
-                             "validated on 2000 test images; 1 tuning seed"),
+        "quick": Budget(seeds=7, note="10k images, target 90 % within 2000 steps; fixed-budget arms 1000 steps, "
+                                      "validated on 2000 test images; 1 tuning seed; 7 seeds (decidable: a family of "
+                                      "three censored or binary comparisons)"),
         "full": Budget(tuning_seeds=2,
                        overrides={"dataset": "auto", "train_size": None, "model": "cnn", "max_steps": 6000,
                                   "target": 0.93, "fixed_steps": 6000, "validation_size": None},
@@ -202,4 +223,8 @@ CLAIM = Claim(
     summary_metrics=("steps_to_target", "censored", "diverged", "final_accuracy", "worst_steps_across_inits",
                      "reached_fraction_across_inits", "val_accuracy"),
     primary=("bn-faster-than-plain",),  # 'faster training with batch-norm' (000), at each net's best rate
+    families={
+        "same-rate": ("bn-faster-at-the-same-rate", "bn-2.3x-faster-at-the-same-rate"),  # the matched comparison
+        "higher-rate": ("plain-diverges-at-5x-rate", "bn-trains-at-5x-rate", "bn-5x-rate-faster-than-plain"),
+    },
 )
