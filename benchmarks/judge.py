@@ -141,10 +141,6 @@ class ClaimVerdict:
     def preconditions(self) -> tuple[SubVerdict, ...]:
         return self.of_role(PRECONDITION)
 
-    @property
-    def not_testable(self) -> tuple[SubVerdict, ...]:
-        return tuple(s for s in self.subverdicts if s.verdict == NOT_TESTABLE)
-
     def counts(self) -> dict[str, int]:
         return {v: sum(s.verdict == v for s in self.statistical) for v in VERDICTS}
 
@@ -873,8 +869,8 @@ def judge_claim(claim: Claim, results: Results, profile: str, placebo_results: R
         look = Look(1, (planned,), FIRST_LOOK_SHARE, planned)
     for e in claim.expectations:  # the preconditions first: what they guard is not tested when one fails
         if e.id in claim.preconditions:
-            verdict = _measured_verdict(e if e.exact else dataclasses.replace(e, alpha=e.alpha * look.share),
-                                        results, PRECONDITION, _next(look, e))[0]
+            e = e if e.exact else dataclasses.replace(e, alpha=e.alpha * look.share)
+            verdict = _measured_verdict(e, results, PRECONDITION, _next(look, e))[0]
             judged[e.id] = dataclasses.replace(verdict, role=PRECONDITION)
     for e in claim.expectations:
         if e.id in claim.preconditions:

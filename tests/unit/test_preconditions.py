@@ -72,6 +72,10 @@ def test_an_empty_guard_list_guards_every_other_sub_claim_and_a_statistical_prec
     assert c.guards("free") == c.guards("effect") == ("beyond-linear",) and c.guards("beyond-linear") == ()
     noisy = judge_claim(c, results([0.7, 0.95, 0.85, 0.75, 0.95], [1, 2, 3, 2, 1]), "quick")
     assert noisy.subverdicts[0].verdict == INCONCLUSIVE
+    # its seeds-to-decide are counted at the next look's alpha, as a lone secondary's are (not at a doubled alpha)
+    alone = judge_claim(claim([regime, EFFECT], ("effect",), {}), results([0.7, 0.95, 0.85, 0.75, 0.95], [1, 2, 3, 2, 1]),
+                        "quick").subverdicts[0]
+    assert noisy.subverdicts[0].seeds_to_decide == alone.seeds_to_decide is not None
     assert [s.verdict for s in noisy.subverdicts[1:]] == [NOT_TESTABLE, NOT_TESTABLE]
     shown = judge_claim(c, results([0.9, 0.91, 0.92, 0.9, 0.93], [1, 2, 3, 2, 1]), "quick")
     assert [s.verdict for s in shown.subverdicts] == [REPRODUCED, REPRODUCED, REPRODUCED]
