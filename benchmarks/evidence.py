@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from benchmarks import judge as judging
-from benchmarks.tuning import TuningChoice, choose
+from benchmarks.tuning import TuningChoice, choose_extended
 from mlflow_tracking import runs
 from mlflow_tracking.store import Store
 from reproductions.claim import PROFILES, Claim
@@ -63,7 +63,7 @@ def tuning_choices(claim: Claim, children: list[runs.StoredRun], n_tuning_seeds:
         for (name, value, _), metrics in sorted(latest.items()):
             if name == arm:
                 by_value.setdefault(value, []).append(metrics)
-        choices[arm] = choose(claim.tuning, arm, by_value, claim.tuning_grid(arm, profile, dataset))
+        choices[arm] = choose_extended(claim.tuning, arm, by_value, claim.tuning_grid(arm, profile, dataset))
     return choices
 
 

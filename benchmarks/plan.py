@@ -38,16 +38,19 @@ class PlannedRun:
 
 
 def plan_stage(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, repeats: int,
-               tuned: dict[str, float] | None, variant: Variant = Variant()) -> list[PlannedRun]:
-    """The runs of one stage: 'tuning' (each tuned arm over its grid), 'eval' (every arm, with the tuned
-    values) or 'placebo' (the baselines of the paired sub-claims, again on their own seeds)."""
+               tuned: dict[str, float] | None, variant: Variant = Variant(),
+               grids: dict[str, tuple[float, ...]] | None = None) -> list[PlannedRun]:
+    """The runs of one stage: 'tuning' (each tuned arm over its grid; with `grids`, only those arms at those
+    values: a grid extended past its edge), 'eval' (every arm, with the tuned values) or 'placebo' (the
+    baselines of the paired sub-claims, again on their own seeds)."""
     planned = []
     placebo = set(judging.placebo_arms(claim))
     for repeat in range(repeats):
         seed = derive_seed(claim.id, repeat, stage, variant.stream)
         if stage == "tuning":
-            for arm in (a for a in claim.arms if a.tuned):
-                for value in claim.tuning_grid(arm.name, profile, variant.dataset):
+            for arm in (a for a in claim.arms if a.tuned and (grids is None or a.name in grids)):
+                for value in (claim.tuning_grid(arm.name, profile, variant.dataset) if grids is None
+                              else grids[arm.name]):
                     config = claim.resolve_config(arm.name, profile, {arm.name: value}, variant.dataset)
                     planned.append(PlannedRun(stage, arm.name, repeat, seed, config,
                                               run_key(claim, arm.name, repeat, profile, backend, code_hash, config,
@@ -84,7 +87,7 @@ def current_variant(claim: Claim, profile: str, precision: str = "float32", step
 
 def planned_runs(claim: Claim, profile: str, seeds: int) -> int:
     """How many runs a claim makes at a profile: (arms + placebo arms) × seeds, plus tuned arms × grid ×
-    tuning seeds."""
+    tuning seeds (before any extension of a grid past its edge, which adds tuning seeds' runs per value)."""
     tuning_seeds = claim.budgets[profile].tuning_seeds if claim.tuning else 0
     n_tuning = tuning_seeds * sum(a.tuned for a in claim.arms) * (len(claim.tuning.grid) if claim.tuning else 0)
     return seeds * (len(claim.arms) + len(judging.placebo_arms(claim))) + n_tuning
@@ -121,11 +124,13 @@ class ClaimPlan:
     def total(self) -> int:
         return planned_runs(self.claim, self.profile, self.seeds)
 
-    def tuning(self) -> list[PlannedRun]:
+    def tuning(self, grids: dict[str, tuple[float, ...]] | None = None) -> list[PlannedRun]:
+        """The tuning runs: every tuned arm over its grid, or (`grids`) some arms at the values their grid
+        was extended to."""
         if not self.claim.tuning:
             return []
         return plan_stage(self.claim, self.profile, self.backend, self.code_hash, "tuning", self.tuning_seeds, None,
-                          self.variant)
+                          self.variant, grids)
 
     def judged(self, tuned: dict[str, float] | None) -> list[PlannedRun]:
         return [run for stage in ("eval", "placebo")

@@ -216,7 +216,8 @@ def caveats(claim, evidence: Evidence) -> list[str]:
                      "compute, float32 weights and logits).")
     for arm, choice in evidence.tuning.items():
         if choice.on_edge:
-            notes.append(f"`{arm}`'s best {claim.tuning.param} ({choice.value:g}) is on the grid's edge: "
+            grown = f", even extended to {', '.join(f'{v:g}' for v in choice.extended)}," if choice.extended else ""
+            notes.append(f"`{arm}`'s best {claim.tuning.param} ({choice.value:g}) is on the grid's edge{grown}: "
                          "a better value may lie outside the grid.")
     by_arm: dict[str, list[dict]] = {}
     for (arm, _), run in sorted(evidence.used.items()):
@@ -317,14 +318,31 @@ def _tuning_lines(claim, evidence: Evidence) -> list[str]:
              + f"; each is judged at its own best value, the "
              f"{better} median `{tuning.metric}` over {evidence.execution.tags.get('n_tuning_seeds', '?')} tuning "
              f"seed(s) kept apart from the judged seeds" + _ties_text(tuning)
-             + ". ★ marks the choice; ⚠ a choice on the grid's edge, where a better value may lie outside the grid.", "",
-             "| Arm | " + " | ".join(f"×{v:g}" if tuning.relative else f"{v:g}" for v in tuning.grid) + " | Chosen |",
-             "|---|" + "---|" * (len(tuning.grid) + 1)]
+             + ". ★ marks the choice; ⚠ a choice on the grid's edge, where a better value may lie outside the grid."
+             + (f" A best value on the grid's edge extends the arm's grid by the next value past it, up to "
+                f"{tuning.extend_edges} time(s), on the same tuning seeds (columns ↓ and ↑: the values past the low "
+                "and the high edge)." if tuning.extend_edges else ""), ""]
+    # the claim's grid, and the values some arm's grid was extended to past either edge (Tuning.extend_edges)
+    def past(choice, side):
+        base = [p.value for p in choice.points if p.value not in choice.extended]
+        return [p for p in choice.points if p.value in choice.extended and base
+                and (p.value < base[0] if side == "low" else p.value > base[-1])]
+
+    low = max((len(past(c, "low")) for c in evidence.tuning.values()), default=0)
+    high = max((len(past(c, "high")) for c in evidence.tuning.values()), default=0)
+    header = ["↓"] * low + [f"×{v:g}" if tuning.relative else f"{v:g}" for v in tuning.grid] + ["↑"] * high
+    lines += ["| Arm | " + " | ".join(header) + " | Chosen |", "|---|" + "---|" * (len(header) + 1)]
     for arm, choice in evidence.tuning.items():
         cells = []
-        for point in choice.points:
+        below, above = past(choice, "low"), past(choice, "high")
+        base = [p for p in choice.points if p.value not in choice.extended]
+        row = [None] * (low - len(below)) + below + base + above + [None] * (high - len(above))
+        for point in row:
+            if point is None:
+                cells.append("")
+                continue
             text = "–" if not point.n else fmt(point.median) + (f" ({fmt(point.tiebreak)})" if tuning.tiebreak else "")
-            if tuning.relative:
+            if tuning.relative or point.value in choice.extended:
                 text = f"{point.value:g}: {text}"
             cells.append(f"**{text}** ★" if point.value == choice.value else text)
         chosen = "none" if choice.value is None else f"{choice.value:g}" + (" ⚠ edge" if choice.on_edge else "")

@@ -111,9 +111,11 @@ class _Job:
     waited: set = dataclasses.field(default_factory=set)
     in_flight: int = 0
     labels: dict = dataclasses.field(default_factory=dict)
+    extra: int = 0  # tuning runs past a grid's edge (Tuning.extend_edges), beyond the plan's count
+    extended: set = dataclasses.field(default_factory=set)  # (arm, value) past a grid's edge, asked for
 
     def load(self, planned: list[PlannedRun]) -> None:
-        total = self.plan.total
+        total = self.plan.total + self.extra
         self.labels.update({run.key: f"[{self.offset + i + 1}/{total}] {self.claim.id} · {run.name}"
                             for i, run in enumerate(planned)})
         self.ready.extend(planned)
@@ -222,10 +224,25 @@ class _Driver:
             tuned = None
             if job.claim.tuning:
                 job.summary.tuning = job.recorder.tuning()
+                # values asked for before and still without a finished run (their runs failed) are not asked again
+                pending = {arm: tuple(v for v in c.pending if (arm, v) not in job.extended)
+                           for arm, c in job.summary.tuning.items()}
+                pending = {arm: values for arm, values in pending.items() if values}
+                if pending:  # a best value on the grid's edge: the grid grows past it first (Tuning.extend_edges)
+                    extension = job.plan.tuning(pending)
+                    for arm, values in pending.items():
+                        self.progress(f"{job.claim.id} · {arm}: best {job.claim.tuning.param} on the grid's edge, "
+                                      f"the grid extended to {', '.join(f'{v:g}' for v in values)}")
+                    job.extended |= {(arm, v) for arm, values in pending.items() for v in values}
+                    job.offset, job.extra = len(job.labels), job.extra + len(extension)
+                    job.load(extension)
+                    return
                 tuned = {arm: c.value for arm, c in job.summary.tuning.items() if c.value is not None}
                 for arm, choice in job.summary.tuning.items():
                     edge = " (on the grid's edge)" if choice.on_edge else ""
-                    self.progress(f"tuned {arm}: {job.claim.tuning.param} = {choice.value!r}{edge}")
+                    grown = f" (the grid extended to {', '.join(f'{v:g}' for v in choice.extended)})" \
+                        if choice.extended else ""
+                    self.progress(f"tuned {arm}: {job.claim.tuning.param} = {choice.value!r}{edge}{grown}")
             job.stage, job.offset = "judged", len(job.labels)
             job.load(job.plan.judged(tuned))
             if not job.idle():

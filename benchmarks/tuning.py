@@ -25,6 +25,8 @@ class TuningChoice:
     value: float | None  # None when no grid point has a finished run
     on_edge: bool
     points: tuple[GridPoint, ...]
+    pending: tuple[float, ...] = ()  # values the grid was extended to (Tuning.extend_edges) that have no run yet
+    extended: tuple[float, ...] = ()  # the values beyond the claim's grid this arm was tried at
 
 
 def _median(values: Sequence[float]) -> float:
@@ -60,3 +62,23 @@ def choose(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapp
 
     best = min(tied, key=key)
     return TuningChoice(arm, best.value, best.value in (grid[0], grid[-1]), tuple(points))
+
+
+def choose_extended(tuning: Tuning, arm: str, runs_by_value: Mapping[float, Sequence[Mapping[str, float]]],
+                    grid: Sequence[float] | None = None) -> TuningChoice:
+    """`choose`, with the grid extended by `tuning.extend_edges`: while the best value lies on an edge of the
+    grid and rounds remain, the next value past that edge joins the grid. A value that joined but has no run
+    yet is `pending`: the choice is not final until it has run (the runner runs it, then asks again)."""
+    grid = tuple(tuning.grid if grid is None else grid)
+    base = set(grid)
+    for _ in range(tuning.extend_edges):
+        choice = choose(tuning, arm, runs_by_value, grid)
+        if choice.value is None or not choice.on_edge:
+            break
+        value = tuning.beyond(grid, "high" if choice.value == grid[-1] else "low")
+        grid = tuple(sorted(grid + (value,)))
+        if not runs_by_value.get(value):
+            # still the edge of what has run: on the edge until the value past it has run
+            return dataclasses.replace(choose(tuning, arm, runs_by_value, grid), on_edge=True, pending=(value,),
+                                       extended=tuple(v for v in grid if v not in base))
+    return dataclasses.replace(choose(tuning, arm, runs_by_value, grid), extended=tuple(v for v in grid if v not in base))

@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -26,6 +26,7 @@ PROSE_FIELDS = frozenset({"statement", "lecture", "description", "note", "size_s
 # how definition hashes are made: 1 hashed the words too (stores written before issue 30 carry it); 2 leaves the
 # words out (PROSE_FIELDS) and takes in the sub-claim's multiplicity family, which its Holm correction depends on
 DEFINITION_SCHEME = 2
+HASHED_WHEN_SET = "hashed_when_set"  # a dataclass field's metadata: left out of definition hashes at its default
 COMPARISONS = ("greater", "less", "within", "outside")
 SCALES = ("linear", "log10")
 TESTS = ("t", "binomial")
@@ -104,7 +105,10 @@ class Tuning:
     `tiebreak_direction`: e.g. the higher final accuracy of runs that never reached a target, or the
     lower early loss among rates that end level); a tie there too goes to the better `metric`.
     A margin makes the choice stable where neighbouring values differ by less than the tuning seeds' noise.
-    A best value on the grid's edge is flagged in the report. With `relative=True` the grid multiplies
+    A best value on the grid's edge is flagged in the report. With `extend_edges=k` such a value extends the
+    arm's grid instead, up to k times, by the next value past that edge, continuing the grid's pattern
+    (`beyond`), run on the same tuning seeds before
+    the choice is final: the rule is fixed with the claim, before its runs. With `relative=True` the grid multiplies
     each tuned arm's own value of `param` (its centre, e.g. 1e-3 for Adam and 0.02 for SGD): the same
     grid, in shape and size, around each arm's customary value.
     """
@@ -117,9 +121,13 @@ class Tuning:
     relative: bool = False
     tie_margin: float = 0.0
     tiebreak_direction: str = "greater"
+    # in a definition's hash only when set, so that claims which do not extend keep the hashes they had
+    extend_edges: int = dataclasses.field(default=0, metadata={HASHED_WHEN_SET: True})
 
     def __post_init__(self):
         object.__setattr__(self, "grid", tuple(float(v) for v in self.grid))
+        if not isinstance(self.extend_edges, int) or isinstance(self.extend_edges, bool) or self.extend_edges < 0:
+            raise ClaimDefinitionError(f"tuning extend_edges {self.extend_edges!r} must be a whole number, 0 or more")
         if len(self.grid) < 3 or list(self.grid) != sorted(set(self.grid)):
             raise ClaimDefinitionError(f"tuning grid {self.grid} must hold at least 3 increasing values")
         for name in ("direction", "tiebreak_direction"):
@@ -129,6 +137,17 @@ class Tuning:
             raise ClaimDefinitionError(f"tuning tie_margin {self.tie_margin!r} must be 0 or more")
         if self.tie_margin and not self.tiebreak:
             raise ClaimDefinitionError("a tuning tie_margin needs a tiebreak metric to break the ties it makes")
+
+
+    def beyond(self, grid: Sequence[float], side: str) -> float:
+        """The next value past one edge ('low' or 'high') of a sorted grid, continuing its pattern: with a, b, c
+        the three values at that edge (c on it), b times c/a where the grid is positive, b + (c − a) where it is
+        not. A geometric grid takes one more step (0.01, 0.02, 0.04 → 0.08; low: 0.005), a 1-3-10 grid keeps its
+        pattern (1e-4, 3e-4, 1e-3 → 3e-3; low: 3e-5). Rounded to 12 significant digits, so that the value read
+        back from a run's tag is the value computed here."""
+        a, b, c = (grid[-3], grid[-2], grid[-1]) if side == "high" else (grid[2], grid[1], grid[0])
+        value = b * (c / a) if min(grid) > 0 else b + (c - a)
+        return float(f"{value:.12g}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -581,7 +600,8 @@ def _plain(value, leave_out: frozenset = frozenset()):
     dataclass fields named in `leave_out`."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name), leave_out) for f in dataclasses.fields(value)
-                if not callable(getattr(value, f.name)) and f.name not in leave_out}
+                if not callable(getattr(value, f.name)) and f.name not in leave_out
+                and not (f.metadata.get(HASHED_WHEN_SET) and getattr(value, f.name) == f.default)}
     if isinstance(value, Mapping):
         return {str(k): _plain(v, leave_out) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

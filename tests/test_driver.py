@@ -64,3 +64,36 @@ def test_several_runs_at_once_out_of_order(tmp_path):
     # the second claim started while the first still had runs in flight: side by side
     assert any(len({claim_id for claim_id, _ in batch}) == 2 for batch in executor.log)
     assert sum(len(batch) for batch in executor.log) == sum(len(census(shuffled.uri, c).children) for c in CLAIMS)
+
+
+@pytest.mark.smoke
+@pytest.mark.learning_rate_decay
+@pytest.mark.ci
+def test_a_grid_extends_past_its_edge_before_the_judged_runs_and_resumes(tmp_path):
+    """Tuning.extend_edges: rates too small to matter, so the largest is best each round; the grid grows by the
+    next value past its edge, twice, the judged runs wait for it, and a second run of the same store keeps it all."""
+    import dataclasses
+
+    from benchmarks.evidence import collect
+    from benchmarks.report import claim_section
+
+    base = registry()["learning-rate-decay"]
+    claim = dataclasses.replace(base, tuning=dataclasses.replace(base.tuning, grid=(1e-5, 2e-5, 4e-5), extend_edges=2))
+    store = Store(f"sqlite:///{tmp_path / 'extend.db'}")
+    lines: list[str] = []
+    executor = Shuffled()
+    summary = run_claims([claim], "smoke", store, executor=executor, progress=lines.append)[claim.id]
+    tuned = [c for c in summary.tuning.values()]
+    assert tuned and all(c.extended == (8e-5, 1.6e-4) and c.value == 1.6e-4 and c.on_edge for c in tuned), tuned
+    stages = [stage for batch in executor.log for _, stage in batch]
+    assert stages.index("eval") > max(i for i, stage in enumerate(stages) if stage == "tuning")  # tuning first
+    children = census(store.uri, claim.id).children
+    grid_values = sorted({float(c.tags["grid_value"]) for c in children if c.tags.get("stage") == "tuning"})
+    assert grid_values == [1e-5, 2e-5, 4e-5, 8e-5, 1.6e-4]
+    assert any("the grid extended to 8e-05" in line for line in lines)
+    again = run_claims([claim], "smoke", store, progress=lambda _: None)[claim.id]
+    # resumed: nothing runs again, the extension's runs included (found in the store, they are not asked for)
+    assert again.ran == 0 and len(census(store.uri, claim.id).children) == len(children)
+    assert again.verdict.verdict == summary.verdict.verdict
+    table = "\n".join(claim_section(store, collect(store, claim, "smoke"), tmp_path / "plots", tmp_path))
+    assert "| ↓ |" not in table and "↑ | ↑ |" in table and "1.6e-04" not in table and "0.00016: " in table

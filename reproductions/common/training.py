@@ -184,8 +184,26 @@ def compile_softmax(model: keras.Model, optimizer, steps: int) -> None:
                   metrics=["accuracy"], steps_per_execution=1 if keras.backend.backend() == "torch" else steps)
 
 
+class BestEpoch(keras.callbacks.Callback):
+    """Keeps the weights of the epoch with the lowest validation loss (the checkpoint one would keep), to
+    be put back with `restore()` after training: a net read at its best validation epoch."""
+
+    def __init__(self, monitor: str = "val_loss"):
+        super().__init__()
+        self.monitor, self.best, self.epoch, self.weights = monitor, math.inf, None, None
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is not None and value < self.best:
+            self.best, self.epoch, self.weights = float(value), epoch + 1, self.model.get_weights()
+
+    def restore(self) -> None:
+        if self.weights is not None:
+            self.model.set_weights(self.weights)
+
+
 def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: int, epochs: int,
-               step_cap: int | None = None) -> FitOutcome:
+               step_cap: int | None = None, callbacks: list | None = None) -> FitOutcome:
     """Train with softmax cross-entropy for `epochs` full passes, validating after each.
 
     One epoch runs as one compiled call where the backend allows it (not on PyTorch). Under a
@@ -198,7 +216,7 @@ def fit_epochs(model: keras.Model, x, y, validation, *, optimizer, batch_size: i
     timer = TrainTimer(len(x) if steps_per_epoch is None else steps_per_epoch * batch_size)
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs, steps_per_epoch=steps_per_epoch,
                         validation_data=validation, validation_steps=validation_steps, shuffle=True, verbose=0,
-                        callbacks=[timer]).history
+                        callbacks=[timer, *(callbacks or [])]).history
     return FitOutcome(history, timer.scalars())
 
 

@@ -175,3 +175,55 @@ def test_relative_grids_multiply_each_arms_own_value():
     choice = choose(relative, "b", {v: [{"acc": 0.9 if v == grid[0] else 0.8}] for v in grid}, grid)
     assert choice.value == grid[0] and choice.on_edge
     assert claim.resolve_config("b", "quick", {"b": grid[0]})["lr"] == grid[0]
+
+
+# ------------------------------------------------------------------ a grid extended past its edge (issue 32, rule 4)
+
+from benchmarks.tuning import choose_extended  # noqa: E402
+
+EXTENDING = dataclasses.replace(TUNING, grid=(0.01, 0.02, 0.04), extend_edges=2)
+
+
+def test_a_best_value_on_the_edge_asks_for_the_next_value_past_it():
+    runs = {0.01: [{"steps": 900}], 0.02: [{"steps": 700}], 0.04: [{"steps": 500}]}
+    choice = choose_extended(EXTENDING, "a", runs)
+    assert choice.pending == (0.08,) and choice.extended == (0.08,)  # a geometric step: 0.04 × 2
+    assert choice.value == 0.04 and choice.on_edge  # the edge of what has run, until 0.08 has
+    runs[0.08] = [{"steps": 400}]
+    choice = choose_extended(EXTENDING, "a", runs)
+    assert choice.pending == (0.16,) and choice.value == 0.08  # on the extended grid's edge again: once more
+    runs[0.16] = [{"steps": 450}]
+    choice = choose_extended(EXTENDING, "a", runs)
+    assert (choice.value, choice.on_edge, choice.pending, choice.extended) == (0.08, False, (), (0.08, 0.16))
+    assert [p.value for p in choice.points] == [0.01, 0.02, 0.04, 0.08, 0.16]
+
+
+def test_extension_stops_after_its_rounds_and_the_edge_stays_flagged():
+    runs = {0.01: [{"steps": 100}], 0.02: [{"steps": 700}], 0.04: [{"steps": 800}], 0.005: [{"steps": 90}],
+            0.0025: [{"steps": 80}]}
+    choice = choose_extended(EXTENDING, "a", runs)  # the low edge, twice: 0.005 then 0.0025, which still wins
+    assert (choice.value, choice.on_edge, choice.pending) == (0.0025, True, ())
+    assert choice.extended == (0.0025, 0.005)
+    assert choose_extended(dataclasses.replace(EXTENDING, extend_edges=0), "a", runs).value == 0.01  # the plain rule
+    assert choose_extended(EXTENDING, "a", {0.01: [{"steps": 900}], 0.02: [{"steps": 100}],
+                                            0.04: [{"steps": 800}]}).extended == ()  # inside: nothing to extend
+
+
+def test_the_step_past_an_edge():
+    assert EXTENDING.beyond((0.01, 0.02, 0.04), "high") == 0.08 and EXTENDING.beyond((0.01, 0.02, 0.04), "low") == 0.005
+    assert EXTENDING.beyond((1e-4, 3e-4, 1e-3), "high") == 3e-3  # a 1-3-10 grid keeps its pattern
+    assert EXTENDING.beyond((1e-4, 3e-4, 1e-3), "low") == 3e-5  # rounded: read back from a tag as the same float
+    assert EXTENDING.beyond((-1.0, 0.0, 1.0), "low") == -2.0 and EXTENDING.beyond((0.0, 0.5, 1.0), "high") == 1.5
+
+
+def test_extending_is_in_the_definition_hash_only_when_set():
+    from reproductions import registry
+
+    claim = registry()["learning-rate-decay"]
+    e = claim.expectations[0].id
+    same = dataclasses.replace(claim, tuning=dataclasses.replace(claim.tuning, extend_edges=0))
+    other = dataclasses.replace(claim, tuning=dataclasses.replace(claim.tuning, extend_edges=1))
+    assert same.definition_hash(e, "quick") == claim.definition_hash(e, "quick")
+    assert other.definition_hash(e, "quick") != claim.definition_hash(e, "quick")
+    with pytest.raises(ClaimDefinitionError, match="extend_edges"):
+        dataclasses.replace(claim.tuning, extend_edges=-1)
