@@ -41,6 +41,17 @@ Issue 32's redesign (decided from the lecture and the paper before its runs; doc
   Gaussian (N(0, 0.01²): the paper says "small random Gaussian values", the std is ours), with and without BN, each
   at its own best rate on the same grid; BN reaches the target in fewer steps (the paper's Fig. 1a).
 - 7 seeds: the largest Holm family holds three censored or binary comparisons, 3 × 2^-7 = 0.023 < 0.045.
+
+Changed after its runs, in the open (a new definition hash for every sub-claim; judged again on fresh seeds):
+- Found in all four executions of the design above (docs/verdicts-cpu.md): the paper's MNIST net never reached
+  the 90 % target within 2000 steps, with or without BN, at any rate, on any seed, so mnist-bn-faster read
+  INCONCLUSIVE with every pair censored: its regime was never reached, and a steps-to-target test cannot decide
+  there. The paper's Fig. 1a plots test accuracy against training steps, so the MNIST comparison now reads it that
+  way: each net at its own best rate trains the whole step budget (2000 steps at quick) and is validated on 2000
+  held-out images; BN's validation accuracy is higher (the direction; mnist-bn-higher-accuracy replaces
+  mnist-bn-faster). No target is chosen, so nothing about the comparison was picked from the numbers seen.
+- Every tuned arm's grid now extends once past an edge (Tuning.extend_edges): the MNIST plain net chose 0.4, the
+  grid's top, in all four executions.
 """
 
 import math
@@ -76,10 +87,11 @@ def _train(config, x, y, init_scale, step_cap):
             if isinstance(layer, keras.layers.Dense):
                 layer.kernel.assign(keras.random.normal(layer.kernel.shape, stddev=config["init_std"]))
     optimizer = keras.optimizers.SGD(learning_rate=config["learning_rate"], momentum=config["momentum"])
-    # a fixed-budget arm trains its whole budget: no target stops it
+    # a fixed-budget arm trains its whole budget (`fixed_steps`; None: the profile's step budget): no target stops it
     fixed = not config["stop_at_target"]
+    steps = (config["fixed_steps"] or config["max_steps"]) if fixed else config["max_steps"]
     return model, train_to_target(model, x, y, optimizer=optimizer, batch_size=config["batch_size"],
-                                  window=config["window"], max_steps=config["fixed_steps"] if fixed else config["max_steps"],
+                                  window=config["window"], max_steps=steps,
                                   target=math.inf if fixed else config["target"],
                                   step_cap=step_cap)
 
@@ -122,15 +134,15 @@ CLAIM = Claim(
     lecture_number="14x fewer training steps to the same accuracy (Ioffe & Szegedy 2015, with a 5x learning rate)",
     setup=("Fashion-MNIST training subset, standardized; MLP 784 → 5×[Dense 256 → (BatchNorm) → ReLU] → 10, He init "
            "(and the paper's MNIST net, 784 → 3×[Dense 100 → (BatchNorm) → sigmoid] → 10 with N(0, 0.01²) weights, "
-           "each tuned on the same grid); "
+           "each tuned on the same grid, trained for the whole step budget and validated on 2000 held-out test images); "
            "plain SGD, batch 50, no regularization. Metric: training steps until the training accuracy over a running "
            "window of 25 batches reaches the target; censored at the step budget (kept as the budget, a lower bound), a "
            "NaN loss counts as diverged. `plain` and `bn` are each tuned on the same 2^k learning-rate grid (tuning seeds "
-           "kept apart); the other arms run at the plain net's chosen rate or 5× it. The init-sweep arms train at init "
+           "kept apart; extended once past an edge); the other arms run at the plain net's chosen rate or 5× it. The init-sweep arms train at init "
            "std ×0.3 and ×3 at the plain net's rate and record the worse of the two steps-to-target. The fixed-budget arms "
            "(the lecture's 'higher accuracy') train each net at its own chosen rate for 1000 steps whatever the "
            "accuracy, then measure it in inference mode on 2000 held-out test images."),
-    check='steps to 90 % of a 5×256 MLP with and without BN, tuned rates, the same rate (the paper\'s matched 2.33×), 5× rates, init ×0.3/×3, the paper\'s 3×100 sigmoid net; validation accuracy after 1000 steps',
+    check='steps to 90 % of a 5×256 MLP with and without BN, tuned rates, the same rate (the paper\'s matched 2.33×), 5× rates, init ×0.3/×3; validation accuracy after 1000 steps, and of the paper\'s 3×100 sigmoid net after the budget',
     base_config={"dataset": "fashion-mnist", "train_size": 10000, "model": "mlp", "channels": (32, 32, 64),
                  "kernel": 5, "depth": 5, "width": 256, "activation": "relu", "batchnorm": False,
                  "learning_rate": 0.1, "momentum": 0.0, "batch_size": 50, "window": 25, "max_steps": 2000,
@@ -152,14 +164,16 @@ CLAIM = Claim(
         Arm("bn-fixed-budget", {"batchnorm": True, "stop_at_target": False},
             "BN at its best rate, a fixed number of steps whatever the accuracy, then validated", follows=("bn", 1.0)),
         Arm("mnist-plain", {"model": "mlp", "depth": 3, "width": 100, "activation": "sigmoid", "batchnorm": False,
-                            "init_std": MNIST_INIT_STD},
-            "the paper's MNIST net: 3×100 sigmoid, N(0, 0.01²) init, no BN, its own best rate", tuned=True),
+                            "init_std": MNIST_INIT_STD, "stop_at_target": False, "fixed_steps": None},
+            "the paper's MNIST net: 3×100 sigmoid, N(0, 0.01²) init, no BN, its own best rate, the step budget (2000 "
+            "steps at quick), then validated", tuned=True),
         Arm("mnist-bn", {"model": "mlp", "depth": 3, "width": 100, "activation": "sigmoid", "batchnorm": True,
-                         "init_std": MNIST_INIT_STD},
-            "the paper's MNIST net with BN before each sigmoid, its own best rate", tuned=True),
+                         "init_std": MNIST_INIT_STD, "stop_at_target": False, "fixed_steps": None},
+            "the paper's MNIST net with BN before each sigmoid, its own best rate, the step budget, then validated",
+            tuned=True),
     ),
     tuning=Tuning(param="learning_rate", grid=(0.025, 0.05, 0.1, 0.2, 0.4), metric="steps_to_target",
-                  direction="less", tiebreak="final_accuracy"),
+                  direction="less", tiebreak="final_accuracy", extend_edges=1),
     expectations=(
         faster("bn-faster-than-plain", "bn", than="plain", factor=1.0,
                statement="each at its own best rate, BN reaches the target in fewer steps",
@@ -192,10 +206,11 @@ CLAIM = Claim(
         higher("bn-higher-accuracy", "bn-fixed-budget", "val_accuracy", than="plain-fixed-budget", by=0.0,
                statement="after the same 1000 steps, each at its own best rate, BN's validation accuracy is higher",
                lecture="'Higher accuracy … with batch-norm' (000)"),
-        faster("mnist-bn-faster", "mnist-bn", than="mnist-plain", factor=1.0,
-               statement="the paper's MNIST net (3×100 sigmoid, small Gaussian init): with BN, each at its best rate, "
-                         "it reaches the target in fewer steps",
-               lecture="Ioffe & Szegedy 2015, Fig. 1a: the BN net trains faster and reaches higher accuracy"),
+        higher("mnist-bn-higher-accuracy", "mnist-bn", "val_accuracy", than="mnist-plain", by=0.0,
+               statement="the paper's MNIST net (3×100 sigmoid, small Gaussian init): after the same step budget, each "
+                         "at its best rate, its validation accuracy is higher with BN",
+               lecture="Ioffe & Szegedy 2015, Fig. 1a: test accuracy against training steps, the BN net higher "
+                       "throughout"),
     ),
     budgets={
         "smoke": Budget(overrides={"train_size": 1000, "max_steps": 40, "window": 5, "fixed_steps": 40,
