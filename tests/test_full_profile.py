@@ -30,7 +30,7 @@ STEP_CAP = 10
 # a dropout probability or an activation only, and run the same code on the same shapes)
 FULL_SHAPE_ARMS = {
     "init-scale-collapse": None, "initial-loss": None,  # every arm: no training, seconds
-    "relu-vs-saturating": ("relu",),
+    "relu-vs-saturating": ("relu", "linear"),  # the linear arm: its own model
     "batchnorm-speedup": ("bn", "plain-init-sweep", "bn-fixed-budget"),  # fixed budget: validated
     "dropout-overfitting": ("input-0.2-hidden-0.5", "inverted-check"),
     "adam-vs-sgd-momentum": ("sgd-momentum",),
@@ -149,10 +149,10 @@ def test_full_profile_runs_on_cifar10_when_present(fake_cifar10, store, tmp_path
     assert tags["dataset"] == "cifar10" and tags["step_cap"] == str(STEP_CAP) and tags["precision"] == "float32"
     assert tags["device"] and tags["device_memory"] and tags["backend"]
     children = runs.children(store, evidence.experiment_id, summary.parent_run_id)
-    # tuning: 5 arms (ReLU, tanh, sigmoid, Leaky ReLU, ELU) × 5 rates × 2 seeds; judged: 5 arms; placebo: the
-    # baseline arm again on one seed
-    assert len(claim.arms) == 5
-    assert len(children) == 5 * 5 * 2 + 5 + 1 and all(c.status == "FINISHED" for c in children)
+    # tuning: 6 arms (ReLU, tanh, sigmoid, Leaky ReLU, ELU, linear) × 5 rates × 2 seeds; judged: 6 arms; placebo:
+    # the baseline arm again on one seed
+    assert len(claim.arms) == 6
+    assert len(children) == 6 * 5 * 2 + 6 + 1 and all(c.status == "FINISHED" for c in children)
     assert sum(c.tags.get("stage") == "placebo" for c in children) == len(judge.placebo_arms(claim)) == 1
     assert {c.params["dataset"] for c in children} == {"cifar10"}
     assert {c.params["target"] for c in children} == {"0.75"}  # Krizhevsky's 25 % training error

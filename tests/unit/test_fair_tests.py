@@ -21,8 +21,8 @@ CLAIMS = registry()
 UNDECIDABLE_AT_QUICK_PENDING_ISSUE_35 = frozenset({
     "linear-basics", "preprocessing", "init-depth-training", "random-labels", "early-stopping",
     "random-vs-grid-search"})
-# one of the six commissioned claims, whose fair design does not fit quick's time yet (docs/fair-tests.md)
-UNDECIDABLE_AT_QUICK_PENDING_ISSUE_32 = frozenset({"relu-vs-saturating"})
+# the six commissioned claims are decidable at quick since issue 32 (relu-vs-saturating at 7 seeds)
+UNDECIDABLE_AT_QUICK_PENDING_ISSUE_32 = frozenset()
 PENDING = UNDECIDABLE_AT_QUICK_PENDING_ISSUE_35 | UNDECIDABLE_AT_QUICK_PENDING_ISSUE_32
 
 
