@@ -224,11 +224,13 @@ class _Driver:
             tuned = None
             if job.claim.tuning:
                 job.summary.tuning = job.recorder.tuning()
-                # values asked for before and still without a finished run (their runs failed) are not asked again
-                pending = {arm: tuple(v for v in c.pending if (arm, v) not in job.extended)
+                # a best value on the grid's edge: the grid grows past it first (Tuning.extend_edges). Values asked
+                # for before are not asked again (a failed run stays failed); values past the edge found in the store
+                # (an execution resumed) are handed out too, to be kept and counted as kept
+                pending = {arm: tuple(v for v in c.pending + c.extended if (arm, v) not in job.extended)
                            for arm, c in job.summary.tuning.items()}
-                pending = {arm: values for arm, values in pending.items() if values}
-                if pending:  # a best value on the grid's edge: the grid grows past it first (Tuning.extend_edges)
+                pending = {arm: tuple(dict.fromkeys(values)) for arm, values in pending.items() if values}
+                if pending:
                     extension = job.plan.tuning(pending)
                     for arm, values in pending.items():
                         self.progress(f"{job.claim.id} · {arm}: best {job.claim.tuning.param} on the grid's edge, "

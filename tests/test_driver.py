@@ -92,8 +92,8 @@ def test_a_grid_extends_past_its_edge_before_the_judged_runs_and_resumes(tmp_pat
     assert grid_values == [1e-5, 2e-5, 4e-5, 8e-5, 1.6e-4]
     assert any("the grid extended to 8e-05" in line for line in lines)
     again = run_claims([claim], "smoke", store, progress=lambda _: None)[claim.id]
-    # resumed: nothing runs again, the extension's runs included (found in the store, they are not asked for)
-    assert again.ran == 0 and len(census(store.uri, claim.id).children) == len(children)
+    # resumed: nothing runs again, the extension's runs included, each kept
+    assert again.ran == 0 and again.reused == len(children) == len(census(store.uri, claim.id).children)
     assert again.verdict.verdict == summary.verdict.verdict
     table = "\n".join(claim_section(store, collect(store, claim, "smoke"), tmp_path / "plots", tmp_path))
     assert "| ↓ |" not in table and "↑ | ↑ |" in table and "1.6e-04" not in table and "0.00016: " in table

@@ -49,6 +49,9 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     lines = []
     summary = run_claim(claim, "smoke", seeds, store, progress=lines.append)
 
+    # a grid extended past its edge (Tuning.extend_edges) adds a run per value and tuning seed
+    n_extended = claim.budgets["smoke"].tuning_seeds * sum(len(c.extended) for c in summary.tuning.values())
+    n_runs, n_tuning = n_runs + n_extended, n_tuning + n_extended
     # one line of progress per run (arm × seed, and tuning arm × grid value × tuning seed), all of them run
     assert summary.ran == n_runs and summary.failed == 0
     assert len([line for line in lines if line.startswith("[")]) == n_runs
