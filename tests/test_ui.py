@@ -142,12 +142,16 @@ def test_ui_in_a_real_browser(store):
         driver.get(f"{base}#/experiments/{experiment}/runs/{summary.parent_run_id}")  # the execution run
         body = _wait_for_text(driver, ["verdict", summary.verdict.verdict, "Child runs", "none · seed 0",
                                        f"Verdict: {summary.verdict.verdict}"])
-        assert "dropout-lowers-final-val-loss.n" in body and "n_seeds" in body  # the summary metrics
+        assert "dropout-lowers-best-val-loss.n" in body and "n_seeds" in body  # the summary metrics
         driver.save_screenshot(str(ARTIFACTS / "ui-execution.png"))
 
         child = children["none · seed 0"]
         driver.get(f"{base}#/experiments/{experiment}/runs/{child.run_id}/model-metrics")
-        _wait_for_text(driver, ["train_loss_curve", "images_trained"])  # (charts further down render on scroll)
+        _wait_for_text(driver, ["images_trained"])  # the chart view is up (charts further down render on scroll)
+        search = driver.find_elements(By.CSS_SELECTOR, "input[placeholder*='earch']")
+        assert search, "no search box for the metric charts"
+        search[0].send_keys("train_loss_curve")  # the per-epoch curve, whatever charts come before it
+        _wait_for_text(driver, ["train_loss_curve"])
 
         deadline = time.monotonic() + 30
         while not driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot") and time.monotonic() < deadline:
