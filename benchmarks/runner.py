@@ -227,9 +227,10 @@ class _Driver:
                 # a best value on the grid's edge: the grid grows past it first (Tuning.extend_edges). Values asked
                 # for before are not asked again (a failed run stays failed); values past the edge found in the store
                 # (an execution resumed) are handed out too, to be kept and counted as kept
-                pending = {arm: tuple(v for v in c.pending + c.extended if (arm, v) not in job.extended)
+                # (`extended` holds the pending value too: it joined the grid before it ran)
+                pending = {arm: tuple(v for v in c.extended if (arm, v) not in job.extended)
                            for arm, c in job.summary.tuning.items()}
-                pending = {arm: tuple(dict.fromkeys(values)) for arm, values in pending.items() if values}
+                pending = {arm: values for arm, values in pending.items() if values}
                 if pending:
                     extension = job.plan.tuning(pending)
                     for arm, values in pending.items():
