@@ -34,7 +34,7 @@ FULL_SHAPE_ARMS = {
     "batchnorm-speedup": ("bn", "plain-init-sweep", "bn-fixed-budget"),  # fixed budget: validated
     "dropout-overfitting": ("input-0.2-hidden-0.5", "inverted-check"),
     "adam-vs-sgd-momentum": ("sgd-momentum",),
-    "small-kernel-stacks": ("structure", "stack-3x3x3", "single-7x7"),
+    "small-kernel-stacks": ("structure", "stack-3x3x2", "single-5x5"),  # batch norm; the 7×7 pair is structure only
     "zero-init-symmetry": ("xavier",),  # every arm the same shapes
     "init-depth-training": None,  # the arms are the depths
     "overfit-tiny-subset": None,  # 20 images: seconds
@@ -113,7 +113,8 @@ def test_full_profile_settings_are_the_lectures():
     assert dropout.resolve_config("none", "full")["width"] == 1024 and dropout.resolve_config("none", "full")["depth"] == 3
     assert dropout.resolve_config("none", "full")["epochs"] == 60  # dropout nets need more epochs (Srivastava)
     kernels = claims["small-kernel-stacks"]
-    assert {"single-5x5", "single-7x7", "stack-3x3x2", "stack-3x3x3"} <= {a.name for a in kernels.arms}
+    assert {"single-5x5", "stack-3x3x2"} <= {a.name for a in kernels.arms}
+    assert kernels.resolve_config("stack-3x3x2", "full")["channels"] == 64  # VGG-like width at full
     assert claims["init-scale-collapse"].budgets["full"].overrides == {}  # the 10×500 experiment as is
 
 

@@ -96,11 +96,14 @@ class TrainingOutcome:
 
 
 class TargetWatch(keras.callbacks.Callback):
-    """Records each mini-epoch's window accuracy and loss; stops at the target or on divergence."""
+    """Records each mini-epoch's window accuracy and loss; stops at the target or on divergence. The target is a
+    window accuracy to reach (`metric="accuracy"`, at or above it) or a window loss (`metric="loss"`, at or below)."""
 
-    def __init__(self, window: int, target: float):
+    def __init__(self, window: int, target: float, metric: str = "accuracy"):
         super().__init__()
-        self.window, self.target = window, target
+        if metric not in ("accuracy", "loss"):
+            raise ValueError(f"a training target is on 'accuracy' or 'loss', not {metric!r}")
+        self.window, self.target, self.metric = window, target, metric
         self.steps_to_target = None
         self.diverged = False
         self.accuracy: dict[int, float] = {}
@@ -114,14 +117,16 @@ class TargetWatch(keras.callbacks.Callback):
         if not math.isfinite(loss):
             self.diverged = True
             self.model.stop_training = True
-        elif accuracy >= self.target and self.steps_to_target is None:
+        elif self.steps_to_target is None and (accuracy >= self.target if self.metric == "accuracy"
+                                               else loss <= self.target):
             self.steps_to_target = step
             self.model.stop_training = True
 
 
 def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, window: int, max_steps: int,
-                    target: float, step_cap: int | None = None) -> TrainingOutcome:
-    """Train with softmax cross-entropy until the window accuracy reaches `target` (or `max_steps`).
+                    target: float, step_cap: int | None = None, target_metric: str = "accuracy") -> TrainingOutcome:
+    """Train with softmax cross-entropy until the window accuracy reaches `target` (or `max_steps`); with
+    `target_metric="loss"`, until the window's training loss falls to `target`.
 
     Under a `step_cap` smaller than `max_steps` the budget becomes the cap and the window the largest
     divisor it shares with the cap and one pass (a shape check, not a measurement)."""
@@ -135,7 +140,7 @@ def train_to_target(model: keras.Model, x, y, *, optimizer, batch_size: int, win
     steps_per_execution = 1 if keras.backend.backend() == "torch" else window
     model.compile(optimizer=optimizer, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
                   metrics=["accuracy"], steps_per_execution=steps_per_execution)
-    watch, timer = TargetWatch(window, target), TrainTimer(window * batch_size)
+    watch, timer = TargetWatch(window, target, target_metric), TrainTimer(window * batch_size)
     model.fit(x, y, batch_size=batch_size, epochs=max_steps // window, steps_per_epoch=window, shuffle=True,
               verbose=0, callbacks=[watch, timer])
     steps_run = max(watch.accuracy) if watch.accuracy else 0

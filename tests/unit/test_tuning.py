@@ -139,6 +139,18 @@ def test_reaches_an_easy_target_and_records_the_curve():
     assert outcome.summary() == f"reached at {outcome.steps_to_target:.0f} steps"
 
 
+def test_a_loss_target_stops_where_the_window_loss_falls_to_it():
+    x, y = _toy_data()
+    outcome = train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(0.5), batch_size=20, window=5,
+                              max_steps=200, target=0.3, target_metric="loss")
+    assert outcome.reached and outcome.steps_to_target < 200
+    assert outcome.loss_curve[outcome.steps_to_target] <= 0.3  # stopped at the first window at or below it
+    assert all(loss > 0.3 for step, loss in outcome.loss_curve.items() if step < outcome.steps_to_target)
+    with pytest.raises(ValueError, match="'accuracy' or 'loss'"):
+        train_to_target(_toy_model(), x, y, optimizer=keras.optimizers.SGD(0.5), batch_size=20, window=5,
+                        max_steps=200, target=0.3, target_metric="val_loss")
+
+
 def test_unreachable_target_is_censored_at_the_budget():
     x, y = _toy_data()
     y = np.random.default_rng(1).integers(0, 2, len(y)).astype("int32")  # random labels: 99 % is out of reach
