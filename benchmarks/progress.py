@@ -72,6 +72,12 @@ class Progress:
                 self.spent.setdefault(claim, []).append(seconds)
             self.current = None
 
+    def add_planned(self, n: int, claim: str | None = None) -> None:
+        """The claim plans `n` more runs than it did at the start (a tuning grid extended past its edge)."""
+        with self._lock:
+            claim = claim or self.claim
+            self.planned[claim] = self.planned.get(claim, 0) + n
+
     def skip_rest_of_claim(self, claim: str | None = None) -> None:
         """The claim stopped early (e.g. its data are missing): its remaining runs will not happen."""
         with self._lock:

@@ -238,6 +238,7 @@ class _Driver:
                                       f"the grid extended to {', '.join(f'{v:g}' for v in values)}")
                     job.extended |= {(arm, v) for arm, values in pending.items() for v in values}
                     job.offset, job.extra = len(job.labels), job.extra + len(extension)
+                    self.tracker.add_planned(len(extension), job.claim.id)
                     job.load(extension)
                     return
                 tuned = {arm: c.value for arm, c in job.summary.tuning.items() if c.value is not None}

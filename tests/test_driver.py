@@ -4,9 +4,13 @@ recorded once, runs that overlapped on one machine are tagged, and the verdicts 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from benchmarks.executors import LocalExecutor, train
+from benchmarks.progress import Progress
+from benchmarks.plan import planned_runs
 from benchmarks.runner import run_claims
 from mlflow_tracking import Store
 from reproductions import registry
@@ -82,7 +86,13 @@ def test_a_grid_extends_past_its_edge_before_the_judged_runs_and_resumes(tmp_pat
     store = Store(f"sqlite:///{tmp_path / 'extend.db'}")
     lines: list[str] = []
     executor = Shuffled()
-    summary = run_claims([claim], "smoke", store, executor=executor, progress=lines.append)[claim.id]
+    tracker = Progress({claim.id: planned_runs(claim, "smoke", claim.budgets["smoke"].seeds)}, stream=io.StringIO(),
+                       live=False)
+    planned = tracker.totals()[1]
+    summary = run_claims([claim], "smoke", store, executor=executor, progress=lines.append, tracker=tracker)[claim.id]
+    # the runs past the edge join the plan: the count never reads 13 of 12
+    done, total = tracker.totals()
+    assert done == total == summary.ran > planned, (done, total, summary.ran, planned)
     tuned = [c for c in summary.tuning.values()]
     assert tuned and all(c.extended == (8e-5, 1.6e-4) and c.value == 1.6e-4 and c.on_edge for c in tuned), tuned
     stages = [stage for batch in executor.log for _, stage in batch]
