@@ -124,6 +124,18 @@ def _store(args):
     return Store(args.store)
 
 
+def _existing_store(args):
+    """The store of a command that reads what `run` recorded (`report`, `ui`, `confirm`): one that does not exist
+    or holds no reprobench run is refused, never created or reported as empty."""
+    from mlflow_tracking import Store
+
+    store = Store(args.store, must_exist=True)
+    if not store.holds_runs():
+        raise UsageError(f"store {store.uri} holds no reprobench runs: `run` or `suite` writes them "
+                         f"(`{args.command}` reads them)")
+    return store
+
+
 def claims_table(claims, topic_of) -> list[str]:
     """README's claims table, from the registry: a row per claim (its title and how quick checks it), grouped by the
     lecture's topics in the report's order."""
@@ -281,21 +293,24 @@ def cmd_confirm(args) -> int:
     from reproductions import broken_modules
 
     args.stream = "confirmation"
+    _existing_store(args)  # a confirmation replicates runs recorded before: not in a store that has none
     return _run(args, _claims(args.claims, args.all), broken_modules() if args.all else None)
 
 
 def cmd_report(args) -> int:
-    from benchmarks.report import write_report
+    from benchmarks.report import ReportRefused, write_report
 
     from pathlib import Path
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} is a file; give a directory for FINDINGS.md and its plots")
-    store = _store(args)
+    store = _existing_store(args)
     started = time.monotonic()
-    try:
-        path = write_report(store, out, profile=args.profile)
+    try:  # `suite --force` ran everything again: its report may replace any other
+        path = write_report(store, out, profile=args.profile, force=getattr(args, "force", False))
+    except ReportRefused as error:
+        raise UsageError(str(error)) from None
     except OSError as error:
         raise UsageError(f"cannot write the report in {out}: {error.strerror or error}") from None
     print(f"wrote {path} from {store.uri} in {time.monotonic() - started:.1f}s")
@@ -363,9 +378,22 @@ def _free_port(host: str) -> int:
         return probe.getsockname()[1]
 
 
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def cmd_ui(args) -> int:
-    store = _store(args)
+    store = _existing_store(args)
     port = args.port or _free_port(args.host)
+    if not _port_free(args.host, port):  # checked before any URL is printed: the server could not serve there
+        raise UsageError(f"port {port} on {args.host} is in use: give another --port, or leave it out for a free one")
     command = store.ui_command(host=args.host, port=port)
     url = f"http://{args.host}:{port}/"
     print(f"MLflow UI for {store.uri} at {url} (Ctrl-C stops it)", flush=True)
@@ -442,6 +470,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="write FINDINGS.md from the store")
     report_options(report, None)
+    report.add_argument("--force", action="store_true",
+                        help="write the report even over one that judged more claims (refused otherwise)")
     report.set_defaults(func=cmd_report)
 
     suite = commands.add_parser("suite", help="run every claim (or the ones named), then write the report")

@@ -24,6 +24,26 @@ from reproductions import broken_modules, registry, topic_of
 
 REPORT_NAME = "FINDINGS.md"
 PLOTS_DIR = "findings-plots"
+# the report's first line: how many claims it judged, read back before a report is written over it
+JUDGED_MARK = "<!-- reprobench report: {n} claim(s) judged -->"
+_JUDGED_MARK = re.compile(r"<!-- reprobench report: (\d+) claim\(s\) judged -->")
+
+
+class ReportRefused(ValueError):
+    """No report is written, and an existing one is left as it was: one line says why."""
+
+
+def judged_in(path: Path) -> int | None:
+    """How many claims the report at `path` judged: its mark, or in a report written before the mark its claim
+    sections (`### <claim id>`); None when there is no report there."""
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace")
+    mark = _JUDGED_MARK.search(text[:500])
+    if mark:
+        return int(mark.group(1))
+    ids = set(registry())
+    return sum(1 for line in text.splitlines() if line.startswith("### ") and line[4:].strip() in ids)
 VERDICT_MARK = {
     judging.REPRODUCED: "✅ REPRODUCED",
     judging.SMALLER: "🟠 SMALLER EFFECT",
@@ -805,13 +825,24 @@ def summary_lines(gathered: list) -> list[str]:
 
 
 def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = None,
-                 claim_ids: list[str] | None = None) -> Path:
+                 claim_ids: list[str] | None = None, force: bool = False) -> Path:
+    """Write FINDINGS.md and its plots from the store. Refused (ReportRefused, nothing written) when the store
+    holds no execution of the claims at the profile, or, unless `force`, when a report already there judged more
+    claims than this one would: a typo in a store's name never costs a good report."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plot_dir = out_dir / PLOTS_DIR
     claims = [c for cid, c in registry().items() if claim_ids is None or cid in claim_ids]
     gathered = [(claim, collect(store, claim, profile)) for claim in claims]
     found = [e for _, e in gathered if e is not None]
+    at = f" at profile {profile}" if profile else ""
+    if not found:
+        raise ReportRefused(f"{store.uri} holds no execution of {'these claims' if claim_ids else 'any claim'}{at}: "
+                            "no report written")
+    before = judged_in(out_dir / REPORT_NAME)
+    if before is not None and before > len(found) and not force:
+        raise ReportRefused(f"{out_dir / REPORT_NAME} judges {before} claims, {store.uri}{at} only {len(found)}: "
+                            "not written over (`reprobench report --force` writes it anyway)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plot_dir = out_dir / PLOTS_DIR
     judged = [e for e in found if not is_capped(e.execution)]
     decisive = [e for e in judged if e.profile != "smoke"]  # smoke never decides: its placebos are no evidence
     totals = {v: sum(e.verdict.verdict == v for e in judged) for v in judging.VERDICTS}
@@ -838,7 +869,7 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
                       "in the judge, so those grades are not to be trusted. ")
                    + "It checks the judge, not the runs: a bias in how one arm's runs are made is not seen by it."
                    if paired else "")
-    lines = ["# Findings", "",
+    lines = [JUDGED_MARK.format(n=len(found)), "# Findings", "",
              "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
              "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs over "
              "several seeds: one-sided tests at 0.9·α = 0.045 at the seeds a profile plans (α = 0.05 spent over looks: the "

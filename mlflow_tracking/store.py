@@ -146,10 +146,18 @@ def _directory_lock(directory: Path):
 class Store:
     """An MLflow tracking store, opened and checked."""
 
-    def __init__(self, uri: str | None = None, *, check: bool = True):
+    def __init__(self, uri: str | None = None, *, check: bool = True, must_exist: bool = False):
+        """`must_exist`: a store that is read, never started (the report, the UI, a confirmation): a SQLite file
+        that is not there is refused, not created (a typo would otherwise give an empty store)."""
         self.uri = uri or default_uri()
         self.db_path = sqlite_path(self.uri)
         scheme = urlparse(self.uri).scheme
+        if len(scheme) < 2:  # no scheme, or a Windows drive letter: a path, which MLflow would take for a file store
+            raise StoreError(f"store {self.uri!r} is a path, not a tracking URI: write sqlite:///{self.uri} for a "
+                             "SQLite file (sqlite:////abs/path.db for an absolute path)")
+        if must_exist and self.db_path is not None and not self.db_path.exists():
+            raise StoreError(f"store {self.db_path} does not exist (a typo?): `run` or `suite` writes a store, "
+                             "`report`, `ui` and `confirm` read one")
         if check and self.db_path is not None:
             _check_sqlite(self.db_path)
         if check and scheme in ("http", "https"):
@@ -175,6 +183,11 @@ class Store:
             raise StoreError(f"cannot use tracking store {self.uri}: {first_line}") from None
         except Exception as error:  # e.g. connection errors of a remote server
             raise StoreError(f"cannot reach tracking store {self.uri}: {type(error).__name__}") from None
+
+    def holds_runs(self) -> bool:
+        """Whether the store holds any reprobench run (one tagged with its claim)."""
+        ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
+        return bool(ids) and bool(self.client.search_runs(ids, filter_string="tags.claim LIKE '%'", max_results=1))
 
     @property
     def artifact_root(self) -> str | None:

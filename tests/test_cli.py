@@ -34,9 +34,14 @@ def test_list_shows_every_claim(capsys):
 def test_store_follows_mlflow_tracking_uri(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'elsewhere.db'}")
-    assert main(["report", "--out", str(tmp_path / "out")]) == 0
+    assert main(["report", "--out", str(tmp_path / "out")]) == 2  # the report reads that store: not there yet
+    assert "elsewhere.db does not exist" in capsys.readouterr().err
+    assert main(["list"]) == 0 and not (tmp_path / "mlflow.db").exists()
+    Store()  # the default store, opened as `run` opens it: created where the variable says
     assert (tmp_path / "elsewhere.db").exists() and not (tmp_path / "mlflow.db").exists()
-    assert (tmp_path / "out" / "FINDINGS.md").exists()
+    assert main(["report", "--out", str(tmp_path / "out")]) == 2
+    assert "elsewhere.db holds no reprobench runs" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "FINDINGS.md").exists()
 
 
 @pytest.mark.smoke

@@ -15,6 +15,7 @@ import gzip
 import os
 import re
 import shutil
+import socket
 import signal
 import subprocess
 import sys
@@ -456,8 +457,26 @@ BAD_INPUT = [
     ("IDX file of the wrong shape", ["run", "initial-loss", "--profile", "smoke", "--data-dir", "{data:shape}",
       "--force"], {},
      None, 2, "an IDX array of shape (59999,), expected (60000,)"),
-    ("store directory missing", ["--store", "sqlite:////nonexistent-dir/x/mlflow.db", "report"], {}, None,
-     2, "directory /nonexistent-dir/x does not exist"),
+    ("store directory missing", ["--store", "sqlite:////nonexistent-dir/x/mlflow.db", "run", "initial-loss"], {},
+     None, 2, "directory /nonexistent-dir/x does not exist"),
+    # issue 33: nothing destroys a report (each of these finds a FINDINGS.md in the directory, left as it was)
+    ("a typo in the store's name", ["--store", "sqlite:///{tmp}/stroe.db", "report"], {}, "report", 2,
+     "stroe.db does not exist (a typo?)"),
+    ("a plain path as the store", ["--store", "{tmp}/mlflow.db", "report"], {}, "report", 2,
+     "is a path, not a tracking URI: write sqlite:///"),
+    ("report of a store without runs", ["--store", "sqlite:///{tmp}/empty.db", "report"], {}, "report+empty", 2,
+     "holds no reprobench runs"),
+    ("report at a profile the store lacks", ["report", "--profile", "quick"], {}, "report", 2,
+     "holds no execution of any claim at profile quick: no report written"),
+    ("report over one that judged more claims", ["report"], {}, "report-of-2", 2,
+     "judges 2 claims, sqlite:///"),
+    ("confirm on a store that does not exist", ["--store", "sqlite:///{tmp}/new.db", "confirm", "initial-loss",
+                                                "--profile", "smoke"], {}, None, 2, "new.db does not exist"),
+    ("confirm on a store without runs", ["--store", "sqlite:///{tmp}/empty.db", "confirm", "initial-loss",
+                                         "--profile", "smoke"], {}, "empty", 2, "holds no reprobench runs"),
+    ("ui on a store that does not exist", ["--store", "sqlite:///{tmp}/new.db", "ui"], {}, None, 2,
+     "new.db does not exist"),
+    ("ui on a port in use", ["ui", "--port", "{busy_port}"], {}, "busy-port", 2, "is in use"),
     ("unwritable store path", ["--store", "sqlite:///{unwritable}/mlflow.db", "run", "initial-loss"], {}, None,
      2, "is not writable"),
     ("store file is not a database", ["--store", "sqlite:///{tmp}/notes.db", "report"], {}, "notes", 2,
@@ -505,8 +524,28 @@ def test_bad_input_one_line_nonzero_nothing_lost(what, argv, env, setup, code, m
     if setup == "broken-module":
         _broken_module(tmp_path, monkeypatch)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    report = tmp_path / "FINDINGS.md"
+    if setup and setup.startswith("report"):
+        assert main(["--store", uri, "report"]) == 0 and report.read_text().startswith("<!-- reprobench report: 1 ")
+        if setup == "report-of-2":  # a report of two claims is there, the store holds one
+            report.write_text(report.read_text().replace("report: 1 claim(s)", "report: 2 claim(s)", 1))
+        capsys.readouterr()
+    if setup in ("empty", "report+empty"):
+        Store(f"sqlite:///{tmp_path / 'empty.db'}")  # a store with MLflow's tables and no run
+    findings = report.read_bytes() if report.exists() else None
+
+    def started(*command):  # no bad input may start the UI's server (it would replace this process)
+        raise AssertionError(f"started {command[0]}")
+
+    monkeypatch.setattr(os, "execvp", started)
+    busy = None
+    if setup == "busy-port":
+        busy = socket.socket()
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
     before = _snapshot(uri)
-    fill = {"{tmp}": str(tmp_path), "{free_port}": str(servers.free_port())}
+    fill = {"{tmp}": str(tmp_path), "{free_port}": str(servers.free_port()),
+            "{busy_port}": str(busy.getsockname()[1] if busy else 0)}
     args = []
     for arg in argv:
         for key, value in fill.items():
@@ -522,6 +561,8 @@ def test_bad_input_one_line_nonzero_nothing_lost(what, argv, env, setup, code, m
             result = exit_.code
         err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     finally:
+        if busy is not None:
+            busy.close()
         if setup == "broken-module":
             monkeypatch.undo()
             reload_registry()
@@ -534,6 +575,8 @@ def test_bad_input_one_line_nonzero_nothing_lost(what, argv, env, setup, code, m
     if setup == "notes":
         assert (tmp_path / "notes.db").read_text() == "my notes, not a database\n"  # left as it was
     assert before <= _snapshot(uri)  # nothing already recorded is lost or changed
+    assert (report.read_bytes() if report.exists() else None) == findings  # nor is a report written over
+    assert not (tmp_path / "stroe.db").exists() and not (tmp_path / "new.db").exists()  # nor a store created
     ledger["bad_inputs"].append((what, result, line.replace("reprobench: error: ", "")[:150]))
 
 
