@@ -95,27 +95,36 @@ def _check_backend() -> None:
         raise UsageError(f"unknown KERAS_BACKEND {backend!r}; use one of {', '.join(KNOWN_BACKENDS)}")
 
 
+def _check_selection(ids: list[str], run_all: bool, known: list[str], broken: dict[str, str]) -> None:
+    """Claim ids as given against the ids that exist: one line for a wrong selection."""
+    if run_all and ids:
+        raise UsageError("give claim ids or --all, not both")
+    if not run_all and not ids:
+        raise UsageError("name at least one claim (see `reprobench list`) or pass --all")
+    for claim_id in ids:
+        if claim_id not in known:
+            close = difflib.get_close_matches(claim_id, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else "; see `reprobench list`"
+            if broken:
+                hint += f" ({len(broken)} claim module(s) failed to load: {', '.join(broken)})"
+            raise UsageError(f"unknown claim {claim_id!r}{hint}")
+
+
 def _claims(ids: list[str], run_all: bool):
     from reproductions import broken_modules, registry
 
     claims = registry()
-    if run_all:
-        if ids:
-            raise UsageError("give claim ids or --all, not both")
-        return list(claims.values())
-    if not ids:
-        raise UsageError("name at least one claim (see `reprobench list`) or pass --all")
-    chosen = []
-    for claim_id in ids:
-        if claim_id not in claims:
-            close = difflib.get_close_matches(claim_id, list(claims), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else "; see `reprobench list`"
-            broken = broken_modules()
-            if broken:
-                hint += f" ({len(broken)} claim module(s) failed to load: {', '.join(broken)})"
-            raise UsageError(f"unknown claim {claim_id!r}{hint}")
-        chosen.append(claims[claim_id])
-    return chosen
+    _check_selection(ids, run_all, list(claims), broken_modules())
+    return list(claims.values()) if run_all else [claims[claim_id] for claim_id in ids]
+
+
+def _selection(args) -> tuple[list[str], bool] | None:
+    """The claim ids a command was given and whether it means every claim; None for a command without ids."""
+    if args.command in ("run", "confirm"):
+        return args.claims, args.all
+    if args.command in ("suite", "pins"):
+        return args.claims, not args.claims
+    return None
 
 
 def _store(args):
@@ -136,42 +145,48 @@ def _existing_store(args):
     return store
 
 
-def claims_table(claims, topic_of) -> list[str]:
-    """README's claims table, from the registry: a row per claim (its title and how quick checks it), grouped by the
-    lecture's topics in the report's order."""
+def claims_table(claims: list[dict]) -> list[str]:
+    """README's claims table, from the claims' index entries (reproductions.index): a row per claim (its title and
+    how quick checks it), grouped by the lecture's topics in the report's order."""
     lines = ["| id | what the lecture claims | how it is checked at `quick` |", "|---|---|---|"]
     topic = None
-    for claim in claims.values():
-        if topic_of(claim.id) != topic:
-            topic = topic_of(claim.id)
-            lines.append(f"| **{topic.title}** | | |")
-        lines.append(f"| `{claim.id}` | {claim.title} | {claim.check or '(not stated: give the claim a check)'} |")
+    for claim in claims:
+        if claim["topic"] != topic:
+            topic = claim["topic"]
+            lines.append(f"| **{topic['title']}** | | |")
+        lines.append(f"| `{claim['id']}` | {claim['title']} | "
+                     f"{claim['check'] or '(not stated: give the claim a check)'} |")
     return lines
 
 
 def cmd_list(args) -> int:
-    from reproductions import broken_modules, registry, topic_of
-    from reproductions.claim import PROFILES
+    from reproductions import index
 
-    claims = registry()
+    # the committed index while it matches the claim files (no claim imported, no backend: well under a second),
+    # else the claims as they load now
+    data = index.fresh()
+    if data is None:
+        _import_keras_quietly()
+        data = index.build()
+    claims, broken = data["claims"], data["broken"]
     if args.markdown:
-        print("\n".join(claims_table(claims, topic_of)))
-        for module_name, error in broken_modules().items():
+        print("\n".join(claims_table(claims)))
+        for module_name, error in broken.items():
             print(f"BROKEN {module_name}: {error}", file=sys.stderr)
-        return 1 if broken_modules() else 0
-    width = max([len(cid) for cid in claims] or [10])
+        return 1 if broken else 0
+    width = max([len(claim["id"]) for claim in claims] or [10])
     topic = None
-    for claim in claims.values():
-        if topic_of(claim.id) != topic:  # the lecture's topics, in the report's order
-            topic = topic_of(claim.id)
-            print(f"# {topic.title} (reproductions/{topic.name}/)")
-        seeds = ", ".join(f"{p}: {claim.budgets[p].seeds} seeds" for p in PROFILES)
-        print(f"{claim.id:<{width}}  {claim.title}")
-        print(f"{'':<{width}}  source: {claim.source}")
-        print(f"{'':<{width}}  profiles: {seeds}; arms: {', '.join(a.name for a in claim.arms)}")
-    for module_name, error in broken_modules().items():
+    for claim in claims:
+        if claim["topic"] != topic:  # the lecture's topics, in the report's order
+            topic = claim["topic"]
+            print(f"# {topic['title']} (reproductions/{topic['name']}/)")
+        seeds = ", ".join(f"{profile}: {n} seeds" for profile, n in claim["seeds"].items())
+        print(f"{claim['id']:<{width}}  {claim['title']}")
+        print(f"{'':<{width}}  source: {claim['source']}")
+        print(f"{'':<{width}}  profiles: {seeds}; arms: {', '.join(claim['arms'])}")
+    for module_name, error in broken.items():
         print(f"BROKEN {module_name}: {error}")
-    return 1 if broken_modules() else 0
+    return 1 if broken else 0
 
 
 def _executor(args):
@@ -537,6 +552,16 @@ def _report_backend() -> None:
         os.environ["KERAS_BACKEND"] = "numpy"
 
 
+def _user_errors() -> tuple[type[Exception], ...]:
+    """The errors that are the user's to fix (one line, exit 2). The store's and the data's are among them only
+    once their modules are loaded (nothing else can raise them), so that `list` never imports MLflow for this."""
+    errors = [UsageError, numerics.NumericsError]
+    for module, name in (("mlflow_tracking.store", "StoreError"), ("reproductions.common.data", "DataError")):
+        if module in sys.modules:
+            errors.append(getattr(sys.modules[module], name))
+    return tuple(errors)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -547,21 +572,27 @@ def main(argv: list[str] | None = None) -> int:
     except numerics.NumericsError as error:
         print(f"reprobench: error: {error}", file=sys.stderr)
         return 2
-    from mlflow_tracking import StoreError
-    from reproductions.common.data import DataError
-
     try:
         _check_backend()
+        selection = _selection(args)
+        if selection is not None:  # a wrong claim id is refused before any backend is imported, where the index can
+            from reproductions import index
+
+            data = index.fresh()
+            if data is not None:
+                _check_selection(*selection, [claim["id"] for claim in data["claims"]], data["broken"])
         if args.command == "report":
             _report_backend()
-        if args.command != "ui":
+        if args.command not in ("ui", "list"):  # `list` imports one only where its index is stale
             _import_keras_quietly()
         if args.command in ("run", "suite", "confirm"):
             import keras
 
             numerics.check(keras.backend.backend(), numerics.describe(keras.backend.backend()))
         return args.func(args)
-    except (UsageError, DataError, StoreError, numerics.NumericsError) as error:
+    except Exception as error:
+        if not isinstance(error, _user_errors()):
+            raise
         print(f"reprobench: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # outside a run (e.g. while importing): nothing was in flight

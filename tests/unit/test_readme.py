@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.cli import claims_table
-from reproductions import registry, topic_of
+from reproductions import index, registry
 
 pytestmark = pytest.mark.unit
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -19,7 +19,7 @@ def test_readmes_claims_table_is_the_registrys():
     text = README.read_text(encoding="utf-8")
     start, end = text.index(START), text.index(END)
     table = [line for line in text[start:end].splitlines()[1:] if line.strip()]
-    assert table == claims_table(registry(), topic_of), "renew it: reprobench list --markdown"
+    assert table == claims_table(index.build()["claims"]), "renew it: reprobench list --markdown"
 
 
 def test_every_claim_says_how_it_is_checked_in_one_line():
