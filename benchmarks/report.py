@@ -182,10 +182,17 @@ def _verdict_cell(sub: judging.SubVerdict) -> str:
     return text
 
 
+def fmt_p(p: float | None) -> str:
+    """'p=0.0031'; a p-value too small for a double is no zero: 'p<1e-300' (scipy gives 0.0 below ~1e-308)."""
+    if isinstance(p, (int, float)) and not math.isnan(p) and p <= 0:
+        return "p<1e-300"
+    return f"p={fmt(p)}"
+
+
 def _test_cell(sub: judging.SubVerdict) -> str:
     if sub.method == "exact":
         return "exact"
-    return f"{sub.method or '–'}, p={fmt(sub.p_value)}" + (" (Holm)" if sub.adjustment else "")
+    return f"{sub.method or '–'}, {fmt_p(sub.p_value)}" + (" (Holm)" if sub.adjustment else "")
 
 
 def _effect(sub: judging.SubVerdict) -> str:

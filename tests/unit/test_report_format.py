@@ -57,3 +57,10 @@ def test_a_searchs_trials_are_paired_by_step_and_its_best_is_marked(tmp_path):
               "random": {0: trial_points({0: 0.0, 1: 2e-3}, {0: 0.4, 1: 0.8}, {0: 0.2, 1: 0.3})}}  # x = 0 off a log axis
     assert draw_scatter(one_d, points, tmp_path / "a.png").stat().st_size > 1000
     assert draw_scatter(two_d, points, tmp_path / "b.png").stat().st_size > 1000
+
+
+def test_a_p_value_is_never_printed_as_zero():
+    from benchmarks.report import fmt_p
+
+    assert fmt_p(0.0) == "p<1e-300"  # scipy's 0.0: below a double's range, not zero
+    assert fmt_p(0.0031) == "p=0.0031" and fmt_p(1e-12) == "p=1e-12" and fmt_p(float("nan")) == "p=–"
