@@ -91,7 +91,7 @@ def test_full_shapes_run_under_a_step_cap(claim_id, arm):
         assert config["train_size"] is None  # the whole training set
     result = claim.run(config, 7, RunContext(profile="full", step_cap=STEP_CAP))
     assert result.scalars and all(isinstance(v, (int, float)) for v in result.scalars.values()), result.scalars
-    if "max_steps" in config and len(config.get("init_scales", (1,))) == 1:
+    if "max_steps" in config and len(config.get("init_scales", (1,))) == 1 and config.get("mode") != "structure":
         assert result.scalars["steps_run"] == STEP_CAP  # the cap, not the profile's 6000 steps
     if "train_images_per_second" in result.scalars:  # the throughput the benchmark reads back
         assert result.scalars["train_images_per_second"] > 0
@@ -105,6 +105,8 @@ def test_full_profile_settings_are_the_lectures():
         assert claim.budgets["full"].seeds >= 10, claim.id
     relu = claims["relu-vs-saturating"].resolve_config("relu", "full", dataset="cifar10")
     assert relu["target"] == 0.75 and relu["kernel"] == 5 and tuple(relu["channels"]) == (32, 32, 64)
+    # a budget in which the lecture's 6x can be seen: tanh took ~35 epochs to the target (Krizhevsky, Fig. 1)
+    assert relu["max_steps"] >= 40 * (50000 // relu["batch_size"]) and 390 % relu["window"] == 0
     assert claims["relu-vs-saturating"].resolve_config("relu", "full", dataset="fashion-mnist")["target"] == 0.9
     assert claims["batchnorm-speedup"].resolve_config("bn-5x-rate", "full")["model"] == "cnn"
     adam = claims["adam-vs-sgd-momentum"].resolve_config("adam", "full")
