@@ -131,10 +131,24 @@ class Recorder:
         runs.finish(self.store, self.parent, status)
 
 
+def verdict_counts(verdict: judging.ClaimVerdict) -> str:
+    """Every sub-claim's verdict counted by its role, the primaries first (they make the claim's verdict), e.g.
+    'primary: REPRODUCED 2 · secondary: INCONCLUSIVE 1 · exact: HOLDS 7': never empty, never at odds with the
+    claim's verdict (secondaries and exact checks are counted apart from the primaries)."""
+    roles = [judging.PRIMARY, judging.SECONDARY, judging.PRECONDITION, judging.EXACT]
+    groups = []
+    for role in roles + sorted({s.role for s in verdict.subverdicts} - set(roles)):
+        found = [s.verdict for s in verdict.subverdicts if s.role == role]
+        if found:
+            counted = ", ".join(f"{v} {found.count(v)}" for v in dict.fromkeys(found))
+            groups.append(f"{role}: {counted}")
+    return " · ".join(groups)
+
+
 def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict) -> None:
     """The verdict as tags, and each sub-claim's mean, interval, p and n as metrics, on the parent."""
     tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
-            "verdict_counts": ", ".join(f"{k}: {v}" for k, v in verdict.counts().items() if v)}
+            "verdict_counts": verdict_counts(verdict)}
     scalars = {"n_seeds": float(verdict.n_seeds)}
     if verdict.look is not None:
         tags["look"] = f"{verdict.look.k} (seeds {', '.join(map(str, verdict.look.seeds))})"

@@ -135,3 +135,14 @@ def test_the_report_shows_the_preconditions_what_they_guard_and_each_numbers_sou
     assert report.replication(verdict.subverdicts[1], verdict.subverdicts[1]).startswith("nothing to replicate")
     assert report._precondition_lines(types.SimpleNamespace(claim=c, verdict=dataclasses.replace(
         verdict, subverdicts=verdict.subverdicts[1:]))) == []
+
+
+def test_the_verdict_counts_tag_says_each_role_apart_and_is_never_empty():
+    from benchmarks.recorder import verdict_counts
+
+    c = claim([REGIME, EFFECT, OTHER, FREE], ("effect",), {"beyond-linear": ("effect", "other")})
+    tested = judge_claim(c, results([0.9] * 5, CONTRADICTED), "quick")
+    assert verdict_counts(tested) == ("primary: NOT REPRODUCED 1 · secondary: NOT REPRODUCED 1, REPRODUCED 1 · "
+                                      "precondition: HOLDS 1")
+    only_exact = claim([REGIME], ("beyond-linear",), {})  # an exact check as the claim's one sub-claim
+    assert verdict_counts(judge_claim(only_exact, results([0.9] * 5, CONTRADICTED), "quick")) == "exact: HOLDS 1"
