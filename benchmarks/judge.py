@@ -167,12 +167,12 @@ def effect_bounds(expectation: Expectation, results: Results) -> tuple[list[tupl
         absent = [arm for arm, runs in ((expectation.arm, arm_runs), (expectation.baseline, base_runs))
                   if runs is not None and repeat not in runs]
         if absent:  # the seed's run of one arm failed or is missing: the pair is not dropped unseen
-            problems.append(f"seed {repeat}: no finished run of {', '.join(absent)}")
+            problems.append(f"repeat {repeat}: no finished run of {', '.join(absent)}")
             continue
         sides = [arm_runs[repeat]] + ([] if base_runs is None else [base_runs[repeat]])
         values = [side.get(expectation.metric) for side in sides]
         if any(v is None for v in values):
-            problems.append(f"seed {repeat}: metric {expectation.metric!r} missing")
+            problems.append(f"repeat {repeat}: metric {expectation.metric!r} missing")
             continue
         flags = [bool(side.get(expectation.censored_by, 0.0)) if expectation.censored_by else False for side in sides]
         points = [_transform(v, expectation.scale) for v in values]
@@ -182,7 +182,7 @@ def effect_bounds(expectation: Expectation, results: Results) -> tuple[list[tupl
                 bounds.append((-math.inf, math.inf))  # a censored run with no value: a pair that tells nothing
                 used.append(repeat)
                 continue
-            problems.append(f"seed {repeat}: effect not finite ({effect})")
+            problems.append(f"repeat {repeat}: effect not finite ({effect})")
             continue
         # a censored arm took longer than counted (effect up); a censored baseline too (effect down)
         low = -math.inf if len(flags) > 1 and flags[1] else effect

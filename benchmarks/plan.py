@@ -30,11 +30,13 @@ class PlannedRun:
 
     @property
     def name(self) -> str:
+        """The run's name in MLflow and in the progress lines: its arm and its repeat (the seed itself, drawn from
+        the repeat and the seed stream, is the run's `seed` parameter)."""
         if self.stage == "tuning":
-            return f"{self.arm} · tuning {self.grid_label} · seed {self.repeat}"
+            return f"{self.arm} · tuning {self.grid_label} · repeat {self.repeat}"
         if self.stage == "placebo":
-            return f"{self.arm} · placebo · seed {self.repeat}"
-        return f"{self.arm} · seed {self.repeat}"
+            return f"{self.arm} · placebo · repeat {self.repeat}"
+        return f"{self.arm} · repeat {self.repeat}"
 
 
 def plan_stage(claim: Claim, profile: str, backend: str, code_hash: str, stage: str, repeats: int,

@@ -1,6 +1,6 @@
 """Progress of `reprobench run`: claims × arms × seeds with counts, elapsed time and an ETA.
 
-Every run gets one log line ("[3/40] relu-vs-saturating · tanh · seed 1: 12.3s · 5/97 runs · 1m02s
+Every run gets one log line ("[3/40] relu-vs-saturating · tanh · repeat 1: 12.3s · 5/97 runs · 1m02s
 elapsed · ETA 14m"). On a terminal a status line under the log is also redrawn every second, so a long
 run shows it is alive; without a terminal (CI, a pipe, a file) there is no redrawing, only the lines.
 

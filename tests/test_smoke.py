@@ -89,7 +89,7 @@ def test_claim_runs_end_to_end(claim_id, store, tmp_path):
     tuned = {arm: choice.value for arm, choice in summary.tuning.items()}
     for child in children:
         assert child.status == "FINISHED"
-        assert child.name == f"{child.tags['arm']} · seed {child.tags['repeat']}"
+        assert child.name == f"{child.tags['arm']} · repeat {child.tags['repeat']}"
         missing = [key for key in PROVENANCE if not child.tags.get(key)]
         assert not missing, f"provenance tags missing: {missing}"
         config = claim.resolve_config(child.tags["arm"], "smoke", tuned)

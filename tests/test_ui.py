@@ -136,16 +136,16 @@ def test_ui_in_a_real_browser(store):
         expand = driver.find_elements(By.CSS_SELECTOR, "button[data-component-id*='runnamecellrenderer']")
         assert expand, "the execution run has no nested runs to expand"
         expand[0].click()  # the arm × seed runs, nested under their execution
-        _wait_for_text(driver, ["none · seed 0", "dropout-0.5 · seed 0", "inverted-check · seed 0"])
+        _wait_for_text(driver, ["none · repeat 0", "dropout-0.5 · repeat 0", "inverted-check · repeat 0"])
         driver.save_screenshot(str(ARTIFACTS / "ui-experiment.png"))
 
         driver.get(f"{base}#/experiments/{experiment}/runs/{summary.parent_run_id}")  # the execution run
-        body = _wait_for_text(driver, ["verdict", summary.verdict.verdict, "Child runs", "none · seed 0",
+        body = _wait_for_text(driver, ["verdict", summary.verdict.verdict, "Child runs", "none · repeat 0",
                                        f"Verdict: {summary.verdict.verdict}"])
         assert "dropout-lowers-best-val-loss.n" in body and "n_seeds" in body  # the summary metrics
         driver.save_screenshot(str(ARTIFACTS / "ui-execution.png"))
 
-        child = children["none · seed 0"]
+        child = children["none · repeat 0"]
         driver.get(f"{base}#/experiments/{experiment}/runs/{child.run_id}/model-metrics")
         _wait_for_text(driver, ["images_trained"])  # the chart view is up (charts further down render on scroll)
         search = driver.find_elements(By.CSS_SELECTOR, "input[placeholder*='earch']")

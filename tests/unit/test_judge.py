@@ -285,7 +285,7 @@ def test_single_seed_is_inconclusive_and_a_missing_arm_an_error():
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
 def test_non_finite_values_are_dropped_and_reported(bad):
     verdict = judge(expectation(margin=0.0), [1.0, 2.0, bad, 1.5])
-    assert verdict.n == 3 and "seed 2: effect not finite" in verdict.reason
+    assert verdict.n == 3 and "repeat 2: effect not finite" in verdict.reason
 
 
 # --------------------------------------------------------------------------- Holm, primaries, a whole claim
@@ -561,8 +561,8 @@ def test_a_measured_sub_claim_counts_a_missing_failed_or_non_finite_seed_instead
     failed = {"a": {r: v for r, v in good["a"].items() if r != 3}, "b": good["b"]}  # arm a's seed 3 failed
     nan = {"a": {**good["a"], 2: {"m": float("nan")}}, "b": good["b"]}
     missing = {"a": {**good["a"], 1: {}}, "b": good["b"]}
-    for results, why in ((failed, "seed 3: no finished run of a"), (nan, "seed 2: effect not finite"),
-                         (missing, "seed 1: metric 'm' missing")):
+    for results, why in ((failed, "repeat 3: no finished run of a"), (nan, "repeat 2: effect not finite"),
+                         (missing, "repeat 1: metric 'm' missing")):
         verdict = judge_expectation(e, results)
         assert verdict.verdict == ERROR and why in verdict.reason, verdict.reason
 
