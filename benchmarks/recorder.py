@@ -145,8 +145,24 @@ def verdict_counts(verdict: judging.ClaimVerdict) -> str:
     return " · ".join(groups)
 
 
+def _show_verdict(store: Store, parent_run_id: str, verdict: str) -> None:
+    """Where the MLflow UI lists them: the execution's name starts with its verdict ('REPRODUCED · relu-vs-… · quick
+    · …', re-judged: replaced), and the claim's experiment carries it as a tag, `verdict.<profile>` for the
+    discovery seeds and `verdict.<profile>.confirmation` for a confirmation."""
+    run = store.client.get_run(parent_run_id)
+    name = run.info.run_name or ""
+    head, _, rest = name.partition(" · ")
+    store.client.set_tag(parent_run_id, "mlflow.runName", f"{verdict} · {rest if head in judging.VERDICTS else name}")
+    tags = run.data.tags
+    stream = tags.get("stream", "discovery")
+    key = f"verdict.{tags.get('profile', '?')}" + ("" if stream == "discovery" else f".{stream}")
+    if tags.get("step_cap") is None and tags.get("precision", "float32") == "float32":  # the profile's own setting
+        store.client.set_experiment_tag(run.info.experiment_id, key, verdict)
+
+
 def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict) -> None:
     """The verdict as tags, and each sub-claim's mean, interval, p and n as metrics, on the parent."""
+    _show_verdict(store, parent_run_id, verdict.verdict)
     tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
             "verdict_counts": verdict_counts(verdict)}
     scalars = {"n_seeds": float(verdict.n_seeds)}

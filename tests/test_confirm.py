@@ -38,6 +38,12 @@ def test_confirm_draws_fresh_seeds_and_the_report_shows_replication(tmp_path, ca
 
     evidence = collect(store, registry()[CLAIM])
     assert evidence.execution.run_id == executions["discovery"].run_id  # the discovery is what is reported
+    # where the MLflow UI lists them: each execution's name starts with its verdict, the experiment carries both
+    tags = store.client.get_experiment(experiment).tags
+    assert tags["verdict.smoke"] == evidence.verdict.verdict == executions["discovery"].tags["verdict"]
+    assert tags["verdict.smoke.confirmation"] == executions["confirmation"].tags["verdict"]
+    for execution in executions.values():
+        assert execution.name.startswith(f"{execution.tags['verdict']} · {CLAIM} · smoke · "), execution.name
     assert evidence.confirmation.execution.run_id == executions["confirmation"].run_id
     text = write_report(store, tmp_path / "report").read_text()
     section = text.split(f"## {CLAIM}")[1]
