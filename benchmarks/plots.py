@@ -9,6 +9,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+
+# titles at the axes' top, not placed by measuring every tick label: a fifth of the report's time (117 plots of 41
+# claims, 20.5 s → 16.9 s); the plots here put no tick labels on top, where an automatic title would move up
+plt.rcParams["axes.titley"] = 1.0
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
