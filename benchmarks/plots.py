@@ -59,30 +59,77 @@ def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: fl
     return _save(figure, path)
 
 
-def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], path: Path, alpha: float = 0.05) -> Path:
+def _mean_interval(values: np.ndarray, alpha: float, log: bool) -> tuple[float, float, float]:
+    """The mean and its (1 − alpha) t interval; on log axes the geometric mean and its interval (computed on log10,
+    so it never crosses 0); values all within [0, 1] (a share, an accuracy) keep their interval within [0, 1]."""
+    if log:
+        values = values[values > 0]
+        if not len(values):
+            return np.nan, np.nan, np.nan
+        mean, low, high = _mean_interval(np.log10(values), alpha, log=False)
+        return 10 ** mean, 10 ** low, 10 ** high
+    if not len(values):
+        return np.nan, np.nan, np.nan
+    mean = float(values.mean())
+    if len(values) < 2 or np.ptp(values) == 0:
+        return mean, mean, mean
+    ci = stats.ttest_1samp(values, 0.0).confidence_interval(1 - alpha)
+    low, high = float(ci.low), float(ci.high)
+    if values.min() >= 0 and values.max() <= 1:
+        low, high = max(low, 0.0), min(high, 1.0)
+    return mean, low, high
+
+
+def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], path: Path, alpha: float = 0.05,
+             censored_by_arm: Mapping[str, Mapping[int, float]] | None = None) -> Path:
+    """A scalar per arm with its 95 % interval: bars on a linear axis; on log axes points (a bar's length means
+    nothing there), the geometric mean. Arms with runs censored at their budget are drawn as open markers with an
+    arrow up (their values are lower bounds), and their label says how many."""
     figure, axes = plt.subplots(figsize=(7.5, 4.5))
     arms = list(scalars_by_arm)
-    means, errors = [], []
+    censored_by_arm = censored_by_arm or {}
+    means, lows, highs, labels, bounds = [], [], [], [], []
     for arm in arms:
         values = np.array([v for v in scalars_by_arm[arm].values() if np.isfinite(v)], dtype=float)
-        means.append(values.mean() if len(values) else np.nan)
-        if len(values) > 1 and np.ptp(values) > 0:
-            ci = stats.ttest_1samp(values, 0.0).confidence_interval(1 - alpha)
-            errors.append((ci.high - ci.low) / 2)
-        else:
-            errors.append(0.0)
-    axes.bar(arms, means, yerr=errors, capsize=4, color="tab:blue", alpha=0.7)
+        mean, low, high = _mean_interval(values, alpha, spec.log_y)
+        means.append(mean)
+        lows.append(mean - low if np.isfinite(low) else 0.0)
+        highs.append(high - mean if np.isfinite(high) else 0.0)
+        flags = censored_by_arm.get(arm, {})
+        n_censored = sum(1 for v in flags.values() if v and np.isfinite(v) and v > 0.5)
+        bounds.append(n_censored > 0)
+        labels.append(f"{arm}\n(≥: {n_censored} of {len(flags)} censored)" if n_censored else arm)
+    positions = np.arange(len(arms))
+    interval = f"{'geometric ' if spec.log_y else ''}mean over seeds; error bars: its {100 * (1 - alpha):.0f} % interval"
+    if spec.log_y:  # points with their intervals: on log axes a bar's length has no meaning
+        for index in range(len(arms)):
+            axes.errorbar(positions[index], means[index], yerr=[[lows[index]], [highs[index]]], capsize=4,
+                          marker="o", markersize=7, linestyle="none", color="tab:blue",
+                          markerfacecolor="white" if bounds[index] else "tab:blue",
+                          label=interval if index == 0 else None)
+    else:
+        axes.bar(positions, means, yerr=[lows, highs], capsize=4, color="tab:blue", alpha=0.7, label=interval)
+    for index in np.flatnonzero(bounds):  # a lower bound: the true value lies above
+        axes.annotate("", xy=(positions[index], means[index] * (1.6 if spec.log_y else 1.08)),
+                      xytext=(positions[index], means[index]), arrowprops={"arrowstyle": "->", "color": "tab:red"})
     for index, (label, value) in enumerate(spec.reference.items()):
         axes.axhline(float(value), linestyle="--", color=f"C{index + 1}", label=f"{label}: {float(value):.4g}")
     if spec.log_y:
         axes.set_yscale("log")
+    if any(bounds):  # room above the highest bound for its arrow
+        top = max(m + h for m, h in zip(means, highs) if np.isfinite(m))
+        axes.set_ylim(top=top * (2.2 if spec.log_y else 1.15))
+    axes.set_xticks(positions, labels)
     axes.set(title=spec.title, ylabel=spec.ylabel)
     axes.title.set_fontsize(10)
-    axes.tick_params(axis="x", labelsize=8)
-    if spec.reference:
-        axes.legend(fontsize=8)
+    crowded = len(arms) > 5 or max((len(label) for label in labels), default=0) > 14
+    axes.tick_params(axis="x", labelsize=7 if crowded else 8, labelrotation=25 if crowded else 0)
+    if crowded:
+        for tick in axes.get_xticklabels():
+            tick.set_horizontalalignment("right")
+    axes.legend(fontsize=7)
     axes.grid(alpha=0.3, axis="y")
-    return _save(figure, path)
+    return _save(figure, path, bottom=0.26 if crowded else 0.13)
 
 
 def images_of(points: Mapping[int, float], shape: tuple[int, int]) -> np.ndarray:
@@ -207,10 +254,10 @@ def draw_scatter(spec: PlotSpec, points_by_arm: PointsByArm, path: Path) -> Path
     return path
 
 
-def _save(figure, path: Path) -> Path:
+def _save(figure, path: Path, bottom: float = 0.13) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # fixed margins: tight_layout() measured every text box and took a third of the report's time
-    figure.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=0.13)
+    figure.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=bottom)
     figure.savefig(path, dpi=100, metadata={"Software": None})  # no version/date: same store, same bytes
     plt.close(figure)
     return path
@@ -250,6 +297,9 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
         else:
             data = {arm: {repeat: values[spec.metric] for repeat, values in results.get(arm, {}).items()
                           if spec.metric in values} for arm in arms}
-            draw_bar(spec, {arm: v for arm, v in data.items() if v}, path)
+            # a run censored at its budget (steps to a target never reached) gives a lower bound, drawn as one
+            censored = {arm: {repeat: values["censored"] for repeat, values in results.get(arm, {}).items()
+                              if "censored" in values} for arm in arms} if spec.metric == "steps_to_target" else {}
+            draw_bar(spec, {arm: v for arm, v in data.items() if v}, path, censored_by_arm=censored)
         drawn.append((spec.title, path))
     return drawn

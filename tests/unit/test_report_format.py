@@ -64,3 +64,35 @@ def test_a_p_value_is_never_printed_as_zero():
 
     assert fmt_p(0.0) == "p<1e-300"  # scipy's 0.0: below a double's range, not zero
     assert fmt_p(0.0031) == "p=0.0031" and fmt_p(1e-12) == "p=1e-12" and fmt_p(float("nan")) == "p=–"
+
+
+def test_bar_intervals_are_honest_on_log_axes_and_for_shares():
+    from benchmarks.plots import _mean_interval
+
+    mean, low, high = _mean_interval(np.array([100.0, 1000.0, 10000.0]), 0.05, log=True)
+    assert mean == pytest.approx(1000.0) and 0 < low < mean < high  # the geometric mean; never below 0 on a log axis
+    mean, low, high = _mean_interval(np.array([0.0, 0.02, 0.0, 0.01, 0.0]), 0.05, log=False)
+    assert low == 0.0 and 0 < mean < high <= 1  # a share's interval stays within [0, 1]
+    mean, low, high = _mean_interval(np.array([-3.0, -1.0, 2.0]), 0.05, log=False)
+    assert low < -3.0 < 2.0 < high  # not a share: the t interval as it is
+
+
+def test_a_censored_arm_is_drawn_as_a_bound_and_says_so(tmp_path, monkeypatch):
+    from benchmarks import plots
+
+    labels = {}
+    original = plots._save
+
+    def keep(figure, path, bottom=0.13):
+        labels["x"] = [tick.get_text() for tick in figure.axes[0].get_xticklabels()]
+        labels["legend"] = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+        return original(figure, path, bottom)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    spec = PlotSpec(name="s", kind="bar", metric="steps_to_target", title="t", log_y=True)
+    steps = {"relu": {0: 300.0, 1: 350.0}, "sigmoid": {0: 1500.0, 1: 1500.0}}
+    censored = {"relu": {0: 0.0, 1: 0.0}, "sigmoid": {0: 1.0, 1: 1.0}}
+    plots.draw_bar(spec, steps, tmp_path / "p.png", censored_by_arm=censored)
+    assert labels["x"] == ["relu", "sigmoid\n(≥: 2 of 2 censored)"]
+    assert labels["legend"] == ["geometric mean over seeds; error bars: its 95 % interval"]
+    assert (tmp_path / "p.png").stat().st_size > 0
