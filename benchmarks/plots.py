@@ -59,14 +59,14 @@ def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: fl
     return _save(figure, path)
 
 
-def _mean_interval(values: np.ndarray, alpha: float, log: bool) -> tuple[float, float, float]:
+def mean_interval(values: np.ndarray, alpha: float, log: bool) -> tuple[float, float, float]:
     """The mean and its (1 − alpha) t interval; on log axes the geometric mean and its interval (computed on log10,
     so it never crosses 0); values all within [0, 1] (a share, an accuracy) keep their interval within [0, 1]."""
     if log:
         values = values[values > 0]
         if not len(values):
             return np.nan, np.nan, np.nan
-        mean, low, high = _mean_interval(np.log10(values), alpha, log=False)
+        mean, low, high = mean_interval(np.log10(values), alpha, log=False)
         return 10 ** mean, 10 ** low, 10 ** high
     if not len(values):
         return np.nan, np.nan, np.nan
@@ -91,7 +91,7 @@ def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], 
     means, lows, highs, labels, bounds = [], [], [], [], []
     for arm in arms:
         values = np.array([v for v in scalars_by_arm[arm].values() if np.isfinite(v)], dtype=float)
-        mean, low, high = _mean_interval(values, alpha, spec.log_y)
+        mean, low, high = mean_interval(values, alpha, spec.log_y)
         means.append(mean)
         lows.append(mean - low if np.isfinite(low) else 0.0)
         highs.append(high - mean if np.isfinite(high) else 0.0)

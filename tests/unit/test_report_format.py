@@ -67,13 +67,13 @@ def test_a_p_value_is_never_printed_as_zero():
 
 
 def test_bar_intervals_are_honest_on_log_axes_and_for_shares():
-    from benchmarks.plots import _mean_interval
+    from benchmarks.plots import mean_interval
 
-    mean, low, high = _mean_interval(np.array([100.0, 1000.0, 10000.0]), 0.05, log=True)
+    mean, low, high = mean_interval(np.array([100.0, 1000.0, 10000.0]), 0.05, log=True)
     assert mean == pytest.approx(1000.0) and 0 < low < mean < high  # the geometric mean; never below 0 on a log axis
-    mean, low, high = _mean_interval(np.array([0.0, 0.02, 0.0, 0.01, 0.0]), 0.05, log=False)
+    mean, low, high = mean_interval(np.array([0.0, 0.02, 0.0, 0.01, 0.0]), 0.05, log=False)
     assert low == 0.0 and 0 < mean < high <= 1  # a share's interval stays within [0, 1]
-    mean, low, high = _mean_interval(np.array([-3.0, -1.0, 2.0]), 0.05, log=False)
+    mean, low, high = mean_interval(np.array([-3.0, -1.0, 2.0]), 0.05, log=False)
     assert low < -3.0 < 2.0 < high  # not a share: the t interval as it is
 
 
