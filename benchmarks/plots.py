@@ -297,9 +297,11 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
         else:
             data = {arm: {repeat: values[spec.metric] for repeat, values in results.get(arm, {}).items()
                           if spec.metric in values} for arm in arms}
-            # a run censored at its budget (steps to a target never reached) gives a lower bound, drawn as one
-            censored = {arm: {repeat: values["censored"] for repeat, values in results.get(arm, {}).items()
-                              if "censored" in values} for arm in arms} if spec.metric == "steps_to_target" else {}
+            # a run censored at its budget (a target never reached) gives a lower bound, drawn as one: the flag is
+            # the one the claim's own sub-claims on this metric are judged with (Expectation.censored_by)
+            flag = next((e.censored_by for e in claim.expectations if e.metric == spec.metric and e.censored_by), None)
+            censored = {arm: {repeat: values[flag] for repeat, values in results.get(arm, {}).items() if flag in values}
+                        for arm in arms} if flag else {}
             draw_bar(spec, {arm: v for arm, v in data.items() if v}, path, censored_by_arm=censored)
         drawn.append((spec.title, path))
     return drawn

@@ -44,6 +44,8 @@ def judged_in(path: Path) -> int | None:
         return int(mark.group(1))
     ids = set(registry())
     return sum(1 for line in text.splitlines() if line.startswith("### ") and line[4:].strip() in ids)
+
+
 VERDICT_MARK = {
     judging.REPRODUCED: "✅ REPRODUCED",
     judging.SMALLER: "🟠 SMALLER EFFECT",

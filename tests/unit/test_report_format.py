@@ -96,3 +96,26 @@ def test_a_censored_arm_is_drawn_as_a_bound_and_says_so(tmp_path, monkeypatch):
     assert labels["x"] == ["relu", "sigmoid\n(≥: 2 of 2 censored)"]
     assert labels["legend"] == ["geometric mean over seeds; error bars: its 95 % interval"]
     assert (tmp_path / "p.png").stat().st_size > 0
+
+
+def test_a_claims_censoring_flag_reaches_its_steps_chart(tmp_path, monkeypatch):
+    """draw_claim_plots reads the flag from the claim's own sub-claims (Expectation.censored_by), not from a name."""
+    import dataclasses
+
+    from benchmarks import plots
+    from reproductions import registry
+    from reproductions.common.training import steps_to_target_plot
+
+    claim = registry()["relu-vs-saturating"]
+    claim = dataclasses.replace(claim, plots=(steps_to_target_plot(title="t"),))
+    results = {"relu": {0: {"steps_to_target": 300.0, "censored": 0.0}},
+               "sigmoid": {0: {"steps_to_target": 1500.0, "censored": 1.0}}}
+    seen = {}
+
+    def keep(spec, scalars, path, alpha=0.05, censored_by_arm=None):
+        seen.update(censored_by_arm or {})
+        return path
+
+    monkeypatch.setattr(plots, "draw_bar", keep)
+    plots.draw_claim_plots(None, claim, {}, results, tmp_path)
+    assert seen["sigmoid"] == {0: 1.0} and seen["relu"] == {0: 0.0}
