@@ -404,6 +404,32 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+ML_WORKFLOW = "workflowType=machine_learning"  # MLflow 3 opens in its GenAI mode; this URL parameter picks runs
+
+
+def ui_lines(url: str, experiment) -> list[str]:
+    """A claim's lines in `reprobench ui`'s output: per judged execution (profile, stream), the URL of its judged
+    runs grouped by arm, and of its tuning and placebo runs apart (the views the recorder stored as
+    `mlflow.sharedViewState.*` tags); a claim with none yet, the URL of its experiment."""
+    from mlflow_tracking.views import VIEW_TAG, view_key
+
+    base = f"{url}#/experiments/{experiment.experiment_id}/runs"
+    tags = experiment.tags
+    lines = []
+    for key in sorted(k for k in tags if k.startswith("verdict.")):
+        judged = VIEW_TAG + view_key(key, "eval")
+        if judged not in tags:  # judged before views were stored: the experiment, unfiltered
+            lines.append(f"  {experiment.name} · {key.removeprefix('verdict.')} · {tags[key]}: {base}?{ML_WORKFLOW}")
+            continue
+        lines.append(f"  {experiment.name} · {key.removeprefix('verdict.')} · {tags[key]}: "
+                     f"{base}?viewStateShareKey={view_key(key, 'eval')}&compareRunsMode=CHART&{ML_WORKFLOW}")
+        apart = [f"{stage} runs {base}?viewStateShareKey={view_key(key, stage)}&{ML_WORKFLOW}"
+                 for stage in ("tuning", "placebo") if VIEW_TAG + view_key(key, stage) in tags]
+        if apart:
+            lines.append("      " + " · ".join(apart))
+    return lines or [f"  {experiment.name}: {base}?{ML_WORKFLOW}"]
+
+
 def cmd_ui(args) -> int:
     store = _existing_store(args)
     port = args.port or _free_port(args.host)
@@ -412,9 +438,11 @@ def cmd_ui(args) -> int:
     command = store.ui_command(host=args.host, port=port)
     url = f"http://{args.host}:{port}/"
     print(f"MLflow UI for {store.uri} at {url} (Ctrl-C stops it)", flush=True)
+    print(f"  every claim, with its verdicts: {url}#/experiments?{ML_WORKFLOW}", flush=True)
     for experiment in store.client.search_experiments(order_by=["name ASC"]):  # one per claim
         if experiment.name != "Default":
-            print(f"  {experiment.name}: {url}#/experiments/{experiment.experiment_id}/runs", flush=True)
+            for line in ui_lines(url, experiment):
+                print(line, flush=True)
     # the suite needs no server-side jobs: without them the UI starts faster and leaves no helpers behind
     os.environ.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
     os.execvp(command[0], command)  # the server replaces this process, so signals reach it directly

@@ -19,6 +19,7 @@ from benchmarks.evidence import LOOKS_TAG, look_at, recorded_looks, results_of, 
 from benchmarks.identity import Outcome
 from benchmarks.plan import ClaimPlan, PlannedRun
 from mlflow_tracking import runs
+from mlflow_tracking.views import VIEW_STAGES, VIEW_TAG, encoded, view_filter, view_key, views
 from mlflow_tracking.store import Store
 from reproductions.claim import DEFINITION_SCHEME
 
@@ -145,10 +146,12 @@ def verdict_counts(verdict: judging.ClaimVerdict) -> str:
     return " · ".join(groups)
 
 
-def _show_verdict(store: Store, parent_run_id: str, verdict: str) -> None:
+def _show_verdict(store: Store, parent_run_id: str, verdict: str) -> str | None:
     """Where the MLflow UI lists them: the execution's name starts with its verdict ('REPRODUCED · relu-vs-… · quick
     · …', re-judged: replaced), and the claim's experiment carries it as a tag, `verdict.<profile>` for the
-    discovery seeds and `verdict.<profile>.confirmation` for a confirmation."""
+    discovery seeds and `verdict.<profile>.confirmation` for a confirmation. Returns that tag's key, or None for an
+    execution not at its profile's own setting (step-capped, another precision), which the experiment does not
+    show."""
     run = store.client.get_run(parent_run_id)
     name = run.info.run_name or ""
     head, _, rest = name.partition(" · ")
@@ -158,11 +161,29 @@ def _show_verdict(store: Store, parent_run_id: str, verdict: str) -> None:
     key = f"verdict.{tags.get('profile', '?')}" + ("" if stream == "discovery" else f".{stream}")
     if tags.get("step_cap") is None and tags.get("precision", "float32") == "float32":  # the profile's own setting
         store.client.set_experiment_tag(run.info.experiment_id, key, verdict)
+        return key
+    return None
+
+
+def _store_views(store: Store, parent_run_id: str, key: str, judged_metrics: list[str]) -> None:
+    """The execution's views for the MLflow UI, as experiment tags (mlflow_tracking.views): its judged, tuning and
+    placebo runs apart, each charting the claim's judged metrics by arm; a stage with no runs gets no view."""
+    parent = store.client.get_run(parent_run_id)
+    experiment = parent.info.experiment_id
+    for stage in VIEW_STAGES:
+        found = store.client.search_runs([experiment], filter_string=view_filter(parent_run_id, stage),
+                                         max_results=5000)
+        if not found:
+            continue
+        shown = {name for run in found for name in run.data.metrics} | set(parent.data.metrics)
+        state = views(parent_run_id, judged_metrics, sorted(shown))[stage]
+        store.client.set_experiment_tag(experiment, VIEW_TAG + view_key(key, stage), encoded(state))
 
 
 def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict) -> None:
-    """The verdict as tags, and each sub-claim's mean, interval, p and n as metrics, on the parent."""
-    _show_verdict(store, parent_run_id, verdict.verdict)
+    """The verdict as tags, and each sub-claim's mean, interval, p and n as metrics, on the parent; then the UI's
+    views of the execution."""
+    key = _show_verdict(store, parent_run_id, verdict.verdict)
     tags = {"verdict": verdict.verdict, "status_note": verdict.reason or "judged",
             "verdict_counts": verdict_counts(verdict)}
     scalars = {"n_seeds": float(verdict.n_seeds)}
@@ -180,6 +201,9 @@ def log_verdict(store: Store, parent_run_id: str, verdict: judging.ClaimVerdict)
         scalars[f"{e}.n"] = float(sub.n)
     tags["mlflow.note.content"] = _description(verdict)  # the run's Description in the MLflow UI
     runs.log(store, parent_run_id, scalars=scalars, tags=tags)
+    if key is not None:
+        judged = list(dict.fromkeys(s.expectation.metric for s in verdict.subverdicts))
+        _store_views(store, parent_run_id, key, judged)
 
 
 def _description(verdict: judging.ClaimVerdict) -> str:

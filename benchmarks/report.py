@@ -215,6 +215,86 @@ def _ratio(sub: judging.SubVerdict) -> str:
     return fmt_interval(power(sub.mean), power(sub.ci_low), power(sub.ci_high), prefix="×")
 
 
+def _relation(e) -> str:
+    """A sub-claim's claimed size in words a student reads: 'relu/tanh ratio of steps_to_target < ×0.5',
+    'stack − single-5x5 in val_accuracy > −0.01', 'accuracy of relu > 0.8', 'loss of a = 2.3 ± 0.1'."""
+    op = {"greater": ">", "less": "<"}.get(e.comparison)
+    if e.scale == "log10" and e.baseline and op:
+        return f"{e.arm}/{e.baseline} ratio of {e.metric} {op} ×{10 ** e.margin:.3g}"
+    what = f"{e.arm} − {e.baseline} in {e.metric}" if e.baseline else f"{e.metric} of {e.arm}"
+    if op:
+        return f"{what} {op} {fmt(e.margin)}"
+    return f"{what} {'=' if e.comparison == 'within' else '≠'} {fmt(e.target)} ± {fmt(e.margin)}"
+
+
+def _quoted(sub: judging.SubVerdict) -> str:
+    return f"“{sub.expectation.statement.strip().rstrip('.')}”"
+
+
+def _size_origin(e) -> str:
+    kind = e.size_source.kind if e.size_source else ""
+    return {"lecture": "the lecture's", "paper": "the cited paper's", "ours": "our own"}.get(kind, "the claimed")
+
+
+def plain_verdict(claim, verdict: judging.ClaimVerdict, capped: bool = False) -> str:
+    """The claim's verdict said in one or two plain sentences, from its primary sub-claims' grades and intervals.
+    Where only a size of our own choosing fails (the lecture's direction holding, or its own words holding in the
+    secondary findings), it says so: a failure of our number, not of the lecture."""
+    if capped:
+        return ("The runs were cut short on purpose (a step cap that checks the shapes run): they are no evidence "
+                "either way.")
+    primaries = [s for s in verdict.subverdicts if s.expectation.id in claim.primary]
+    grade, n = verdict.verdict, verdict.n_seeds
+
+    def of(*grades):
+        return [s for s in primaries if s.verdict in grades]
+
+    if grade == judging.REPRODUCED:
+        sized = [s for s in primaries if s.expectation.has_size]
+        return ("The lecture's claim holds in these runs: " + "; ".join(_quoted(s) for s in primaries)
+                + (" (at the size claimed: " + "; ".join(_relation(s.expectation) for s in sized) + ")" if sized else "")
+                + ".")
+    if grade in (judging.SMALLER, judging.DIRECTION_ONLY):
+        short = of(judging.SMALLER, judging.DIRECTION_ONLY)
+        ours = all(s.expectation.size_source is not None and s.expectation.size_source.kind == "ours" for s in short)
+        fate = "is ruled out (the effect is smaller)" if grade == judging.SMALLER else f"is undecided at {n} seeds"
+        sizes = "; ".join(f"{_relation(s.expectation)}, {_size_origin(s.expectation)} size" for s in short)
+        return (("The lecture's qualitative claim holds; only a size we chose " if ours else
+                 "The lecture's direction holds; the size claimed ")
+                + f"({sizes}) {fate}: " + "; ".join(_quoted(s) for s in short) + ".")
+    if grade == judging.NOT_REPRODUCED:
+        refuted = of(judging.NOT_REPRODUCED)
+        parts = [f"{_quoted(s)} did not hold (measured {_effect(s)}, against {_relation(s.expectation)}, "
+                 f"{_size_origin(s.expectation)} size)" for s in refuted]
+        if all(s.expectation.size_source is not None and s.expectation.size_source.kind == "ours" for s in refuted):
+            held = [s for s in verdict.of_role(judging.SECONDARY) if s.verdict in judging.DIRECTION_HOLDS]
+            return ("What fails is a size of our own choosing, not a number the lecture gives: " + "; ".join(parts)
+                    + "." + (" Judged on the same runs, these hold: " + "; ".join(_quoted(s) for s in held) + "."
+                             if held else ""))
+        return "After a fair test, the data disagree with the lecture: " + "; ".join(parts) + "."
+    if grade == judging.INCONCLUSIVE:
+        parts = []
+        for s in of(judging.INCONCLUSIVE):
+            more = (f"; about {s.seeds_to_decide} seeds would decide it" if s.seeds_to_decide and s.seeds_to_decide <= 10000
+                    else "; the effect sits on the boundary, so no practical number of seeds would decide it"
+                    if s.seeds_to_decide else "")
+            parts.append(f"{_quoted(s)} measured {_effect(s)}, which admits both answers{more}")
+        return f"The runs cannot tell at {n} seeds: " + "; ".join(parts) + "."
+    if grade == judging.NOT_TESTABLE:
+        failed = [p.expectation.id for p in verdict.preconditions if p.verdict != judging.HOLDS]
+        return ("The regime the claim needs was not reached here"
+                + (" (" + ", ".join(f"`{f}`" for f in failed) + ")" if failed else "")
+                + ", so the claim was not tested: this is no evidence against the lecture.")
+    return "Runs failed or are missing, so there is no verdict (see *Failed runs*)."
+
+
+def scale_text(claim, profile: str, n_seeds: int) -> str:
+    """'at `quick` (10k images, …), 5 seeds': the scale a verdict was reached at, from the profile's budget note."""
+    budget = claim.budgets.get(profile)
+    note = budget.note.strip().rstrip(".") if budget is not None and budget.note else ""
+    return f"at `{profile}`" + (f" ({_cell(note)})" if note else "") + f", judged on {n_seeds} seeds"
+
+
 def _primaries(evidence: Evidence) -> list[judging.SubVerdict]:
     return [s for s in evidence.verdict.subverdicts if s.expectation.id in evidence.claim.primary]
 
@@ -610,10 +690,11 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     tags = execution.tags
     primaries = ", ".join(f"`{e}`" for e in claim.primary)
     lines = [f"### {claim.id}", "", f"**{claim.title}**", "",
-             f"**Verdict: {_verdict_mark(evidence)}** — its primary sub-claim{'s' if len(claim.primary) > 1 else ''} "
-             f"{primaries} (the lecture's headline); secondary findings: {_headline(evidence)}; "
-             f"{verdict.n_seeds} seeds, profile {_code(evidence.profile)}, {_code(_environment_label(tags))} "
-             f"on {_code(tags.get('device', '?'))}.", "",
+             f"**Verdict: {_verdict_mark(evidence)}** {scale_text(claim, evidence.profile, verdict.n_seeds)}; "
+             f"{_code(_environment_label(tags))} on {_code(tags.get('device', '?'))}.", "",
+             plain_verdict(claim, verdict, is_capped(execution)), "",
+             f"Decided by its primary sub-claim{'s' if len(claim.primary) > 1 else ''} {primaries} (the lecture's "
+             f"headline); secondary findings: {_headline(evidence)}.", "",
              f"**Replication on fresh seeds:** {replication_summary(evidence)}.", ""]
     changed = evidence.changed_definitions()
     if changed:
@@ -805,31 +886,73 @@ def _replicated_cell(evidence: Evidence) -> str:
 
 
 def summary_lines(gathered: list) -> list[str]:
-    """One screen: per lecture topic, each claim's words (its title), what its primary sub-claims measured with
-    their intervals, the verdict and whether it replicated on fresh seeds. Where every claim ran the same way
-    (profile, backend, device), that is said once above the table; else each row says it."""
+    """The long table: per lecture topic, each claim's words (its title), what its primary sub-claims measured with
+    their intervals, the verdict and whether it held again on fresh seeds (a column only once some claim was
+    confirmed). Where every claim ran the same way (profile, backend, device), that is said once above the table;
+    else each row says it."""
     found = [e for _, e in gathered if e is not None]
     ways = {_run_as(e) for e in found}
     one_way = len(ways) == 1
+    confirmed = any(e.confirmation is not None for e in found)
     lines = []
     if found:
         seeds = sorted({e.verdict.n_seeds for e in found})
         lines += [("All claims ran as " + next(iter(ways)) if one_way else "Claims ran in different ways (see each row)")
-                  + f"; {'/'.join(map(str, seeds))} seeds each. Estimates carry the precision their 91 % interval "
-                    "supports. Each claim's detail follows below, by topic.", ""]
-    header = "| Claim | The lecture says | We measured (primary sub-claims, 91 % CI) | Verdict | Replicated |"
-    lines += [header + ("" if one_way else " Ran as |"), "|---|---|---|---|---|" + ("" if one_way else "---|")]
+                  + f"; {'/'.join(map(str, seeds))} seeds each. Each number is an estimate with the range of values "
+                    "the data allow (a 91 % confidence interval), at the precision that range supports"
+                  + ("" if confirmed else "; no claim has been run again on fresh seeds yet (`reprobench confirm`)")
+                  + ". Each claim's detail follows below, by topic.", ""]
+    columns = ["Claim", "The lecture says", "What we measured (the headline sub-claims)", "Verdict"]
+    columns += ["Held on fresh seeds"] if confirmed else []
+    columns += [] if one_way else ["Ran as"]
+    lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     topic = None
     for claim, evidence in gathered:
         if topic_of(claim.id) != topic:
             topic = topic_of(claim.id)
-            lines.append(f"| **{_cell(topic.title)}** | | | | |" + ("" if one_way else " |"))
+            lines.append(f"| **{_cell(topic.title)}** |" + " |" * (len(columns) - 1))
         if evidence is None:
-            lines.append(f"| {claim.id} | {_cell(claim.title)} | not run yet | – | – |" + ("" if one_way else " – |"))
+            lines.append(f"| {claim.id} | {_cell(claim.title)} | not run yet |" + " – |" * (len(columns) - 3))
             continue
-        lines.append(f"| [{claim.id}](#{claim.id}) | {_cell(claim.title)} | {_summary_cell(evidence)} | "
-                     f"{_verdict_mark(evidence)} | {_replicated_cell(evidence)} |"
-                     + ("" if one_way else f" {_run_as(evidence)} |"))
+        cells = [f"[{claim.id}](#{claim.id})", _cell(claim.title), _summary_cell(evidence), _verdict_mark(evidence)]
+        cells += [_replicated_cell(evidence)] if confirmed else []
+        cells += [] if one_way else [_run_as(evidence)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def headline_number(evidence: Evidence) -> str:
+    """The claim's one number, with what it measures: its first primary sub-claim's estimate at the precision its
+    interval supports, '×0.62 steps_to_target (relu ÷ tanh)', '−0.0085 val_accuracy (stack − single)'."""
+    subs = _primaries(evidence)
+    if not subs or subs[0].n == 0:
+        return "no data"
+    sub = subs[0]
+    e = sub.expectation
+    if sub.method == "exact":
+        return f"{_measured(sub)} {e.metric}"
+    if e.scale == "log10" and e.baseline:
+        return f"{_ratio(sub).split(' [')[0]} {e.metric} ({e.arm} ÷ {e.baseline})"
+    estimate = fmt_interval(sub.mean, sub.ci_low, sub.ci_high).split(" [")[0]
+    if e.baseline:
+        return f"{'' if estimate.startswith('-') else '+'}{estimate} {e.metric} ({e.arm} − {e.baseline})"
+    return f"{estimate} {e.metric} ({e.arm})"
+
+
+def glance_lines(gathered: list) -> list[str]:
+    """The summary that fits one screen: per topic, each claim's verdict mark, its id and its one number."""
+    lines, by_topic = [], {}
+    for claim, evidence in gathered:
+        by_topic.setdefault(topic_of(claim.id).title, []).append((claim, evidence))
+    for title, entries in by_topic.items():
+        cells = []
+        for claim, evidence in entries:
+            if evidence is None:
+                cells.append(f"– {claim.id} (not run yet)")
+                continue
+            mark = CAPPED_MARK.split()[0] if is_capped(evidence.execution) else VERDICT_MARK[evidence.verdict.verdict].split()[0]
+            cells.append(f"{mark} [{claim.id}](#{claim.id}) {_cell(headline_number(evidence))}")
+        lines.append(f"- **{_cell(title)}**: " + " · ".join(cells))
     return lines
 
 
@@ -878,14 +1001,17 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
                       "in the judge, so those grades are not to be trusted. ")
                    + "It checks the judge, not the runs: a bias in how one arm's runs are made is not seen by it."
                    if paired else "")
+    method = ("Written by `reprobench report` from the MLflow store alone; every verdict is judged from the stored "
+              "runs over several seeds: one-sided tests at 0.9·α = 0.045 at the seeds a profile plans (α = 0.05 spent over looks: the "
+              "other 0.1·α is kept for seeds bought later with `--seeds`), with the matching 91 % intervals (Student's t; exact binomial "
+              "and McNemar tests for 0/1 outcomes; a signed-rank test on bounds where a run was censored). A claim's verdict "
+              "is that of its primary sub-claims, each tested at α (the claim holds only when all do); refuting one, "
+              "and the secondary sub-claims, are Holm-adjusted.")
     lines = [JUDGED_MARK.format(n=len(found)), "# Findings", "",
-             "What the lectures claim, what the experiments measured, and whether the claim held. Written by "
-             "`reprobench report` from the MLflow store alone; every verdict is judged from the stored runs over "
-             "several seeds: one-sided tests at 0.9·α = 0.045 at the seeds a profile plans (α = 0.05 spent over looks: the "
-             "other 0.1·α is kept for seeds bought later with `--seeds`), with the matching 91 % intervals (Student's t; exact binomial "
-             "and McNemar tests for 0/1 outcomes; a signed-rank test on bounds where a run was censored). A claim's verdict "
-             "is that of its primary sub-claims, each tested at α (the claim holds only when all do); refuting one, "
-             "and the secondary sub-claims, are Holm-adjusted.", "",
+             "What the lectures claim, what our experiments measured, and whether each claim held there. Every verdict "
+             "is computed from the runs stored in MLflow, over several seeds, by rules fixed before the runs; a verdict "
+             "holds at the scale it names, and a claim that could not be tested at that scale says so. "
+             "[How the verdicts are judged](#how-the-verdicts-are-judged) gives the statistics.", "",
              "**Verdicts (claims):** " + " · ".join([f"{VERDICT_MARK[v]}: {n}" for v, n in totals.items()
                                                      if n and v != judging.NOT_TESTABLE]
                                                     + ([f"{CAPPED_MARK}: {capped}"] if capped else []))
@@ -894,16 +1020,19 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
                 if totals[judging.NOT_TESTABLE] else "")
              + (f" · not run yet: {len(gathered) - len(found)}" if len(gathered) > len(found) else ""), "",
              f"**Settled** (decisive, and every null it rejected rejected again on fresh seeds): {settled} of {len(judged)} claims; "
-             f"{confirmed} confirmed so far (`reprobench confirm`).", "", placebo_text, "",
-             *([mirror_text, ""] if mirror_text else []),
+             f"{confirmed} confirmed so far (`reprobench confirm`).", "",
              "Grades: " + "; ".join(GRADES) + ".", "",
-             "## Summary", ""]
+             "## At a glance", "", "Each claim's verdict and its one number (the first primary sub-claim's estimate); "
+             "the table below gives each with its interval, and each claim's section the whole evidence.", ""]
+    lines += glance_lines(gathered)
+    lines += ["", "## Summary", ""]
     lines += summary_lines(gathered)
     broken = broken_modules()
     if broken:
         lines += ["", "**Claim modules that failed to load** (their claims are ERROR, not judged):", ""]
         lines += [f"- `{name}`: {_text(error)}" for name, error in broken.items()]
-    lines.append("")
+    lines += ["", "## How the verdicts are judged", "", method, "", placebo_text, "",
+              *([mirror_text, ""] if mirror_text else [])]
     lines += parity_lines(store, gathered)
     topic = None
     for evidence in found:

@@ -173,6 +173,8 @@ class Store:
                 raise StoreError(f"cannot use tracking store {self.uri}: {first_line[:200]}") from None
             if check:
                 self._first_call()
+                if self.db_path is not None:
+                    self._relocate_artifacts()
 
     def _first_call(self) -> None:
         """The first query: creates a new SQLite store's tables, and shows the store can be used."""
@@ -183,6 +185,27 @@ class Store:
             raise StoreError(f"cannot use tracking store {self.uri}: {first_line}") from None
         except Exception as error:  # e.g. connection errors of a remote server
             raise StoreError(f"cannot reach tracking store {self.uri}: {type(error).__name__}") from None
+
+    def _relocate_artifacts(self) -> None:
+        """A SQLite store copied or moved together with its mlartifacts/ keeps its plots: MLflow records artifact
+        locations as absolute paths, so locations under another directory's mlartifacts/ are re-anchored to this
+        store's own, when this store has one (a database copied alone keeps pointing at the original's)."""
+        if not (self.db_path.parent / "mlartifacts").is_dir():
+            return
+        root = self.artifact_root
+        marker = "/mlartifacts/"
+        with contextlib.closing(sqlite3.connect(self.db_path, timeout=LOCK_RETRY_SECONDS)) as db:
+            found = db.execute("SELECT DISTINCT artifact_location FROM experiments WHERE artifact_location LIKE ?",
+                               ("file://%" + marker + "%",)).fetchall()
+            old_roots = {location[:location.rindex(marker) + len(marker) - 1] for (location,) in found}
+            old_roots.discard(root)
+            if not old_roots:
+                return
+            with db:  # one transaction: every location moves, or none
+                for old in old_roots:
+                    for table, column in (("experiments", "artifact_location"), ("runs", "artifact_uri")):
+                        db.execute(f"UPDATE {table} SET {column} = ? || substr({column}, ?) "
+                                   f"WHERE substr({column}, 1, ?) = ?", (root, len(old) + 1, len(old) + 1, old + "/"))
 
     def holds_runs(self) -> bool:
         """Whether the store holds any reprobench run (one tagged with its claim)."""

@@ -106,8 +106,10 @@ def _wait_for_text(driver, needles, seconds=60):
 @pytest.mark.dropout_overfitting
 @pytest.mark.ci
 def test_ui_in_a_real_browser(store):
-    """`reprobench ui` on a store with a smoke run, looked at in headless Chromium: the claim's runs
-    nested under their execution, the verdict tag and description, and a per-epoch metric chart."""
+    """`reprobench ui` on a store with a smoke run, looked at in headless Chromium through the URLs it prints: every
+    claim with its verdict tag in the machine-learning view; the judged runs alone, grouped by arm, with a chart per
+    judged metric; the placebo runs apart; the runs nested under their execution, the verdict tag and description,
+    and a per-epoch metric chart. Screenshots in test-artifacts/."""
     driver, why = _browser()
     if driver is None:
         if os.environ.get(BROWSER_ENV):
@@ -125,13 +127,42 @@ def test_ui_in_a_real_browser(store):
         lines = Lines(server.stdout)  # never a bare readline: a server that prints nothing fails the test in 60 s
         first = lines.next(60)  # "MLflow UI for <store> at http://127.0.0.1:<free port>/ (Ctrl-C stops it)"
         base = re.search(r"at (http://127\.0\.0\.1:\d+/)", first).group(1)
-        claim_line = lines.next(60)
-        assert claim_line.strip() == f"{claim.id}: {base}#/experiments/{experiment}/runs"
+        every = lines.next(60)
+        assert every.strip() == f"every claim, with its verdicts: {base}#/experiments?workflowType=machine_learning"
+        claim_line, apart_line = lines.next(60), lines.next(60)
+        runs_page = f"{base}#/experiments/{experiment}/runs"
+        assert claim_line.strip() == (f"{claim.id} · smoke · {summary.verdict.verdict}: {runs_page}?viewStateShareKey="
+                                      "smoke-judged&compareRunsMode=CHART&workflowType=machine_learning")
+        tuning_url, placebo_url = (f"{runs_page}?viewStateShareKey=smoke-{stage}&workflowType=machine_learning"
+                                   for stage in ("tuning", "placebo"))
+        assert apart_line.strip() == f"tuning runs {tuning_url} · placebo runs {placebo_url}"
         wait_http(base + "health", 90, server)
-
-        driver.get(f"{base}#/experiments/{experiment}/runs")  # the claim's experiment: runs, by execution
-        _wait_for_text(driver, [claim.id, claim.title[:40], f"{claim.id} · smoke · ", "matching runs"])
         from selenium.webdriver.common.by import By
+
+        driver.get(every.split(": ", 1)[1].strip())  # every claim with its verdict, in the machine-learning view
+        _wait_for_text(driver, ["Experiments", claim.id, "verdict.smoke", summary.verdict.verdict, "Model training"])
+        driver.save_screenshot(str(ARTIFACTS / "ui-experiments.png"))
+
+        driver.get(claim_line.split(": ", 1)[1].strip())  # the judged runs only, grouped by arm, charted by arm
+        body = _wait_for_text(driver, ["You're viewing a shared view", "Group by: arm", "Group: none", "Group: dropout-0.5",
+                                       "The claim's judged metrics, mean per arm", "best_val_loss"])
+        assert "· placebo ·" not in body and "· tuning " not in body  # apart: their own views
+        assert "centre_mass" not in body and "images_trained" not in body  # not a chart per metric
+        driver.save_screenshot(str(ARTIFACTS / "ui-judged-runs.png"))
+
+        driver.get(tuning_url)  # the tuning runs, apart, grouped by arm and grid value
+        body = _wait_for_text(driver, ["You're viewing a shared view", "Group: arm: none, grid_value: ", " · tuning "])
+        assert "none · repeat 0" not in body and "· placebo ·" not in body
+        driver.save_screenshot(str(ARTIFACTS / "ui-tuning-runs.png"))
+
+        driver.get(placebo_url)  # the placebo runs, apart
+        body = _wait_for_text(driver, ["You're viewing a shared view", " · placebo · repeat 0"])
+        assert "none · repeat 0" not in body and "dropout-0.5 · repeat 0" not in body and " · tuning " not in body
+        driver.save_screenshot(str(ARTIFACTS / "ui-placebo-runs.png"))
+
+        driver.get("about:blank")  # a fresh page: a hash change alone keeps the shared view's state
+        driver.get(f"{base}#/experiments/{experiment}/runs?workflowType=machine_learning")  # every run, by execution
+        _wait_for_text(driver, [claim.id, claim.title[:40], f"{claim.id} · smoke · ", "matching runs"])
 
         expand = driver.find_elements(By.CSS_SELECTOR, "button[data-component-id*='runnamecellrenderer']")
         assert expand, "the execution run has no nested runs to expand"
