@@ -371,14 +371,15 @@ def cmd_pins(args) -> int:
           + ", ".join(store.uri for store in stores))
     found = pins.gather(stores, claims, args.profile, args.seeds)
     try:
-        data = pins.build(found, registry(), args.profile, args.seeds, args.min_sources, previous)
+        data = pins.build(found, registry(), args.profile, args.seeds, args.min_sources, previous,
+                          keep_sources=args.keep_sources)
     except pins.PinError as error:
         raise UsageError(str(error)) from None
     for claim in claims:
         entry = data["claims"].get(claim.id)
         if claim.id in found and entry is not None:
             labels = sum(p["verdict"] is not None for p in entry["subclaims"].values())
-            print(f"  {claim.id}: {len(found[claim.id])} sources; {labels} of {len(entry['subclaims'])} labels pinned"
+            print(f"  {claim.id}: {len(entry['evidence'])} sources; {labels} of {len(entry['subclaims'])} labels pinned"
                   f"; claim verdict {entry['verdict'] or 'not pinned (the sources differ)'}")
     pins.write(data, out)
     print(f"wrote {out}: {len(data['claims'])} claims, sources: {'; '.join(data['sources'])}")
@@ -536,6 +537,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the seed count pinned (default: each claim's planned seeds at the profile)")
     pins.add_argument("--min-sources", type=_at_least_one("--min-sources"), default=2, metavar="N",
                       help="a claim is pinned only from N sources or more (default 2)")
+    pins.add_argument("--keep-sources", action="store_true",
+                      help="count a claim's sources already in the pin file that the stores do not give again (their "
+                           "stored per-seed evidence, re-judged; only when pinned with the claim's current code): a "
+                           "new setting, e.g. another CPU, joins the pins without the earlier stores")
     pins.add_argument("--markdown", action="store_true",
                       help="print the pin file (--out) as a table: each claim's verdict in every source; reads no store")
     pins.set_defaults(func=cmd_pins)

@@ -742,12 +742,14 @@ def smallest_p(e: Expectation, n: int) -> dict[str, float]:
     return {"claim": 0.0, "against": 0.0}
 
 
-def undecidable(claim: Claim, profile: str, alpha_share_at_plan: float = FIRST_LOOK_SHARE) -> list[str]:
+def undecidable(claim: Claim, profile: str, alpha_share_at_plan: float = FIRST_LOOK_SHARE,
+                seeds: int | None = None) -> list[str]:
     """The sub-claims whose test cannot reach its alpha at the profile's planned seeds (issue 32, "decidable by
     design"): each test at its look's alpha (alpha × FIRST_LOOK_SHARE), after the correction its family applies to it
     (primaries: their claim tests unadjusted, their refuting tests Holm over the primaries; a precondition alone;
-    the others Holm over their family); its best-case p is smallest_p's. Exact checks have no test."""
-    n = claim.budgets[profile].seeds
+    the others Holm over their family); its best-case p is smallest_p's. Exact checks have no test. `seeds`: at
+    another seed count than the profile plans (a run with `--seeds`)."""
+    n = seeds or claim.budgets[profile].seeds
     families: dict[str, int] = {}
     for e in claim.expectations:
         if not e.exact:

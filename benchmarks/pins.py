@@ -256,15 +256,44 @@ def _results(children, stage: str, seeds: int) -> dict:
     return table
 
 
+class _Kept:
+    """A source kept from the previous pin file (`keep_sources`): its execution note stands in for the run."""
+
+    def __init__(self, note: Mapping):
+        self.run_id = note.get("run_id", "?")
+        self.note = {k: v for k, v in note.items() if k != "run_id"}
+
+
+def _kept_sources(claim: Claim, entry: Mapping | None, profile: str, have: Mapping, say=print) -> dict:
+    """The previous entry's sources that the stores did not give again, re-judged from their stored per-seed
+    evidence: only when the entry was made with the claim's current code (its numbers are then what the code gives)
+    and at the same seeds. A new setting (another CPU) thus joins a claim's pins without the earlier stores."""
+    if not entry:
+        return {}
+    if entry.get("code_hash") != claim_code_hash(claim) or entry.get("seeds") != seeds_of(claim, profile):
+        say(f"  {claim.id}: its earlier sources not kept (made with other code or seeds)")
+        return {}
+    kept = {}
+    for source, evidence in entry.get("evidence", {}).items():
+        if source not in have:
+            kept[source] = (_Kept(entry.get("executions", {}).get(source, {})), rejudge(claim, evidence, profile),
+                            evidence)
+    return kept
+
+
 def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: int | None, min_sources: int = 2,
-          previous: Mapping | None = None, say=print) -> dict:
+          previous: Mapping | None = None, say=print, keep_sources: bool = False) -> dict:
     """The pin file's content: every claim with at least `min_sources` sources is decided afresh; a claim with
     fewer keeps its previous entry (if any), said so. Each entry says the seeds it was pinned at (`seeds`, else the
-    claim's planned seeds at the profile)."""
+    claim's planned seeds at the profile). `keep_sources`: a claim's sources in the previous file that the stores do
+    not give again count too (_kept_sources)."""
     claims = {cid: {"seeds": (previous or {}).get("seeds"), **entry}
               for cid, entry in (previous or {}).get("claims", {}).items()}
     decided = 0
     for claim_id, by_source in found.items():
+        if keep_sources:
+            by_source = {**_kept_sources(registry[claim_id], claims.get(claim_id), profile, by_source, say),
+                         **by_source}
         if len(by_source) < min_sources:
             say(f"  {claim_id}: {len(by_source)} source(s) ({', '.join(by_source)}), {min_sources} needed: "
                 + ("its earlier pins kept" if claim_id in claims else "not pinned"))
@@ -275,7 +304,8 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
         entry = decide_claim(claim, {s: v for s, (_, v, _) in by_source.items()}, n, profile)
         entry["seeds"] = n
         entry["code_hash"] = claim_code_hash(claim)
-        entry["executions"] = {s: {"run_id": ex.run_id, **_execution_note(ex)} for s, (ex, _, _) in by_source.items()}
+        entry["executions"] = {s: {"run_id": ex.run_id, **(ex.note if isinstance(ex, _Kept) else _execution_note(ex))}
+                               for s, (ex, _, _) in by_source.items()}
         entry["evidence"] = {s: ev for s, (_, _, ev) in by_source.items()}
         claims[claim_id] = entry
         decided += 1

@@ -359,6 +359,7 @@ def caveats(claim, evidence: Evidence) -> list[str]:
     failed = sum(1 for c in evidence.children if c.status == "FAILED")
     if failed:
         notes.append(f"{failed} run(s) failed; see *Failed runs* below.")
+    notes += undecidable_notes(claim, evidence.profile, evidence.verdict.n_seeds)
     small = [s.expectation.id for s in evidence.verdict.subverdicts if 0 < s.n < 3]
     if small:
         notes.append(f"Fewer than 3 seeds for {', '.join(f'`{e}`' for e in small)}: too few to decide.")
@@ -367,6 +368,18 @@ def caveats(claim, evidence: Evidence) -> list[str]:
         notes.append(f"Scale at profile `{evidence.profile}`: {_cell(budget.note)}. The `full` profile runs the "
                      "lecture's scale where it differs.")
     return ["#### Caveats", "", *[f"- {note}" for note in notes], ""] if notes else []
+
+
+def undecidable_notes(claim, profile: str, seeds: int) -> list[str]:
+    """A design that cannot decide at its seeds, said where its verdict is: the sub-claims whose test cannot reach α
+    at `seeds` whatever the data (judge.undecidable), so that an undecided grade there is read as the design's."""
+    if profile not in claim.budgets or seeds < judging.MIN_SEEDS:
+        return []
+    found = judging.undecidable(claim, profile, seeds=seeds)
+    if not found:
+        return []
+    return [f"**Cannot decide at {seeds} seeds, whatever the data:** " + "; ".join(_cell(f) for f in found)
+            + ". These sub-claims stay undecided at this seed count by design; more seeds (`--seeds`) can decide them."]
 
 
 # tags of a run that name software whose version can change its numbers (kernels, threads and the device
@@ -925,6 +938,8 @@ def headline_number(evidence: Evidence) -> str:
     """The claim's one number, with what it measures: its first primary sub-claim's estimate at the precision its
     interval supports, '×0.62 steps_to_target (relu ÷ tanh)', '−0.0085 val_accuracy (stack − single)'."""
     subs = _primaries(evidence)
+    if subs and subs[0].verdict == judging.NOT_TESTABLE:
+        return "not tested (a precondition failed)"
     if not subs or subs[0].n == 0:
         return "no data"
     sub = subs[0]

@@ -85,3 +85,12 @@ def test_a_lecture_source_names_its_seed_file():
     with pytest.raises(ClaimDefinitionError):
         from_lecture("e.g. 6x", seed="")
     assert from_lecture("e.g. 6x", seed="000").describe() == "lecture (000): e.g. 6x"
+
+
+def test_the_report_flags_a_design_that_cannot_decide_at_its_seeds():
+    from benchmarks.report import undecidable_notes
+
+    note, = undecidable_notes(_two_censored_primaries(5), "quick", 5)
+    assert note.startswith("**Cannot decide at 5 seeds, whatever the data:**") and "a-faster-than-c" in note
+    assert undecidable_notes(_two_censored_primaries(5), "quick", 6) == []  # more seeds than planned: decidable
+    assert undecidable_notes(_two_censored_primaries(6), "quick", 6) == []

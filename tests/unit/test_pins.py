@@ -170,3 +170,26 @@ def test_a_tolerances_edges_are_its_reference_values():
 
     assert pinning.references(near("e", "a", "m", 1.0, tolerance=0.5, statement="s")) == [0.5, 1.5]
     assert pinning.references(_greater(0.1, 0.0)) == [0.0, 0.1]
+
+
+def test_a_new_setting_joins_a_claims_pins_with_its_earlier_sources_kept_only_under_the_same_code():
+    """`reprobench pins --keep-sources`: a claim's sources already in the file count beside a store's new one (their
+    per-seed evidence re-judged), so another CPU joins the pins without the earlier stores; never across code."""
+    data = pinning.load(PIN_FILE).data
+    claim = registry()["small-kernel-stacks"]
+    entry = data["claims"][claim.id]
+    assert entry["code_hash"] == pinning.claim_code_hash(claim)  # pinned with the current code
+    newest = sorted(entry["evidence"])[-1]
+    one = {newest: (pinning._Kept(entry["executions"][newest]), pinning.rejudge(claim, entry["evidence"][newest], "quick"),
+                    entry["evidence"][newest])}
+    messages = []
+    rebuilt = pinning.build({claim.id: one}, registry(), "quick", None, previous=data, keep_sources=True,
+                            say=messages.append)
+    assert set(rebuilt["claims"][claim.id]["evidence"]) == set(entry["evidence"])
+    assert rebuilt["claims"][claim.id]["subclaims"] == entry["subclaims"]  # the same sources, the same pins
+    other = copy.deepcopy(data)
+    other["claims"][claim.id]["code_hash"] = "0" * 16  # pinned with other code: its sources are not kept
+    with pytest.raises(pinning.PinError, match="enough finished executions"):  # one source: nothing decided
+        pinning.build({claim.id: one}, registry(), "quick", None, previous=other, keep_sources=True,
+                      say=messages.append)
+    assert any("earlier sources not kept" in m for m in messages)

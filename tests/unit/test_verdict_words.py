@@ -95,6 +95,8 @@ def test_undecided_and_untestable_claims_say_why():
     verdict = judged(guarded, CLEAR)
     assert verdict.verdict == NOT_TESTABLE
     assert "not reached here (`regime`)" in report.plain_verdict(guarded, verdict)
+    assert report.headline_number(types.SimpleNamespace(claim=guarded, verdict=verdict)) == \
+        "not tested (a precondition failed)"
     assert report.plain_verdict(c, verdict, capped=True).startswith("The runs were cut short on purpose")
 
 
