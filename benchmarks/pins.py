@@ -256,17 +256,9 @@ def _results(children, stage: str, seeds: int) -> dict:
     return table
 
 
-class _Kept:
-    """A source kept from the previous pin file (`keep_sources`): its execution note stands in for the run."""
-
-    def __init__(self, note: Mapping):
-        self.run_id = note.get("run_id", "?")
-        self.note = {k: v for k, v in note.items() if k != "run_id"}
-
-
 def _kept_sources(claim: Claim, entry: Mapping | None, profile: str, have: Mapping, say=print) -> dict:
-    """The previous entry's sources that the stores did not give again, re-judged from their stored per-seed
-    evidence: only when the entry was made with the claim's current code (its numbers are then what the code gives)
+    """The previous entry's sources that the stores did not give again, as (execution note, verdict, evidence),
+    re-judged from their stored per-seed evidence: only when the entry was made with the claim's current code (its numbers are then what the code gives)
     and at the same seeds. A new setting (another CPU) thus joins a claim's pins without the earlier stores."""
     if not entry:
         return {}
@@ -276,7 +268,7 @@ def _kept_sources(claim: Claim, entry: Mapping | None, profile: str, have: Mappi
     kept = {}
     for source, evidence in entry.get("evidence", {}).items():
         if source not in have:
-            kept[source] = (_Kept(entry.get("executions", {}).get(source, {})), rejudge(claim, evidence, profile),
+            kept[source] = (dict(entry.get("executions", {}).get(source, {})), rejudge(claim, evidence, profile),
                             evidence)
     return kept
 
@@ -291,6 +283,8 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
               for cid, entry in (previous or {}).get("claims", {}).items()}
     decided = 0
     for claim_id, by_source in found.items():
+        # each source as (its execution's note, its verdict, its evidence)
+        by_source = {s: ({"run_id": ex.run_id, **_execution_note(ex)}, v, ev) for s, (ex, v, ev) in by_source.items()}
         if keep_sources:
             by_source = {**_kept_sources(registry[claim_id], claims.get(claim_id), profile, by_source, say),
                          **by_source}
@@ -304,8 +298,7 @@ def build(found: Mapping, registry: Mapping[str, Claim], profile: str, seeds: in
         entry = decide_claim(claim, {s: v for s, (_, v, _) in by_source.items()}, n, profile)
         entry["seeds"] = n
         entry["code_hash"] = claim_code_hash(claim)
-        entry["executions"] = {s: {"run_id": ex.run_id, **(ex.note if isinstance(ex, _Kept) else _execution_note(ex))}
-                               for s, (ex, _, _) in by_source.items()}
+        entry["executions"] = {s: note for s, (note, _, _) in by_source.items()}
         entry["evidence"] = {s: ev for s, (_, _, ev) in by_source.items()}
         claims[claim_id] = entry
         decided += 1

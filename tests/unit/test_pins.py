@@ -5,6 +5,7 @@ away (a mutation of the stored runs); and CI's sample of claims reaches every ki
 from __future__ import annotations
 
 import copy
+import types
 
 import pytest
 
@@ -180,12 +181,14 @@ def test_a_new_setting_joins_a_claims_pins_with_its_earlier_sources_kept_only_un
     entry = data["claims"][claim.id]
     assert entry["code_hash"] == pinning.claim_code_hash(claim)  # pinned with the current code
     newest = sorted(entry["evidence"])[-1]
-    one = {newest: (pinning._Kept(entry["executions"][newest]), pinning.rejudge(claim, entry["evidence"][newest], "quick"),
-                    entry["evidence"][newest])}
+    execution = types.SimpleNamespace(run_id=entry["executions"][newest]["run_id"], tags={})  # as a store gives it
+    one = {newest: (execution, pinning.rejudge(claim, entry["evidence"][newest], "quick"), entry["evidence"][newest])}
     messages = []
     rebuilt = pinning.build({claim.id: one}, registry(), "quick", None, previous=data, keep_sources=True,
                             say=messages.append)
     assert set(rebuilt["claims"][claim.id]["evidence"]) == set(entry["evidence"])
+    kept = sorted(entry["evidence"])[0]
+    assert rebuilt["claims"][claim.id]["executions"][kept] == entry["executions"][kept]  # its note, as it was
     assert rebuilt["claims"][claim.id]["subclaims"] == entry["subclaims"]  # the same sources, the same pins
     other = copy.deepcopy(data)
     other["claims"][claim.id]["code_hash"] = "0" * 16  # pinned with other code: its sources are not kept

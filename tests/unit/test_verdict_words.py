@@ -51,22 +51,25 @@ NOISY = [2.0, -1.5, 0.5, -0.8, 1.2]      # about 0.3, wide
 NONE = [0.01, -0.01, 0.0, 0.02, -0.02]   # about 0, tight
 
 
+def said(expectations, gains, **changes):
+    """The claim's grade and its plain sentence, from runs with these gains."""
+    c = claim(expectations)
+    verdict = judged(c, gains, **changes)
+    return verdict.verdict, report.plain_verdict(c, verdict)
+
+
 def test_a_reproduced_claim_says_it_holds_and_at_what_size():
-    c = claim([gain(0.5, LECTURE)])
-    verdict = judged(c, CLEAR)
-    assert verdict.verdict == REPRODUCED
-    text = report.plain_verdict(c, verdict)
+    grade, text = said([gain(0.5, LECTURE)], CLEAR)
+    assert grade == REPRODUCED
     assert text.startswith("The lecture's claim holds in these runs: “a beats b”") and "a − b in gain > 0.5" in text
 
 
 def test_only_our_size_failing_is_said_to_be_ours_not_the_lectures():
-    c = claim([gain(1.0, OURS)])
-    verdict = judged(c, SMALL)
-    assert verdict.verdict == SMALLER
-    text = report.plain_verdict(c, verdict)
+    grade, text = said([gain(1.0, OURS)], SMALL)
+    assert grade == SMALLER
     assert text.startswith("The lecture's qualitative claim holds; only a size we chose") and "ruled out" in text
-    lectures = claim([gain(1.0, LECTURE)])
-    text = report.plain_verdict(lectures, judged(lectures, SMALL))
+    grade, text = said([gain(1.0, LECTURE)], SMALL)
+    assert grade == SMALLER
     assert text.startswith("The lecture's direction holds; the size claimed") and "the lecture's size" in text
 
 
