@@ -323,12 +323,14 @@ def cmd_report(args) -> int:
     store = _existing_store(args)
     started = time.monotonic()
     try:  # `suite --force` ran everything again: its report may replace any other
-        path = write_report(store, out, profile=args.profile, force=getattr(args, "force", False))
+        drawn = []
+        path = write_report(store, out, profile=args.profile, force=getattr(args, "force", False),
+                            on_plots=lambda drawer: drawn.append(drawer.summary()))
     except ReportRefused as error:
         raise UsageError(str(error)) from None
     except OSError as error:
         raise UsageError(f"cannot write the report in {out}: {error.strerror or error}") from None
-    print(f"wrote {path} from {store.uri} in {time.monotonic() - started:.1f}s")
+    print(f"wrote {path} from {store.uri} in {time.monotonic() - started:.1f}s ({', '.join(drawn) or 'no plots'})")
     return 0
 
 

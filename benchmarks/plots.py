@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,7 +19,6 @@ plt.rcParams["axes.titley"] = 1.0
 import numpy as np  # noqa: E402
 from scipy import stats  # noqa: E402
 
-from mlflow_tracking import runs  # noqa: E402
 from reproductions.claim import PlotSpec  # noqa: E402
 
 # series_by_arm[arm][repeat] = {step: value}; scalars_by_arm[arm][repeat] = value
@@ -27,7 +29,8 @@ def _positive(values: np.ndarray, log_y: bool) -> np.ndarray:
     return np.where(values > 0, values, np.nan) if log_y else values
 
 
-def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: float | None = None) -> Path:
+def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: float | None = None,
+                stamp: str | None = None) -> Path:
     figure, axes = plt.subplots(figsize=(7.5, 4.5))
     if line is not None:
         axes.axhline(line, color="gray", linestyle=":", label=f"{spec.line_param} = {line:g}")
@@ -56,7 +59,7 @@ def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: fl
     axes.title.set_fontsize(10)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=8)
-    return _save(figure, path)
+    return _save(figure, path, stamp=stamp)
 
 
 def mean_interval(values: np.ndarray, alpha: float, log: bool) -> tuple[float, float, float]:
@@ -80,11 +83,39 @@ def mean_interval(values: np.ndarray, alpha: float, log: bool) -> tuple[float, f
     return mean, low, high
 
 
+def sized_levels(claim, metric: str) -> list[tuple[str, str | None, str, float, str]]:
+    """The sizes a claim's sub-claims on `metric` take from the lecture or a paper, as levels a bar chart can draw:
+    (arm, baseline or None, 'ratio' | 'difference' | 'bound', amount, label). A ratio or difference is drawn over the
+    arm's bar at the baseline's level times (plus) the amount: where the arm must be for the sourced size to hold
+    (e.g. tanh at 6× ReLU's steps); a bound on one arm at the bound. Sizes of our own choosing are left to the
+    report's tables: a chart shows what the source says."""
+    levels = []
+    for e in claim.expectations:
+        source = e.size_source
+        if (e.metric != metric or e.exact or not e.has_size or e.comparison not in ("greater", "less")
+                or source is None or source.kind not in ("lecture", "paper")):
+            continue
+        where = f"{source.kind} ({source.seed})" if source.seed else source.kind
+        if e.baseline is None:
+            bound = 10 ** e.margin if e.scale == "log10" else e.margin
+            levels.append((e.arm, None, "bound", float(bound), f"{e.arm}: {bound:.3g} ({where})"))
+        elif e.scale == "log10":
+            levels.append((e.arm, e.baseline, "ratio", float(10 ** e.margin),
+                           f"{e.arm} at {10 ** e.margin:.2g}× {e.baseline} ({where})"))
+        else:
+            levels.append((e.arm, e.baseline, "difference", float(e.margin),
+                           f"{e.arm} at {e.baseline} {e.margin:+.3g} ({where})"))
+    return levels
+
+
 def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], path: Path, alpha: float = 0.05,
-             censored_by_arm: Mapping[str, Mapping[int, float]] | None = None) -> Path:
+             censored_by_arm: Mapping[str, Mapping[int, float]] | None = None, stamp: str | None = None,
+             sized: tuple = (), omitted: tuple = ()) -> Path:
     """A scalar per arm with its 95 % interval: bars on a linear axis; on log axes points (a bar's length means
     nothing there), the geometric mean. Arms with runs censored at their budget are drawn as open markers with an
-    arrow up (their values are lower bounds), and their label says how many."""
+    arrow up (their values are lower bounds), and their label says how many. `sized` (sized_levels): the source's
+    sizes, each a short dashed red line over its arm at the level the size puts it. `omitted`: arms left out (no
+    sub-claim judges them on this measure and every run stopped at its budget), named under the chart."""
     figure, axes = plt.subplots(figsize=(7.5, 4.5))
     arms = list(scalars_by_arm)
     censored_by_arm = censored_by_arm or {}
@@ -114,6 +145,19 @@ def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], 
                       xytext=(positions[index], means[index]), arrowprops={"arrowstyle": "->", "color": "tab:red"})
     for index, (label, value) in enumerate(spec.reference.items()):
         axes.axhline(float(value), linestyle="--", color=f"C{index + 1}", label=f"{label}: {float(value):.4g}")
+    for arm, baseline, kind, amount, label in sized:
+        if arm not in arms or (baseline is not None and baseline not in arms):
+            continue
+        if baseline is None:
+            level = amount
+        else:  # the baseline's level as its bar shows it (the geometric mean where the size is a ratio)
+            values = np.array([v for v in scalars_by_arm[baseline].values() if np.isfinite(v)], dtype=float)
+            base = mean_interval(values, alpha, log=kind == "ratio")[0]
+            level = base * amount if kind == "ratio" else base + amount
+        if np.isfinite(level) and (level > 0 or not spec.log_y):
+            position = positions[arms.index(arm)]
+            axes.hlines(level, position - 0.42, position + 0.42, colors="tab:red", linestyles="--", linewidth=1.6,
+                        label=f"the source's size: {label}")
     if spec.log_y:
         axes.set_yscale("log")
     if any(bounds):  # room above the highest bound for its arrow
@@ -129,7 +173,10 @@ def draw_bar(spec: PlotSpec, scalars_by_arm: Mapping[str, Mapping[int, float]], 
             tick.set_horizontalalignment("right")
     axes.legend(fontsize=7)
     axes.grid(alpha=0.3, axis="y")
-    return _save(figure, path, bottom=0.26 if crowded else 0.13)
+    if omitted:
+        figure.text(0.01, 0.01, f"Not drawn (judged on other measures; every run stopped at its budget): "
+                    f"{', '.join(omitted)}", fontsize=7, color="dimgray")
+    return _save(figure, path, bottom=0.26 if crowded else 0.13, stamp=stamp)
 
 
 def images_of(points: Mapping[int, float], shape: tuple[int, int]) -> np.ndarray:
@@ -141,7 +188,7 @@ def images_of(points: Mapping[int, float], shape: tuple[int, int]) -> np.ndarray
     return np.array([points[i] for i in range(n * size)], dtype=float).reshape(n, *shape)
 
 
-def draw_images(spec: PlotSpec, images_by_arm: Mapping[str, np.ndarray], path: Path) -> Path:
+def draw_images(spec: PlotSpec, images_by_arm: Mapping[str, np.ndarray], path: Path, stamp: str | None = None) -> Path:
     """One row of tiles per arm (its first seed's images), each tile scaled to its own range (cs231n's pictures)."""
     arms = list(images_by_arm)
     columns = max((len(images) for images in images_by_arm.values()), default=1)
@@ -165,9 +212,7 @@ def draw_images(spec: PlotSpec, images_by_arm: Mapping[str, np.ndarray], path: P
     figure.suptitle(spec.title, fontsize=10)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.subplots_adjust(left=0.16, right=0.99, top=0.86, bottom=0.02, wspace=0.05, hspace=0.08)
-    figure.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(figure)
-    return path
+    return _write(figure, path, stamp)
 
 
 # points_by_arm[arm][repeat] = (x, y, score) arrays of equal length, one entry per trial
@@ -200,7 +245,7 @@ def _scatter_axes(axes, spec: PlotSpec) -> None:
     axes.grid(alpha=0.3)
 
 
-def draw_scatter(spec: PlotSpec, points_by_arm: PointsByArm, path: Path) -> Path:
+def draw_scatter(spec: PlotSpec, points_by_arm: PointsByArm, path: Path, stamp: str | None = None) -> Path:
     """A search's trials: without y_metric, score against x with each arm in its colour (all seeds); with it,
     a panel per arm of the sampled (x, y) points coloured by score. Each seed's best trial is a star."""
     arms = [arm for arm, per_seed in points_by_arm.items() if per_seed]
@@ -242,31 +287,99 @@ def draw_scatter(spec: PlotSpec, points_by_arm: PointsByArm, path: Path) -> Path
     if spec.y_metric is None:
         panels[0].set_title(spec.title, fontsize=10)
         panels[0].legend(fontsize=8)
-        return _save(figure, path)
+        return _save(figure, path, stamp=stamp)
     figure.suptitle(spec.title, fontsize=10)
     if spec.reference or spec.best:
         panels[0].legend(fontsize=7)
     if mappable is not None:
         figure.colorbar(mappable, ax=panels, label=spec.metric, shrink=0.9)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, metadata={"Software": None})
-    plt.close(figure)
-    return path
+    return _write(figure, path, stamp)
 
 
-def _save(figure, path: Path, bottom: float = 0.13) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _save(figure, path: Path, bottom: float = 0.13, stamp: str | None = None) -> Path:
     # fixed margins: tight_layout() measured every text box and took a third of the report's time
     figure.subplots_adjust(left=0.11, right=0.97, top=0.9, bottom=bottom)
-    figure.savefig(path, dpi=100, metadata={"Software": None})  # no version/date: same store, same bytes
+    return _write(figure, path, stamp)
+
+
+STAMP_KEY = "reprobench-fingerprint"  # a PNG text chunk: what the picture was drawn from (PlotJob.fingerprint)
+# an execution run's tag: {file name: fingerprint} of the plots stored with it (its "plots" artifacts), so a report
+# knows without downloading anything which of them it can copy
+STORED_TAG = "plots.fingerprints"
+
+
+def _write(figure, path: Path, stamp: str | None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # no version or date: the same store gives the same bytes
+    figure.savefig(path, dpi=100, metadata={"Software": None, **({STAMP_KEY: stamp} if stamp else {})})
     plt.close(figure)
     return path
 
 
-def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple[str, Path]]:
-    """A claim's plots from stored runs: `used` maps (arm, repeat) to the child run, `results` holds
-    its scalar metrics. Returns (title, path) pairs."""
-    drawn = []
+def stamp_of(path: Path) -> str | None:
+    """The fingerprint a plot file was drawn with (None: no such file, not a PNG, or drawn without one)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.text.get(STAMP_KEY) if hasattr(image, "text") else None
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError):
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class PlotJob:
+    """One plot of a claim, its data read from the store: drawing it needs nothing else (no store, no claim), so it
+    can be drawn in another process, and its fingerprint says whether an earlier drawing is this one."""
+
+    spec: PlotSpec
+    data: dict  # the drawing function's arguments besides spec and path
+    path: Path
+
+    def fingerprint(self) -> str:
+        """What the picture is made from: this module's code, matplotlib's version, the spec and the data."""
+        hasher = hashlib.sha256(_DRAWING_CODE + matplotlib.__version__.encode())
+        hasher.update(json.dumps([_plain(_spec_fields(self.spec)), _plain(self.data)], sort_keys=True).encode())
+        return hasher.hexdigest()[:20]
+
+    def __reduce__(self):  # a spec's reference is a read-only mapping, which pickle refuses: send its fields
+        return _job_from, (_spec_fields(self.spec), self.data, str(self.path))
+
+
+_DRAWING_CODE = Path(__file__).read_bytes()
+
+
+def _spec_fields(spec: PlotSpec) -> dict:
+    fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
+    fields["reference"] = dict(fields["reference"])
+    return fields
+
+
+def _job_from(fields: dict, data: dict, path: str) -> PlotJob:
+    return PlotJob(PlotSpec(**fields), data, Path(path))
+
+
+def _plain(value):
+    """A value as JSON sees it, the same for the same numbers (arrays as lists, mapping keys as text)."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(item) for item in value.tolist()]
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))  # nan and inf too, and every bit of the number
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def plot_jobs(store, claim, used, results, directory: Path) -> list[PlotJob]:
+    """A claim's plots as jobs, their data read from stored runs: `used` maps (arm, repeat) to the child run,
+    `results` holds its scalar metrics."""
+    from mlflow_tracking import runs  # here: a process that only draws never imports MLflow
+
+    jobs = []
     arms = [arm.name for arm in claim.arms]
     for spec in claim.plots:
         path = directory / f"{claim.id}-{spec.name}.png"
@@ -277,7 +390,7 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
             if spec.line_param and used:
                 first = next(iter(sorted(used.items())))[1]
                 line = float(first.params[spec.line_param]) if spec.line_param in first.params else None
-            draw_series(spec, {arm: per_seed for arm, per_seed in data.items() if per_seed}, path, line)
+            job = {"series_by_arm": {arm: per_seed for arm, per_seed in data.items() if per_seed}, "line": line}
         elif spec.kind == "images":  # the first seed of each arm
             first = {}
             for (arm, _), run in sorted(used.items()):
@@ -285,7 +398,7 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
                     points = runs.series(store, run.run_id, spec.metric)
                     if points:
                         first[arm] = images_of(points, spec.image_shape)
-            draw_images(spec, {arm: first[arm] for arm in arms if arm in first}, path)
+            job = {"images_by_arm": {arm: first[arm] for arm in arms if arm in first}}
         elif spec.kind == "scatter":
             points = {arm: {} for arm in arms}
             for (arm, repeat), run in sorted(used.items()):
@@ -293,7 +406,7 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
                 if arm in points and x:
                     y = runs.series(store, run.run_id, spec.y_metric) if spec.y_metric else None
                     points[arm][repeat] = trial_points(x, runs.series(store, run.run_id, spec.metric), y)
-            draw_scatter(spec, points, path)
+            job = {"points_by_arm": points}
         else:
             data = {arm: {repeat: values[spec.metric] for repeat, values in results.get(arm, {}).items()
                           if spec.metric in values} for arm in arms}
@@ -302,6 +415,25 @@ def draw_claim_plots(store, claim, used, results, directory: Path) -> list[tuple
             flag = next((e.censored_by for e in claim.expectations if e.metric == spec.metric and e.censored_by), None)
             censored = {arm: {repeat: values[flag] for repeat, values in results.get(arm, {}).items() if flag in values}
                         for arm in arms} if flag else {}
-            draw_bar(spec, {arm: v for arm, v in data.items() if v}, path, censored_by_arm=censored)
-        drawn.append((spec.title, path))
-    return drawn
+            # an arm no sub-claim judges on this measure, every run of it stopped at its budget (a fixed-budget arm,
+            # or one measured on something else), tells nothing here: left out, and the chart names it
+            judged = {arm for e in claim.expectations if e.metric == spec.metric for arm in e.arms}
+            omitted = tuple(arm for arm in arms if judged and arm not in judged and data.get(arm)
+                            and censored.get(arm) and all(v > 0.5 for v in censored[arm].values()))
+            job = {"scalars_by_arm": {arm: v for arm, v in data.items() if v and arm not in omitted},
+                   "censored_by_arm": {arm: v for arm, v in censored.items() if arm not in omitted},
+                   "sized": tuple(sized_levels(claim, spec.metric)), "omitted": omitted}
+        jobs.append(PlotJob(spec, job, path))
+    return jobs
+
+
+def draw(job: PlotJob) -> Path:
+    """Draw one job into its path, stamped with its fingerprint (the functions are looked up here, so a test may
+    stand in for one)."""
+    function = {"series": draw_series, "images": draw_images, "scatter": draw_scatter}.get(job.spec.kind, draw_bar)
+    return function(job.spec, path=job.path, stamp=job.fingerprint(), **job.data)
+
+
+def is_drawn(job: PlotJob) -> bool:
+    """Whether the job's file is already this picture: drawn from the same code, spec and data."""
+    return stamp_of(job.path) == job.fingerprint()

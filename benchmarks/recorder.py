@@ -10,6 +10,7 @@ one store: who does a run is settled by mlflow_tracking.runs' lock-free protocol
 from __future__ import annotations
 
 import math
+import json
 import tempfile
 from pathlib import Path
 
@@ -118,8 +119,12 @@ class Recorder:
                                           "mlflow.note.content": f"**Step-capped at {cap} training steps per "
                                           "run: a check of the profile's shapes, no verdict.**\n\n" + _description(verdict)})
         with tempfile.TemporaryDirectory() as scratch:  # the plots travel with the execution run
-            for _, path in plots.draw_claim_plots(store, plan.claim, used, table, Path(scratch)):
-                runs.log_artifact(store, parent, str(path), "plots")
+            jobs = plots.plot_jobs(store, plan.claim, used, table, Path(scratch))
+            for job in jobs:
+                runs.log_artifact(store, parent, str(plots.draw(job)), "plots")
+            if jobs:  # which pictures they are: a report drawing the same ones copies them instead
+                runs.log(store, parent, tags={plots.STORED_TAG: json.dumps(
+                    {job.path.name: job.fingerprint() for job in jobs}, sort_keys=True)})
         runs.finish(store, parent, "FINISHED")
         return verdict
 

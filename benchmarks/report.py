@@ -11,8 +11,14 @@ the store is read, and nothing time-dependent is written: the same store gives t
 from __future__ import annotations
 
 import html
+import json
 import math
+import multiprocessing
+import os
 import re
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks import judge as judging
@@ -31,6 +37,81 @@ _JUDGED_MARK = re.compile(r"<!-- reprobench report: (\d+) claim\(s\) judged -->"
 
 class ReportRefused(ValueError):
     """No report is written, and an existing one is left as it was: one line says why."""
+
+
+class PlotDrawer:
+    """Draws a report's plots, none twice. Each plot file carries the fingerprint of what it was drawn from
+    (plots.PlotJob.fingerprint: the drawing code, matplotlib's version, the spec, the data): a file already in the
+    report's plot folder with the same fingerprint is kept; else the same picture stored with the execution run
+    (the recorder draws every execution's plots when it judges it) is copied; else it is drawn, in worker processes
+    while the report goes on (forkserver: the workers import matplotlib, never TensorFlow or MLflow)."""
+
+    def __init__(self, store: Store, plot_dir: Path, workers: int | None = None):
+        self.store, self.plot_dir = store, plot_dir
+        self.workers = min(os.cpu_count() or 1, 4) if workers is None else workers
+        self.kept = self.copied = self.drawn = 0
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending = []
+        self._downloaded: dict[str, Path] = {}  # execution run id -> the folder its stored plots were downloaded to
+
+    def submit(self, job: plots.PlotJob, execution: runs.StoredRun | None = None) -> None:
+        if plots.is_drawn(job):
+            self.kept += 1
+        elif execution is not None and self._copy_stored(job, execution):
+            self.copied += 1
+        else:
+            self.drawn += 1
+            pool = self._workers()
+            if pool is None:
+                plots.draw(job)
+            else:
+                self._pending.append(pool.submit(plots.draw, job))
+
+    def _copy_stored(self, job: plots.PlotJob, execution: runs.StoredRun) -> bool:
+        """The execution's stored copy of this picture, when its tag says it has one (one download per execution)."""
+        try:
+            stored = json.loads(execution.tags.get(plots.STORED_TAG, "{}"))
+        except ValueError:
+            return False
+        if not isinstance(stored, dict) or stored.get(job.path.name) != job.fingerprint():
+            return False
+        if execution.run_id not in self._downloaded:
+            self.plot_dir.mkdir(parents=True, exist_ok=True)
+            folder = Path(tempfile.mkdtemp(prefix=".stored-", dir=self.plot_dir))
+            self._downloaded[execution.run_id] = folder
+            try:
+                self.store.client.download_artifacts(execution.run_id, "plots", str(folder))
+            except Exception:  # noqa: BLE001 - the artifacts are gone or elsewhere: draw instead
+                pass
+        copy = self._downloaded[execution.run_id] / "plots" / job.path.name
+        if plots.stamp_of(copy) != job.fingerprint():
+            return False
+        os.replace(copy, job.path)
+        return True
+
+    def _workers(self) -> ProcessPoolExecutor | None:
+        if self.workers < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+            return None
+        if self._pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["benchmarks.plots"])
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        return self._pool
+
+    def finish(self) -> None:
+        """Wait for every plot; a plot that failed to draw raises here."""
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+            for folder in self._downloaded.values():
+                shutil.rmtree(folder, ignore_errors=True)
+            self._pending, self._pool, self._downloaded = [], None, {}
+
+    def summary(self) -> str:
+        return f"{self.drawn} plots drawn, {self.copied} copied from the store, {self.kept} kept as they were"
 
 
 def judged_in(path: Path) -> int | None:
@@ -698,7 +779,7 @@ def _definition_lines(store: Store, evidence: Evidence) -> list[str]:
     return lines + [""]
 
 
-def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Path) -> list[str]:
+def claim_section(store: Store, evidence: Evidence, drawer: PlotDrawer, out_dir: Path) -> list[str]:
     claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
     tags = execution.tags
     primaries = ", ".join(f"`{e}`" for e in claim.primary)
@@ -734,11 +815,12 @@ def claim_section(store: Store, evidence: Evidence, plot_dir: Path, out_dir: Pat
     lines += (_precondition_lines(evidence) + _subclaim_lines(evidence) + _exact_lines(evidence)
               + _placebo_lines(evidence))
     lines += _replication_lines(evidence) + _definition_lines(store, evidence)
-    drawn = plots.draw_claim_plots(store, claim, evidence.used, evidence.results, plot_dir)
-    if drawn:
+    jobs = plots.plot_jobs(store, claim, evidence.used, evidence.results, drawer.plot_dir)
+    if jobs:
         lines += ["", "#### Plots", ""]
-        for title, path in drawn:
-            lines += [f"![{_cell(title)}]({path.relative_to(out_dir).as_posix()})", ""]
+        for job in jobs:
+            drawer.submit(job, execution)
+            lines += [f"![{_cell(job.spec.title)}]({job.path.relative_to(out_dir).as_posix()})", ""]
     failed = [c for c in evidence.children if c.status == "FAILED" and c.tags.get("error")]
     if failed:
         lines += ["", "#### Failed runs", "", "| Run | Error |", "|---|---|"]
@@ -972,10 +1054,13 @@ def glance_lines(gathered: list) -> list[str]:
 
 
 def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = None,
-                 claim_ids: list[str] | None = None, force: bool = False) -> Path:
+                 claim_ids: list[str] | None = None, force: bool = False, workers: int | None = None,
+                 on_plots=None) -> Path:
     """Write FINDINGS.md and its plots from the store. Refused (ReportRefused, nothing written) when the store
     holds no execution of the claims at the profile, or, unless `force`, when a report already there judged more
-    claims than this one would: a typo in a store's name never costs a good report."""
+    claims than this one would: a typo in a store's name never costs a good report. `workers`: processes that draw
+    the plots (default: one per core, up to 4; 1 draws them here); `on_plots(drawer)` is told, at the end, how many
+    plots were drawn, copied and kept (PlotDrawer.summary)."""
     out_dir = Path(out_dir)
     claims = [c for cid, c in registry().items() if claim_ids is None or cid in claim_ids]
     gathered = [(claim, collect(store, claim, profile)) for claim in claims]
@@ -1050,11 +1135,17 @@ def write_report(store: Store, out_dir: str | Path = ".", profile: str | None = 
               *([mirror_text, ""] if mirror_text else [])]
     lines += parity_lines(store, gathered)
     topic = None
-    for evidence in found:
-        if topic_of(evidence.claim.id) != topic:
-            topic = topic_of(evidence.claim.id)
-            lines += [f"## {topic.title}", ""]
-        lines += claim_section(store, evidence, plot_dir, out_dir)
+    drawer = PlotDrawer(store, plot_dir, workers)
+    try:
+        for evidence in found:
+            if topic_of(evidence.claim.id) != topic:
+                topic = topic_of(evidence.claim.id)
+                lines += [f"## {topic.title}", ""]
+            lines += claim_section(store, evidence, drawer, out_dir)
+    finally:
+        drawer.finish()
+    if on_plots is not None:
+        on_plots(drawer)
     path = out_dir / REPORT_NAME
     path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
     return path

@@ -83,10 +83,10 @@ def test_a_censored_arm_is_drawn_as_a_bound_and_says_so(tmp_path, monkeypatch):
     labels = {}
     original = plots._save
 
-    def keep(figure, path, bottom=0.13):
+    def keep(figure, path, bottom=0.13, stamp=None):
         labels["x"] = [tick.get_text() for tick in figure.axes[0].get_xticklabels()]
         labels["legend"] = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-        return original(figure, path, bottom)
+        return original(figure, path, bottom, stamp)
 
     monkeypatch.setattr(plots, "_save", keep)
     spec = PlotSpec(name="s", kind="bar", metric="steps_to_target", title="t", log_y=True)
@@ -98,8 +98,8 @@ def test_a_censored_arm_is_drawn_as_a_bound_and_says_so(tmp_path, monkeypatch):
     assert (tmp_path / "p.png").stat().st_size > 0
 
 
-def test_a_claims_censoring_flag_reaches_its_steps_chart(tmp_path, monkeypatch):
-    """draw_claim_plots reads the flag from the claim's own sub-claims (Expectation.censored_by), not from a name."""
+def test_a_claims_censoring_flag_reaches_its_steps_chart(tmp_path):
+    """plot_jobs reads the flag from the claim's own sub-claims (Expectation.censored_by), not from a name."""
     import dataclasses
 
     from benchmarks import plots
@@ -110,12 +110,46 @@ def test_a_claims_censoring_flag_reaches_its_steps_chart(tmp_path, monkeypatch):
     claim = dataclasses.replace(claim, plots=(steps_to_target_plot(title="t"),))
     results = {"relu": {0: {"steps_to_target": 300.0, "censored": 0.0}},
                "sigmoid": {0: {"steps_to_target": 1500.0, "censored": 1.0}}}
-    seen = {}
+    (job,) = plots.plot_jobs(None, claim, {}, results, tmp_path)
+    seen = job.data["censored_by_arm"]
+    assert seen["sigmoid"] == {0: 1.0} and seen["relu"] == {0: 0.0}
 
-    def keep(spec, scalars, path, alpha=0.05, censored_by_arm=None):
-        seen.update(censored_by_arm or {})
+
+def test_a_sourced_size_is_drawn_over_its_arm_and_an_untold_arm_left_out(tmp_path, monkeypatch):
+    """relu-vs-saturating's lecture 6× is drawn over tanh and sigmoid at 6× ReLU's geometric mean; batchnorm-speedup's
+    paper 2.3× over the plain net; sizes of our own are not drawn; batchnorm's fixed-budget arms (never judged on
+    steps, every run at its budget) are left off its steps chart and named under it."""
+    from benchmarks import plots
+    from reproductions import registry
+
+    relu = registry()["relu-vs-saturating"]
+    levels = {(arm, baseline): (kind, amount) for arm, baseline, kind, amount, _ in plots.sized_levels(relu, "steps_to_target")}
+    assert levels == {("tanh", "relu"): ("ratio", pytest.approx(6.0)), ("sigmoid", "relu"): ("ratio", pytest.approx(6.0))}
+    drawn = {}
+
+    def keep(figure, path, bottom=0.13, stamp=None):
+        axes = figure.axes[0]
+        drawn["segments"] = [(tuple(segment[:, 1]), tuple(segment[:, 0])) for collection in axes.collections
+                             if collection.get_label().startswith("the source's size")
+                             for segment in collection.get_segments()]
+        drawn["text"] = [text.get_text() for text in figure.texts]
+        plt_close(figure)
         return path
 
-    monkeypatch.setattr(plots, "draw_bar", keep)
-    plots.draw_claim_plots(None, claim, {}, results, tmp_path)
-    assert seen["sigmoid"] == {0: 1.0} and seen["relu"] == {0: 0.0}
+    from matplotlib.pyplot import close as plt_close
+    monkeypatch.setattr(plots, "_save", keep)
+    steps = {"relu": {0: 100.0, 1: 400.0}, "tanh": {0: 300.0, 1: 300.0}, "sigmoid": {0: 900.0, 1: 900.0}}
+    plots.draw_bar(relu.plots[0], steps, tmp_path / "p.png", sized=tuple(plots.sized_levels(relu, "steps_to_target")))
+    assert sorted(drawn["segments"]) == [((pytest.approx(1200.0),) * 2, (pytest.approx(0.58), pytest.approx(1.42))),
+                                         ((pytest.approx(1200.0),) * 2, (pytest.approx(1.58), pytest.approx(2.42)))]
+    batchnorm = registry()["batchnorm-speedup"]
+    results = {arm.name: {0: {"steps_to_target": 1000.0 if "fixed" in arm.name else 400.0,
+                              "censored": 1.0 if "fixed" in arm.name else 0.0}} for arm in batchnorm.arms}
+    spec = next(p for p in batchnorm.plots if p.metric == "steps_to_target")
+    (job,) = [j for j in plots.plot_jobs(None, batchnorm, {}, results, tmp_path) if j.spec == spec]
+    assert job.data["omitted"] == ("plain-fixed-budget", "bn-fixed-budget")
+    assert "plain-fixed-budget" not in job.data["scalars_by_arm"] and "plain" in job.data["scalars_by_arm"]
+    assert [kind for _, _, kind, _, _ in job.data["sized"]] == ["ratio"]
+    plots.draw(job)
+    assert drawn["text"] == ["Not drawn (judged on other measures; every run stopped at its budget): "
+                             "plain-fixed-budget, bn-fixed-budget"]
