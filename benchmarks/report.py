@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from benchmarks import judge as judging
@@ -65,7 +66,11 @@ class PlotDrawer:
             if pool is None:
                 plots.draw(job)
             else:
-                self._pending.append(pool.submit(plots.draw, job))
+                try:
+                    self._pending.append((job, pool.submit(plots.draw, job)))
+                except (BrokenProcessPool, OSError, RuntimeError):  # the workers could not start: draw here
+                    self.workers = 1
+                    plots.draw(job)
 
     def _copy_stored(self, job: plots.PlotJob, execution: runs.StoredRun) -> bool:
         """The execution's stored copy of this picture, when its tag says it has one (one download per execution)."""
@@ -99,10 +104,14 @@ class PlotDrawer:
         return self._pool
 
     def finish(self) -> None:
-        """Wait for every plot; a plot that failed to draw raises here."""
+        """Wait for every plot; a plot that failed to draw raises here. A worker that died (killed, out of memory)
+        costs no plot: its plots are drawn here."""
         try:
-            for future in self._pending:
-                future.result()
+            for job, future in self._pending:
+                try:
+                    future.result()
+                except BrokenProcessPool:
+                    plots.draw(job)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)
@@ -779,7 +788,14 @@ def _definition_lines(store: Store, evidence: Evidence) -> list[str]:
     return lines + [""]
 
 
-def claim_section(store: Store, evidence: Evidence, drawer: PlotDrawer, out_dir: Path) -> list[str]:
+def claim_section(store: Store, evidence: Evidence, drawer: PlotDrawer | Path, out_dir: Path) -> list[str]:
+    """One claim's section. `drawer`: the report's PlotDrawer, or a folder for the plots (drawn here and now)."""
+    if not isinstance(drawer, PlotDrawer):
+        own = PlotDrawer(store, Path(drawer), workers=1)
+        try:
+            return claim_section(store, evidence, own, out_dir)
+        finally:
+            own.finish()
     claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
     tags = execution.tags
     primaries = ", ".join(f"`{e}`" for e in claim.primary)

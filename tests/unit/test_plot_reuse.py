@@ -94,3 +94,26 @@ def test_the_stored_picture_is_copied_only_when_it_is_the_same(tmp_path):
     assert (drawer.copied, drawer.drawn) == (1, 0) and job(out).path.read_bytes() == stored_bytes
     drawer.finish()
     assert not list(out.glob(".stored-*"))  # the download folders are gone
+
+
+def test_a_dead_worker_costs_no_plot(tmp_path, monkeypatch):
+    """A worker killed mid-draw (BrokenProcessPool) leaves its plots to be drawn in the report's own process."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Dead:
+        def result(self):
+            raise BrokenProcessPool("a worker died")
+
+    class Pool:
+        def submit(self, function, job):
+            return Dead()
+
+        def shutdown(self, cancel_futures=False):
+            pass
+
+    drawer = PlotDrawer(NoStore(), tmp_path, workers=2)
+    monkeypatch.setattr(drawer, "_workers", lambda: Pool())
+    drawer.submit(job(tmp_path))
+    assert not job(tmp_path).path.exists()
+    drawer.finish()
+    assert plots.is_drawn(job(tmp_path))
