@@ -12,6 +12,11 @@ the discovery seeds, the confirmation seeds (`reprobench confirm`), oneDNN off, 
   value (no-effect value, margin, or a tolerance's edges) that every source's low end clears, and/or its high
   end below the lowest one every source's high end stays under. With none shared, only completeness and the
   definition are pinned;
+- a sub-claim on a wall-clock measure (the run's clock: reproductions.common.training.TIMING_METRICS, and the
+  metrics a claim module lists in WALL_CLOCK_METRICS, e.g. time ratios within a run) pins its label where every
+  source agrees and never an interval's position: its interval moves with the machine's state from one
+  execution to the next, with the same code, seeds and setting (relu-sparsity-cost: a fourth execution on the
+  same machine fell outside the position three had shared);
 - fewer usable seeds are allowed (`min_seeds`) where a source had fewer (a diverged run has no value);
 - a claim's verdict is pinned where every source gave the same one;
 - a placebo that found a difference (BIAS) in some source is a known false positive, allowed that verdict.
@@ -40,8 +45,9 @@ from reproductions.claim import Claim
 FORMAT = 1
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "tests" / "pins" / "quick.json"
 RULE = ("label where every source agrees; else the interval position every source shares (low end above / high end "
-        "below a reference value: no-effect value, margin, tolerance edges); claim verdict where every source agrees; "
-        "placebos that found a difference (BIAS) somewhere are known false positives")
+        "below a reference value: no-effect value, margin, tolerance edges), none for a wall-clock measure; claim "
+        "verdict where every source agrees; placebos that found a difference (BIAS) somewhere are known false "
+        "positives")
 FALSE_POSITIVE_GRADES = (judging.BIAS,)
 
 
@@ -109,13 +115,25 @@ def references(e) -> list[float]:
     return sorted({float(e.target - e.margin), float(e.target + e.margin)})
 
 
-def decide(e, seen: Mapping[str, Mapping], seeds: int, definition: str) -> dict:
-    """The pin of one sub-claim from what each source gave (source -> _seen), by the rule (module docstring)."""
+def wall_clock_metrics(claim: Claim) -> frozenset[str]:
+    """The metrics of a claim measured on the machine's clock: the shared timing metrics, and those its module lists
+    (WALL_CLOCK_METRICS, a module constant the claim's code does not read, so that listing one keeps its code hash)."""
+    import sys
+
+    from reproductions.common.training import TIMING_METRICS
+
+    module = sys.modules.get(getattr(claim.run, "__module__", ""), None)
+    return frozenset(TIMING_METRICS) | frozenset(getattr(module, "WALL_CLOCK_METRICS", ()))
+
+
+def decide(e, seen: Mapping[str, Mapping], seeds: int, definition: str, wall_clock: bool = False) -> dict:
+    """The pin of one sub-claim from what each source gave (source -> _seen), by the rule (module docstring).
+    `wall_clock`: its metric is measured on the machine's clock, so no interval position is pinned."""
     labels = {s["verdict"] for s in seen.values()}
     pin: dict = {"definition": definition, "verdict": None, "low_above": None, "high_below": None, "min_seeds": None}
     if len(labels) == 1 and judging.ERROR not in labels:
         pin["verdict"] = labels.pop()
-    else:
+    elif not wall_clock:
         lows = [_float(s["ci"][0]) for s in seen.values()]
         highs = [_float(s["ci"][1]) for s in seen.values()]
         above = [r for r in references(e) if all(low > r for low in lows)]
@@ -131,10 +149,12 @@ def decide(e, seen: Mapping[str, Mapping], seeds: int, definition: str) -> dict:
 def decide_claim(claim: Claim, verdicts: Mapping[str, judging.ClaimVerdict], seeds: int, profile: str) -> dict:
     """Every pin of one claim from its judged executions (source -> ClaimVerdict)."""
     subclaims = {}
+    wall_clock = wall_clock_metrics(claim)
     for e in claim.expectations:
         seen = {source: _seen(next(s for s in v.subverdicts if s.expectation.id == e.id))
                 for source, v in verdicts.items()}
-        subclaims[e.id] = {**decide(e, seen, seeds, claim.definition_hash(e.id, profile)), "seen": seen}
+        subclaims[e.id] = {**decide(e, seen, seeds, claim.definition_hash(e.id, profile),
+                                    wall_clock=e.metric in wall_clock), "seen": seen}
     claim_labels = {v.verdict for v in verdicts.values()}
     placebos: dict[str, dict] = {}
     for source, verdict in verdicts.items():

@@ -10,8 +10,9 @@ claim in each of these sources, all with one thread a run as `./scripts/test.sh`
   oneDNN off, and an AVX2 CPU (`--cpu-isa avx2`: CI may run on a machine with or without AVX-512);
 - a sub-claim's verdict label is pinned where every source gave the same one; otherwise the position of its
   interval that every source shares (e.g. "above the no-effect value": the direction holds, whatever the
-  grade); a claim's verdict where every source agrees; a placebo that found a difference (BIAS) somewhere is a
-  known false positive.
+  grade), none for a wall-clock measure (benchmarks.pins.wall_clock_metrics: its interval moves with the
+  machine's state); a claim's verdict where every source agrees; a placebo that found a difference (BIAS)
+  somewhere is a known false positive.
 
 Each pin carries the sub-claim's definition hash: a changed definition (margin, arms, tuning rule, budget) fails
 here, and in the unit tier at once (tests/unit/test_pins.py), until the pins are renewed with `reprobench pins`.

@@ -161,6 +161,25 @@ def test_where_labels_differ_the_shared_position_of_the_interval_is_pinned():
     assert pin["verdict"] is None and pin["low_above"] is None and pin["high_below"] is None  # nothing shared
 
 
+def test_a_wall_clock_sub_claim_pins_its_label_but_never_a_position():
+    """A time measured on the machine moves with the machine's state: where labels differ, nothing but the definition
+    is pinned; where every source agrees, the label is. relu-sparsity-cost's time ratios are listed as wall-clock
+    (a module constant its code never reads: the listing keeps its code hash), its active shares are not."""
+    from benchmarks.identity import claim_code_hash
+
+    seen = {"x": _seen(judge.NOT_REPRODUCED, -0.3, -0.1), "y": _seen(judge.INCONCLUSIVE, -0.3, 0.05)}
+    assert pinning.decide(_greater(), seen, 5, "hash")["high_below"] == 0.1
+    pin = pinning.decide(_greater(), seen, 5, "hash", wall_clock=True)
+    assert pin["verdict"] is None and pin["low_above"] is None and pin["high_below"] is None
+    agreed = {"x": _seen(judge.REPRODUCED, 0.2, 0.3), "y": _seen(judge.REPRODUCED, 0.15, 0.4)}
+    assert pinning.decide(_greater(), agreed, 5, "hash", wall_clock=True)["verdict"] == judge.REPRODUCED
+    claim = registry()["relu-sparsity-cost"]
+    clock = pinning.wall_clock_metrics(claim)
+    assert {"sigmoid_over_relu_step", "op_sigmoid_over_relu", "run_seconds"} <= clock
+    assert "active_share_init" not in clock and "run_seconds" in pinning.wall_clock_metrics(registry()["initial-loss"])
+    assert claim_code_hash(claim) == pinning.load(PIN_FILE).data["claims"]["relu-sparsity-cost"]["code_hash"]
+
+
 def test_fewer_usable_seeds_in_any_source_are_allowed_down_to_the_fewest():
     seen = {"x": _seen(judge.REPRODUCED, 0.2, 0.3, n=4), "y": _seen(judge.REPRODUCED, 0.2, 0.3, n=5)}
     assert pinning.decide(_greater(), seen, 5, "hash")["min_seeds"] == 4
