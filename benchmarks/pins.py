@@ -120,9 +120,11 @@ def wall_clock_metrics(claim: Claim) -> frozenset[str]:
     (WALL_CLOCK_METRICS, a module constant the claim's code does not read, so that listing one keeps its code hash)."""
     import sys
 
+    from reproductions import module_of
     from reproductions.common.training import TIMING_METRICS
 
-    module = sys.modules.get(getattr(claim.run, "__module__", ""), None)
+    path = module_of(claim.id)  # the module the registry loaded the claim from (already imported)
+    module = next((m for m in list(sys.modules.values()) if getattr(m, "__file__", None) == path), None)
     return frozenset(TIMING_METRICS) | frozenset(getattr(module, "WALL_CLOCK_METRICS", ()))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -210,7 +211,6 @@ def draw_images(spec: PlotSpec, images_by_arm: Mapping[str, np.ndarray], path: P
             if column == 0:
                 axes.set_ylabel(arm, fontsize=7, rotation=0, ha="right", va="center")
     figure.suptitle(spec.title, fontsize=10)
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure.subplots_adjust(left=0.16, right=0.99, top=0.86, bottom=0.02, wspace=0.05, hspace=0.08)
     return _write(figure, path, stamp)
 
@@ -336,8 +336,10 @@ class PlotJob:
     data: dict  # the drawing function's arguments besides spec and path
     path: Path
 
+    @functools.cached_property
     def fingerprint(self) -> str:
-        """What the picture is made from: this module's code, matplotlib's version, the spec and the data."""
+        """What the picture is made from: this module's code, matplotlib's version, the spec and the data (computed
+        once: a report asks for it to keep, to copy and to draw)."""
         hasher = hashlib.sha256(_DRAWING_CODE + matplotlib.__version__.encode())
         hasher.update(json.dumps([_plain(_spec_fields(self.spec)), _plain(self.data)], sort_keys=True).encode())
         return hasher.hexdigest()[:20]
@@ -431,9 +433,9 @@ def draw(job: PlotJob) -> Path:
     """Draw one job into its path, stamped with its fingerprint (the functions are looked up here, so a test may
     stand in for one)."""
     function = {"series": draw_series, "images": draw_images, "scatter": draw_scatter}.get(job.spec.kind, draw_bar)
-    return function(job.spec, path=job.path, stamp=job.fingerprint(), **job.data)
+    return function(job.spec, path=job.path, stamp=job.fingerprint, **job.data)
 
 
 def is_drawn(job: PlotJob) -> bool:
     """Whether the job's file is already this picture: drawn from the same code, spec and data."""
-    return stamp_of(job.path) == job.fingerprint()
+    return stamp_of(job.path) == job.fingerprint

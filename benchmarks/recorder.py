@@ -9,8 +9,8 @@ one store: who does a run is settled by mlflow_tracking.runs' lock-free protocol
 
 from __future__ import annotations
 
-import math
 import json
+import math
 import tempfile
 from pathlib import Path
 
@@ -124,7 +124,7 @@ class Recorder:
                 runs.log_artifact(store, parent, str(plots.draw(job)), "plots")
             if jobs:  # which pictures they are: a report drawing the same ones copies them instead
                 runs.log(store, parent, tags={plots.STORED_TAG: json.dumps(
-                    {job.path.name: job.fingerprint() for job in jobs}, sort_keys=True)})
+                    {job.path.name: job.fingerprint for job in jobs}, sort_keys=True)})
         runs.finish(store, parent, "FINISHED")
         return verdict
 

@@ -78,7 +78,7 @@ class PlotDrawer:
             stored = json.loads(execution.tags.get(plots.STORED_TAG, "{}"))
         except ValueError:
             return False
-        if not isinstance(stored, dict) or stored.get(job.path.name) != job.fingerprint():
+        if not isinstance(stored, dict) or stored.get(job.path.name) != job.fingerprint:
             return False
         if execution.run_id not in self._downloaded:
             self.plot_dir.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ class PlotDrawer:
             except Exception:  # noqa: BLE001 - the artifacts are gone or elsewhere: draw instead
                 pass
         copy = self._downloaded[execution.run_id] / "plots" / job.path.name
-        if plots.stamp_of(copy) != job.fingerprint():
+        if plots.stamp_of(copy) != job.fingerprint:
             return False
         os.replace(copy, job.path)
         return True
@@ -788,14 +788,8 @@ def _definition_lines(store: Store, evidence: Evidence) -> list[str]:
     return lines + [""]
 
 
-def claim_section(store: Store, evidence: Evidence, drawer: PlotDrawer | Path, out_dir: Path) -> list[str]:
-    """One claim's section. `drawer`: the report's PlotDrawer, or a folder for the plots (drawn here and now)."""
-    if not isinstance(drawer, PlotDrawer):
-        own = PlotDrawer(store, Path(drawer), workers=1)
-        try:
-            return claim_section(store, evidence, own, out_dir)
-        finally:
-            own.finish()
+def claim_section(store: Store, evidence: Evidence, drawer: PlotDrawer, out_dir: Path) -> list[str]:
+    """One claim's section; its plots go to `drawer` (they are on disk once drawer.finish() returns)."""
     claim, verdict, execution = evidence.claim, evidence.verdict, evidence.execution
     tags = execution.tags
     primaries = ", ".join(f"`{e}`" for e in claim.primary)

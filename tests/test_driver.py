@@ -79,7 +79,7 @@ def test_a_grid_extends_past_its_edge_before_the_judged_runs_and_resumes(tmp_pat
     import dataclasses
 
     from benchmarks.evidence import collect
-    from benchmarks.report import claim_section
+    from benchmarks.report import PlotDrawer, claim_section
 
     base = registry()["learning-rate-decay"]
     claim = dataclasses.replace(base, tuning=dataclasses.replace(base.tuning, grid=(1e-5, 2e-5, 4e-5), extend_edges=2))
@@ -105,5 +105,7 @@ def test_a_grid_extends_past_its_edge_before_the_judged_runs_and_resumes(tmp_pat
     # resumed: nothing runs again, the extension's runs included, each kept
     assert again.ran == 0 and again.reused == len(children) == len(census(store.uri, claim.id).children)
     assert again.verdict.verdict == summary.verdict.verdict
-    table = "\n".join(claim_section(store, collect(store, claim, "smoke"), tmp_path / "plots", tmp_path))
+    drawer = PlotDrawer(store, tmp_path / "plots", workers=1)
+    table = "\n".join(claim_section(store, collect(store, claim, "smoke"), drawer, tmp_path))
+    drawer.finish()
     assert "| ↓ |" not in table and "↑ | ↑ |" in table and "1.6e-04" not in table and "0.00016: " in table

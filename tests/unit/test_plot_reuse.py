@@ -32,11 +32,11 @@ class NoStore:
 
 def test_a_fingerprint_follows_the_data_and_the_spec_not_the_path(tmp_path):
     first = job(tmp_path)
-    assert first.fingerprint() == job(tmp_path / "elsewhere").fingerprint()
-    assert first.fingerprint() != job(tmp_path, relu=301.0).fingerprint()
+    assert first.fingerprint == job(tmp_path / "elsewhere").fingerprint
+    assert first.fingerprint != job(tmp_path, relu=301.0).fingerprint
     other_spec = plots.PlotJob(PlotSpec(name="steps", kind="bar", metric="steps_to_target", title="steps",
                                         reference={"lecture": 3.0}), first.data, first.path)
-    assert first.fingerprint() != other_spec.fingerprint()
+    assert first.fingerprint != other_spec.fingerprint
 
 
 def test_a_drawn_plot_is_kept_and_a_changed_one_drawn_again(tmp_path):
@@ -46,7 +46,7 @@ def test_a_drawn_plot_is_kept_and_a_changed_one_drawn_again(tmp_path):
     drawer.submit(job(tmp_path))
     assert (drawer.drawn, drawer.kept) == (1, 1)
     drawer.submit(job(tmp_path, relu=310.0))  # new data: the file no longer shows it
-    assert (drawer.drawn, drawer.kept) == (2, 1) and plots.stamp_of(job(tmp_path).path) == job(tmp_path, 310.0).fingerprint()
+    assert (drawer.drawn, drawer.kept) == (2, 1) and plots.stamp_of(job(tmp_path).path) == job(tmp_path, 310.0).fingerprint
     drawer.finish()
 
 
@@ -79,18 +79,18 @@ def test_the_stored_picture_is_copied_only_when_it_is_the_same(tmp_path):
     out = tmp_path / "report"
     drawer = PlotDrawer(Store(), out, workers=1)
     # a tag naming another picture (the data changed since): drawn, nothing downloaded
-    drawer.submit(job(out, relu=999.0), execution({"claim-steps.png": stored.fingerprint()}))
+    drawer.submit(job(out, relu=999.0), execution({"claim-steps.png": stored.fingerprint}))
     assert (drawer.copied, drawer.drawn) == (0, 1) and downloads == []
     # a stored file that is not the picture its tag names (written over since): drawn
     stored_bytes = stored.path.read_bytes()
     plots.draw(job(tmp_path / "artifacts" / "plots", relu=5.0))
-    drawer.submit(job(out), execution({"claim-steps.png": stored.fingerprint()}))
+    drawer.submit(job(out), execution({"claim-steps.png": stored.fingerprint}))
     assert (drawer.copied, drawer.drawn) == (0, 2) and downloads == ["run-1"]
     drawer.finish()
     stored.path.write_bytes(stored_bytes)
     job(out).path.unlink()  # nothing to keep: the stored picture is the one to copy
     drawer = PlotDrawer(Store(), out, workers=1)
-    drawer.submit(job(out), execution({"claim-steps.png": stored.fingerprint()}))
+    drawer.submit(job(out), execution({"claim-steps.png": stored.fingerprint}))
     assert (drawer.copied, drawer.drawn) == (1, 0) and job(out).path.read_bytes() == stored_bytes
     drawer.finish()
     assert not list(out.glob(".stored-*"))  # the download folders are gone

@@ -119,6 +119,8 @@ def test_a_sourced_size_is_drawn_over_its_arm_and_an_untold_arm_left_out(tmp_pat
     """relu-vs-saturating's lecture 6× is drawn over tanh and sigmoid at 6× ReLU's geometric mean; batchnorm-speedup's
     paper 2.3× over the plain net; sizes of our own are not drawn; batchnorm's fixed-budget arms (never judged on
     steps, every run at its budget) are left off its steps chart and named under it."""
+    from matplotlib.pyplot import close
+
     from benchmarks import plots
     from reproductions import registry
 
@@ -133,10 +135,9 @@ def test_a_sourced_size_is_drawn_over_its_arm_and_an_untold_arm_left_out(tmp_pat
                              if collection.get_label().startswith("the source's size")
                              for segment in collection.get_segments()]
         drawn["text"] = [text.get_text() for text in figure.texts]
-        plt_close(figure)
+        close(figure)
         return path
 
-    from matplotlib.pyplot import close as plt_close
     monkeypatch.setattr(plots, "_save", keep)
     steps = {"relu": {0: 100.0, 1: 400.0}, "tanh": {0: 300.0, 1: 300.0}, "sigmoid": {0: 900.0, 1: 900.0}}
     plots.draw_bar(relu.plots[0], steps, tmp_path / "p.png", sized=tuple(plots.sized_levels(relu, "steps_to_target")))
