@@ -109,3 +109,49 @@ def test_a_grid_extends_past_its_edge_before_the_judged_runs_and_resumes(tmp_pat
     table = "\n".join(claim_section(store, collect(store, claim, "smoke"), drawer, tmp_path))
     drawer.finish()
     assert "| ↓ |" not in table and "↑ | ↑ |" in table and "1.6e-04" not in table and "0.00016: " in table
+
+
+class Logged(LocalExecutor):
+    """The local executor with two slots (runs trained one at a time, in order), logging each submit and finish."""
+
+    def __init__(self, events: list):
+        super().__init__()
+        self.events = events
+
+    def slots(self) -> int:
+        return 2
+
+    def submit(self, claim, spec):
+        self.events.append("submit")
+        return super().submit(claim, spec)
+
+    def wait(self, timeout):
+        done = super().wait(timeout)
+        self.events.extend("done" for _ in done)
+        return done
+
+
+@pytest.mark.smoke
+@pytest.mark.initial_loss
+@pytest.mark.ci
+def test_a_freed_slot_gets_its_next_run_before_the_finished_one_is_recorded(tmp_path, monkeypatch):
+    """The store's writes for a finished run (about 0.4 s) overlap the next run's training: the runner hands the
+    freed slot its next run first, then records."""
+    from benchmarks.recorder import Recorder
+
+    events: list = []
+    record = Recorder.record
+
+    def logged_record(self, run_id, outcome):
+        events.append("record")
+        return record(self, run_id, outcome)
+
+    monkeypatch.setattr(Recorder, "record", logged_record)
+    store = Store(f"sqlite:///{tmp_path / 'order.db'}")
+    summary = run_claims([registry()["initial-loss"]], "smoke", store, executor=Logged(events),
+                         progress=lambda _: None)["initial-loss"]
+    assert not isinstance(summary, Exception), summary
+    assert summary.ran > 3 and summary.failed == 0 and events.count("record") == summary.ran
+    # after every finish but the last two (nothing is left to hand out then), a submit comes before its record
+    finishes = [i for i, event in enumerate(events) if event == "done"]
+    assert [events[i + 1] for i in finishes[:-2]] == ["submit"] * (len(finishes) - 2), events

@@ -9,9 +9,8 @@ Srivastava et al. report MNIST test error 1.25 % with dropout on a 3×1024 ReLU 
 net without dropout (Simard et al.'s 2×800 logistic net, Table 2): not a matched comparison. They tune dropout nets
 apart from plain ones (appendix A: other learning rates, more epochs).
 
-We put a wide MLP (784-512-512-10, ReLU) in an overfitting regime (2000 training images, Adam) and compare
-dropout 0.5 on the hidden layers (and 0.2 on the input plus 0.5 hidden, as the paper does) against none, on
-paired seeds. Each net gets its own learning rate (the same grid for every arm, chosen on a validation split of
+We put an MLP (784-256-256-10, ReLU) in an overfitting regime (2000 training images, Adam) and compare
+dropout 0.5 on the hidden layers against none, on paired seeds. Each net gets its own learning rate (the same grid for every arm, chosen on a validation split of
 the training images) and is read at its best validation epoch: the weights of the epoch with the lowest validation
 loss, the checkpoint one would keep. The measures: the train − validation accuracy gap there (training accuracy
 of the test-time network), the best validation loss and the validation accuracy there. The lecture's
@@ -35,6 +34,18 @@ Issue 32's redesign (decided from the lecture, the paper and the issue before it
 - The small-set arms (500 images: "the gap grows as the set shrinks", and dropout there) are removed: where the
   effect holds across training-set sizes is issue 34's sweep over training images, and their runs would not fit
   the claim's time with the longer budget.
+
+Changed for time, in the open (issue 32's bar: at most 4 minutes per commissioned claim at quick with --jobs 2 on a
+2-core AVX2 machine; decided 2026-12-08 before any run of this design, a new definition hash for every sub-claim,
+judged again on discovery and fresh seeds):
+- The design above took 834 s of runs on a 2-core AMD EPYC with AVX2 only (about 7 minutes with --jobs 2): 30
+  trained runs of a 784-512-512-10 net, 60 epochs each.
+- The hidden width at quick (and smoke) is 256: 784-256-256-10. The lecture gives no width; Srivastava et al.'s
+  nets are 1024 and wider, and the full profile keeps their 3×1024. With 270k weights for 2000 images the net can
+  still memorise its training set, which is the overfitting regime the claim needs; a run costs about two thirds of
+  the wider net's (timed alone on the AVX2 EPYC: 11.4 s against 16.9 s for 60 epochs).
+- The input 0.2 + hidden 0.5 arm (Srivastava et al.'s setting, not the lecture's: the lecture's dropout is p = 0.5
+  on neurons) is removed with its two sub-claims and its precondition: with its tuning it was 9 of the 30 runs.
 """
 
 
@@ -136,7 +147,7 @@ def run(config, seed, context):
         notes=f"best epoch {best.epoch}/{epochs}: gap {train_accuracy - val_accuracy:.3f}, val loss {val_loss:.3f}")
 
 
-TRAINED = ("none", "dropout-0.5", "input-0.2-hidden-0.5")
+TRAINED = ("none", "dropout-0.5")
 
 
 def converged(arm: str, description: str):
@@ -158,23 +169,21 @@ CLAIM = Claim(
            "standard 2×800 net without it, not a matched pair; appendix A: dropout nets tuned apart)",
     lecture_number="no number for the gap ('substantial overfitting'); MNIST test error 1.25 % with dropout, 1.60 % for "
                    "another net without (Srivastava 2014, not a matched pair)",
-    setup=("Overfitting regime: MLP 784-512-512-10 (ReLU), Adam, batch 100, 60 epochs on a class-balanced Fashion-MNIST "
+    setup=("Overfitting regime: MLP 784-256-256-10 (ReLU), Adam, batch 100, 60 epochs on a class-balanced Fashion-MNIST "
            "training subset of 2000 images, validated each epoch on 1000 held-out test images. Each arm's Adam rate "
            "is tuned on the same grid (1e-4, 3e-4, 1e-3; extended once past an edge) on a validation split of the "
            "training images, by its best validation loss; each run is read at its best validation epoch (the weights "
            "of the epoch with the lowest validation loss), with the training accuracy of the test-time network "
            "(no dropout). Arms share seeds (same subset, same initial weights). The inverted-dropout check draws "
            "Keras' Dropout 200 times on a fixed positive input."),
-    check="train−validation gap, best validation loss and accuracy of a 784-512-512 MLP on 2000 images, with and without "
+    check="train−validation gap, best validation loss and accuracy of a 784-256-256 MLP on 2000 images, with and without "
           "dropout, each at its own Adam rate and best validation epoch; Keras' Dropout drawn directly",
     base_config={"mode": "train", "dataset": "fashion-mnist", "train_size": 2000, "validation_size": 1000, "depth": 2,
-                 "width": 512, "input_dropout": 0.0, "hidden_dropout": 0.0, "learning_rate": 3e-4, "batch_size": 100,
+                 "width": 256, "input_dropout": 0.0, "hidden_dropout": 0.0, "learning_rate": 3e-4, "batch_size": 100,
                  "epochs": 60, "check_draws": 200},
     arms=(
         Arm("none", {}, "no dropout", tuned=True),
         Arm("dropout-0.5", {"hidden_dropout": 0.5}, "dropout 0.5 on the hidden layers", tuned=True),
-        Arm("input-0.2-hidden-0.5", {"input_dropout": 0.2, "hidden_dropout": 0.5},
-            "dropout 0.2 on the inputs and 0.5 on the hidden layers (as Srivastava et al.)", tuned=True),
         Arm("inverted-check", {"mode": "inverted-check", "hidden_dropout": 0.5}, "Keras Dropout(0.5), drawn directly"),
     ),
     tuning=Tuning(param="learning_rate", grid=(1e-4, 3e-4, 1e-3), metric="best_val_loss", direction="less",
@@ -182,7 +191,6 @@ CLAIM = Claim(
     expectations=(
         converged("none", "the net without dropout"),
         converged("dropout-0.5", "the net with dropout 0.5"),
-        converged("input-0.2-hidden-0.5", "the net with input 0.2 and hidden 0.5 dropout"),
         higher("dropout-narrows-gap", "none", "gap", than="dropout-0.5", by=0.0,
                statement="dropout 0.5 narrows the train−validation accuracy gap, each net at its own rate and its best "
                          "validation epoch",
@@ -196,12 +204,6 @@ CLAIM = Claim(
         higher("dropout-raises-val-accuracy", "dropout-0.5", "val_accuracy", than="none", by=0.0,
                statement="dropout 0.5 raises the validation accuracy at the best validation epoch",
                lecture="1.60 % → 1.25 % test error (Srivastava, not a matched pair)"),
-        higher("input-dropout-narrows-gap", "none", "gap", than="input-0.2-hidden-0.5", by=0.0,
-               statement="input 0.2 + hidden 0.5 dropout narrows the gap",
-               lecture="Srivastava et al.'s setting"),
-        higher("input-dropout-lowers-best-val-loss", "none", "best_val_loss", than="input-0.2-hidden-0.5", by=0.0,
-               statement="input 0.2 + hidden 0.5 dropout lowers the best validation loss",
-               lecture="Srivastava et al.'s setting"),
         near("inverted-dropout-expectation", "inverted-check", "expected_train_over_test", 1.0, tolerance=0.01,
              size=ours("target a computed fact (scaling kept units by 1/p makes E[train] = test, 001/002); the "
                        "±1 % tolerance ours, several times the Monte Carlo spread of 200 draws of 4096 units"),
@@ -216,11 +218,10 @@ CLAIM = Claim(
     preconditions={
         "none-reached-its-optimum": (
             "dropout-narrows-gap", "dropout-narrows-gap-by-2-points", "dropout-lowers-best-val-loss",
-            "dropout-raises-val-accuracy", "input-dropout-narrows-gap", "input-dropout-lowers-best-val-loss"),
+            "dropout-raises-val-accuracy"),
         "dropout-0.5-reached-its-optimum": (
             "dropout-narrows-gap", "dropout-narrows-gap-by-2-points", "dropout-lowers-best-val-loss",
             "dropout-raises-val-accuracy"),
-        "input-0.2-hidden-0.5-reached-its-optimum": ("input-dropout-narrows-gap", "input-dropout-lowers-best-val-loss"),
     },
     budgets={
         "smoke": Budget(overrides={"train_size": 200, "validation_size": 200, "epochs": 4, "check_draws": 20},
