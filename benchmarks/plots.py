@@ -59,7 +59,8 @@ def draw_series(spec: PlotSpec, series_by_arm: SeriesByArm, path: Path, line: fl
     axes.set(title=spec.title, xlabel=spec.xlabel, ylabel=spec.ylabel)
     axes.title.set_fontsize(10)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=8)
+    if axes.get_legend_handles_labels()[0]:  # no finished runs: no lines, no legend (and no warning)
+        axes.legend(fontsize=8)
     return _save(figure, path, stamp=stamp)
 
 
