@@ -32,7 +32,7 @@ FULL_SHAPE_ARMS = {
     "init-scale-collapse": None, "initial-loss": None,  # every arm: no training, seconds
     "relu-vs-saturating": ("relu", "linear"),  # the linear arm: its own model
     "batchnorm-speedup": ("bn", "plain-init-sweep", "bn-fixed-budget"),  # fixed budget: validated
-    "dropout-overfitting": ("input-0.2-hidden-0.5", "inverted-check"),
+    "dropout-overfitting": ("dropout-0.5", "inverted-check"),
     "adam-vs-sgd-momentum": ("sgd-momentum",),
     "small-kernel-stacks": ("structure", "stack-3x3x2", "single-5x5"),  # batch norm; the 7×7 pair is structure only
     "zero-init-symmetry": ("xavier",),  # every arm the same shapes

@@ -15,12 +15,12 @@ from reproductions.expect import faster, from_lecture, higher, ours
 pytestmark = pytest.mark.unit
 
 CLAIMS = registry()
-# quick designs that cannot decide every sub-claim, found by this test when it was written (issue 32) and left to the
-# redesign of the other claims (issue 35): each a censored or paired-binary comparison (2^-5 = 0.031 at 5 seeds) in a
-# Holm family of two or more. strict: a claim that becomes decidable must leave this list.
-UNDECIDABLE_AT_QUICK_PENDING_ISSUE_35 = frozenset({
-    "linear-basics", "preprocessing", "init-depth-training", "random-labels", "early-stopping",
-    "random-vs-grid-search"})
+# quick designs that cannot decide every sub-claim, found by this test when it was written (issue 32): each a
+# censored or paired-binary comparison (2^-5 = 0.031 at 5 seeds) in a Holm family of two or more. The six found
+# (linear-basics, preprocessing, init-depth-training, random-labels, early-stopping, random-vs-grid-search) got the
+# seeds that make them decidable on 2026-12-08 (6 to 8 at quick). strict: a claim that becomes decidable must leave
+# this list.
+UNDECIDABLE_AT_QUICK_PENDING_ISSUE_35 = frozenset()
 # the six commissioned claims are decidable at quick since issue 32 (relu-vs-saturating at 7 seeds)
 UNDECIDABLE_AT_QUICK_PENDING_ISSUE_32 = frozenset()
 PENDING = UNDECIDABLE_AT_QUICK_PENDING_ISSUE_35 | UNDECIDABLE_AT_QUICK_PENDING_ISSUE_32
